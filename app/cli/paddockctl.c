@@ -1,0 +1,91 @@
+/* paddockctl.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "paddockctl.h"
+
+int
+paddockctl_error (const char *format,
+                  ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("paddockctl: %s\n", message);
+  return PADDOCKCTL_EXIT_ERROR;
+}
+
+void
+paddockctl_print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, node);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static int
+usage (FILE *out)
+{
+  fprintf (out, "%s",
+           _("Usage: paddockctl COMMAND [OPTION…]\n"
+             "\n"
+             "Commands:\n"
+             "  check [OPTION…] -- PROGRAM [ARG…]   Decide a command, with the layer and rule that decide it\n"
+             "  check [OPTION…] --net HOST[:PORT]   … a network destination\n"
+             "  check [OPTION…] --write PATH        … a file write (--read PATH for a read)\n"
+             "  check [OPTION…] --mcp SERVER[/TOOL] … an MCP tool call\n"
+             "  policy show [--workspace DIR] [--json]   The effective policy and where each value comes from\n"
+             "  policy lint [--layer LAYER] FILE…         Validate policy files (JSON or Codex .rules)\n"
+             "  policy refresh                            Fetch the organisation's requirements now\n"
+             "  workspace show|trust|untrust [DIR]        Whether Paddock trusts a project's .paddock/policy.json\n"
+             "\n"
+             "Run “paddockctl COMMAND --help” for the options of a command.\n"));
+  return out == stdout ? PADDOCKCTL_EXIT_OK : PADDOCKCTL_EXIT_ERROR;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("paddockctl");
+
+  if (argc < 2)
+    return usage (stderr);
+
+  if (g_str_equal (argv[1], "check"))
+    return paddockctl_check (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "policy"))
+    return paddockctl_policy (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "workspace"))
+    return paddockctl_workspace (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
+    return usage (stdout);
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("paddockctl %s\n", PACKAGE_VERSION);
+      return PADDOCKCTL_EXIT_OK;
+    }
+
+  paddockctl_error (_("unknown command “%s”"), argv[1]);
+  return usage (stderr);
+}

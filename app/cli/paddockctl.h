@@ -1,0 +1,25 @@
+/* paddockctl.h: the command-line front door
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit statuses: 0 when the command did its job (whatever the decision),
+ * 1 when it found problems (lint), 2 for bad input or a failure. */
+#define PADDOCKCTL_EXIT_OK       0
+#define PADDOCKCTL_EXIT_PROBLEMS 1
+#define PADDOCKCTL_EXIT_ERROR    2
+
+int  paddockctl_check     (int argc, char **argv);
+int  paddockctl_policy    (int argc, char **argv);
+int  paddockctl_workspace (int argc, char **argv);
+
+/* Prints "paddockctl: MESSAGE" on stderr and returns PADDOCKCTL_EXIT_ERROR. */
+int  paddockctl_error     (const char *format, ...) G_GNUC_PRINTF (1, 2);
+void paddockctl_print_json (JsonNode *node);
+
+G_END_DECLS

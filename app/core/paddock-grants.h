@@ -1,0 +1,31 @@
+/* paddock-grants.h: approvals a person gave for the rest of a session
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "paddock-decision.h"
+
+G_BEGIN_DECLS
+
+#define PADDOCK_TYPE_GRANTS (paddock_grants_get_type ())
+
+G_DECLARE_FINAL_TYPE (PaddockGrants, paddock_grants, PADDOCK, GRANTS, GObject)
+
+PaddockGrants *paddock_grants_new            (void);
+
+/* Records that @who allowed part @part of @decision for the session: the
+ * exact command, path, host and port, or MCP tool. Fails when the
+ * decisive rule says "grant": "once", or the part is not a prompt. */
+gboolean       paddock_grants_add_from_decision (PaddockGrants          *self,
+                                                 const PaddockDecision  *decision,
+                                                 guint                   part,
+                                                 const char             *who,
+                                                 GError                **error);
+/* The session rules, layer PADDOCK_LAYER_SESSION, verdict allow. */
+GPtrArray     *paddock_grants_get_rules      (PaddockGrants *self);
+void           paddock_grants_clear          (PaddockGrants *self);
+
+G_END_DECLS

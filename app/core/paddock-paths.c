@@ -1,0 +1,38 @@
+/* paddock-paths.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "paddock-paths.h"
+
+const char *
+paddock_paths_get_sysconfdir (void)
+{
+#if PADDOCK_DEVELOPMENT
+  const char *override = g_getenv ("PADDOCK_SYSCONFDIR");
+
+  if (override != NULL && g_path_is_absolute (override))
+    return override;
+#endif
+
+  return PADDOCK_SYSCONFDIR;
+}
+
+char *
+paddock_paths_dup_user_config (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "paddock", NULL);
+}
+
+char *
+paddock_paths_dup_cache (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "paddock", NULL);
+}
+
+char *
+paddock_paths_dup_state (void)
+{
+  return g_build_filename (g_get_user_state_dir (), "paddock", NULL);
+}

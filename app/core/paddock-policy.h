@@ -1,0 +1,58 @@
+/* paddock-policy.h: the layered policy and the one function that decides
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+#include <json-glib/json-glib.h>
+
+#include "paddock-decision.h"
+#include "paddock-errors.h"
+#include "paddock-grants.h"
+#include "paddock-policy-document.h"
+
+G_BEGIN_DECLS
+
+#define PADDOCK_TYPE_POLICY (paddock_policy_get_type ())
+
+G_DECLARE_FINAL_TYPE (PaddockPolicy, paddock_policy, PADDOCK, POLICY, GObject)
+
+/* @documents: PaddockPolicyDocument*, in authority order within each
+ * layer (a later document of a layer overrides an earlier one's
+ * settings). @workspace is the project folder; @home the user's home. */
+PaddockPolicy       *paddock_policy_new               (const char    *workspace,
+                                                       const char    *home,
+                                                       GPtrArray     *documents);
+
+const char          *paddock_policy_get_workspace     (PaddockPolicy *self);
+GPtrArray           *paddock_policy_get_documents     (PaddockPolicy *self);
+/* Problems found while combining the layers, for people to read. */
+GPtrArray           *paddock_policy_get_notes         (PaddockPolicy *self);
+
+PaddockSandboxMode   paddock_policy_get_sandbox_mode  (PaddockPolicy *self);
+PaddockApprovalMode  paddock_policy_get_approval_mode (PaddockPolicy *self);
+PaddockNetworkMode   paddock_policy_get_network_mode  (PaddockPolicy *self);
+
+/* Asks for another approval mode; refused, naming the layer and source,
+ * when the enforced layers lock the mode or do not allow @mode. */
+gboolean             paddock_policy_set_approval_mode (PaddockPolicy        *self,
+                                                       PaddockApprovalMode   mode,
+                                                       GError              **error);
+
+/* The setting that decides @key, or NULL when no layer sets it.
+ * @locked is set when an enforced layer decides it. */
+const PaddockSetting *paddock_policy_get_setting      (PaddockPolicy *self,
+                                                       const char    *key,
+                                                       gboolean      *locked);
+
+/* The one function that decides. @grants may be NULL. */
+PaddockDecision     *paddock_policy_evaluate          (PaddockPolicy *self,
+                                                       PaddockAction *action,
+                                                       PaddockGrants *grants);
+
+/* The effective policy, every value with its layer and source. */
+JsonNode            *paddock_policy_to_json           (PaddockPolicy *self);
+char                *paddock_policy_to_text           (PaddockPolicy *self);
+
+G_END_DECLS

@@ -1,0 +1,46 @@
+/* paddock-workspace.h: one project folder and what the user decided
+ * about it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define PADDOCK_TYPE_WORKSPACE (paddock_workspace_get_type ())
+
+G_DECLARE_FINAL_TYPE (PaddockWorkspace, paddock_workspace, PADDOCK, WORKSPACE, GObject)
+
+typedef enum
+{
+  PADDOCK_PROJECT_POLICY_NONE = 0,  /* the project has no .paddock/policy.json */
+  PADDOCK_PROJECT_POLICY_UNTRUSTED, /* it has one the user never trusted */
+  PADDOCK_PROJECT_POLICY_TRUSTED,   /* trusted, and unchanged since */
+  PADDOCK_PROJECT_POLICY_CHANGED,   /* trusted once, changed since: untrusted */
+} PaddockProjectPolicyState;
+
+/* Opens the workspace for folder @path (which must exist), with the
+ * settings Paddock keeps for it outside the project tree. */
+PaddockWorkspace          *paddock_workspace_new_for_path          (const char        *path,
+                                                                    GError           **error);
+const char                *paddock_workspace_get_id                (PaddockWorkspace  *self);
+const char                *paddock_workspace_get_path              (PaddockWorkspace  *self);
+const char                *paddock_workspace_get_name              (PaddockWorkspace  *self);
+void                       paddock_workspace_set_name              (PaddockWorkspace  *self,
+                                                                    const char        *name);
+/* Where Paddock keeps this workspace's own policy (the workspace layer). */
+char                      *paddock_workspace_dup_settings_policy_path (PaddockWorkspace *self);
+/* The project's .paddock/policy.json. */
+char                      *paddock_workspace_dup_project_policy_path  (PaddockWorkspace *self);
+PaddockProjectPolicyState  paddock_workspace_get_project_policy_state (PaddockWorkspace *self);
+/* Trusts the project policy as it is now; a later change untrusts it. */
+gboolean                   paddock_workspace_trust_project_policy  (PaddockWorkspace  *self,
+                                                                    GError           **error);
+gboolean                   paddock_workspace_untrust_project_policy (PaddockWorkspace *self,
+                                                                     GError          **error);
+gboolean                   paddock_workspace_save                  (PaddockWorkspace  *self,
+                                                                    GError           **error);
+
+G_END_DECLS

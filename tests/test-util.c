@@ -1,0 +1,112 @@
+/* test-util.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "test-util.h"
+
+char *
+test_make_dir (const char *name)
+{
+  g_autofree char *base = g_dir_make_tmp ("paddock-test-XXXXXX", NULL);
+  char *dir = g_build_filename (base, name, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  return dir;
+}
+
+char *
+test_write_file (const char *dir,
+                 const char *name,
+                 const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static PaddockPolicy *
+policy_new_valist (const char *workspace,
+                   const char *home,
+                   gboolean    with_defaults,
+                   va_list     args)
+{
+  g_autoptr(GPtrArray) documents = g_ptr_array_new_with_free_func ((GDestroyNotify) paddock_policy_document_unref);
+  int layer;
+
+  while ((layer = va_arg (args, int)) != -1)
+    {
+      const char *json = va_arg (args, const char *);
+      g_autofree char *source = g_strdup_printf ("%s.json", paddock_layer_to_string (layer));
+      g_autoptr(GError) error = NULL;
+      PaddockPolicyDocument *document;
+
+      document = paddock_policy_document_new_from_json (layer, source, json, -1, &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (documents, document);
+    }
+
+  if (with_defaults)
+    {
+      g_autoptr(GError) error = NULL;
+      PaddockPolicyDocument *document =
+        paddock_policy_document_new_from_file (PADDOCK_LAYER_DEFAULTS,
+                                               PADDOCK_SOURCE_DATADIR "/default-policy.json", &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (documents, document);
+    }
+
+  return paddock_policy_new (workspace, home, documents);
+}
+
+PaddockPolicy *
+test_policy_new (const char *workspace,
+                 const char *home,
+                 ...)
+{
+  PaddockPolicy *policy;
+  va_list args;
+
+  va_start (args, home);
+  policy = policy_new_valist (workspace, home, FALSE, args);
+  va_end (args);
+  return policy;
+}
+
+PaddockPolicy *
+test_policy_new_with_defaults (const char *workspace,
+                               const char *home,
+                               ...)
+{
+  PaddockPolicy *policy;
+  va_list args;
+
+  va_start (args, home);
+  policy = policy_new_valist (workspace, home, TRUE, args);
+  va_end (args);
+  return policy;
+}
+
+PaddockDecision *
+test_check_argv (PaddockPolicy      *policy,
+                 const char * const *argv)
+{
+  g_autoptr(PaddockAction) action = paddock_action_new_exec (argv, NULL);
+  return paddock_policy_evaluate (policy, action, NULL);
+}
+
+PaddockDecision *
+test_check_script (PaddockPolicy *policy,
+                   const char    *script)
+{
+  const char *argv[] = { "bash", "-c", script, NULL };
+  return test_check_argv (policy, argv);
+}

@@ -1,0 +1,48 @@
+/* test-util.h: helpers shared by the policy tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <string.h>
+
+#include "paddock-policy.h"
+
+G_BEGIN_DECLS
+
+/* A fresh folder under the test's temporary directory. */
+char          *test_make_dir        (const char *name);
+/* Writes @contents to @dir/@name (creating folders) and returns the path. */
+char          *test_write_file      (const char *dir,
+                                     const char *name,
+                                     const char *contents);
+
+/* Builds a policy for @workspace from pairs of (PaddockLayer, JSON text),
+ * ended by -1. Each document is named "LAYER.json". */
+PaddockPolicy *test_policy_new      (const char *workspace,
+                                     const char *home,
+                                     ...);
+/* Same, with the shipped defaults added as the defaults layer. */
+PaddockPolicy *test_policy_new_with_defaults (const char *workspace,
+                                              const char *home,
+                                              ...);
+
+PaddockDecision *test_check_argv    (PaddockPolicy      *policy,
+                                     const char * const *argv);
+/* bash -c SCRIPT */
+PaddockDecision *test_check_script  (PaddockPolicy      *policy,
+                                     const char         *script);
+
+#define test_assert_verdict(decision, expected)                                 \
+  G_STMT_START {                                                                \
+    const PaddockDecision *_d = (decision);                                     \
+    if (_d->verdict != (expected))                                              \
+      {                                                                         \
+        g_autofree char *_text = paddock_decision_to_text (_d);                 \
+        g_test_message ("%s", _text);                                           \
+      }                                                                         \
+    g_assert_cmpstr (paddock_verdict_to_string (_d->verdict), ==,               \
+                     paddock_verdict_to_string (expected));                     \
+  } G_STMT_END
+
+G_END_DECLS
