@@ -661,7 +661,6 @@ test_examples_shlex (void)
                                                  cases[i].words, cases[i].example);
       g_autoptr(GPtrArray) rules = NULL;
 
-      g_test_message ("%s", exact);
       rules = parse_ok (exact);
       g_assert_cmpuint (rules->len, ==, 1);
       assert_fails (longer, -1, PADDOCK_POLICY_ERROR_EXAMPLE, SOURCE ":1:1: match example");

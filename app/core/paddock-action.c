@@ -153,9 +153,15 @@ paddock_text_has_hidden_characters (const char *text)
   if (!g_utf8_validate (text, -1, &end))
     return TRUE;
 
+  /* Line breaks and tabs are ordinary in scripts and messages, and every
+   * display escapes them anyway; a carriage return is not. */
   for (const char *p = text; *p; p = g_utf8_next_char (p))
-    if (is_hidden_character (g_utf8_get_char (p)))
-      return TRUE;
+    {
+      gunichar ch = g_utf8_get_char (p);
+
+      if (ch != '\n' && ch != '\t' && is_hidden_character (ch))
+        return TRUE;
+    }
 
   return FALSE;
 }

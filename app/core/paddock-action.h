@@ -54,8 +54,9 @@ char          *paddock_action_to_display (const PaddockAction *action);
  * controls, DEL, bidirectional overrides and isolates, zero-width and
  * other invisible characters, and invalid UTF-8. */
 char          *paddock_escape_for_display (const char *text);
-/* Whether @text holds any character paddock_escape_for_display() would
- * escape. */
+/* Whether @text holds a character that hides or reorders what a person
+ * reads: everything paddock_escape_for_display() escapes but the line
+ * feed and the tab. */
 gboolean       paddock_text_has_hidden_characters (const char *text);
 /* argv joined the way a shell would read it back, escaped for display. */
 char          *paddock_argv_to_display (const char * const *argv);

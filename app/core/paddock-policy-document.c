@@ -646,7 +646,7 @@ parse_command_rule (Parser      *parser,
         return FALSE;
       if (!g_str_equal (str, "pipe"))
         return fail_at (parser, child, FALSE, error, PADDOCK_POLICY_ERROR_INVALID,
-                        "“%s” is not accepted; accepted: pipe (the command reads a pipe or here-document)", str);
+                        "“%s” is not accepted; accepted: pipe (the command reads from a pipe)", str);
       rule->stdin_pipe = TRUE;
     }
 

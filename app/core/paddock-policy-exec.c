@@ -445,7 +445,7 @@ judge_read_arguments (Evaluation         *ev,
       else if (arg[0] == '-')
         continue;
 
-      if (*arg != '\0' && looks_like_path (arg) && !has_glob (arg))
+      if (*arg != '\0' && looks_like_path (arg) && !has_glob (arg) && strpbrk (arg, " \t\n") == NULL)
         _paddock_policy_judge_path (ev, command, PADDOCK_ACTION_READ, arg, TRUE);
     }
 }
@@ -664,10 +664,12 @@ judge_find (Evaluation           *ev,
 
                 for (guint k = first; k < end; k++)
                   {
-                    g_autofree char *replaced = NULL;
                     g_auto(GStrv) pieces = g_strsplit (argv[k], "{}", -1);
+                    g_autofree char *replaced = g_strjoinv (g_ptr_array_index (starts, s), pieces);
 
-                    replaced = g_strjoinv (g_ptr_array_index (starts, s), pieces);
+                    /* {} is each file found: unknown here, like xargs input. */
+                    if (pieces[0] != NULL && pieces[1] != NULL)
+                      inner_context.unknown_args = TRUE;
                     g_strv_builder_add (builder, replaced);
                   }
                 inner = g_strv_builder_end (builder);
@@ -889,14 +891,6 @@ _paddock_policy_evaluate_exec (Evaluation           *ev,
   check_hidden_characters (context->assignments, floors);
   check_assignments (context->assignments, floors);
 
-  for (guint i = 0; context->hazards != NULL && i < context->hazards->len; i++)
-    {
-      const PaddockShellHazard *hazard = g_ptr_array_index (context->hazards, i);
-      add_floor (floors, hazard->construct, PADDOCK_VERDICT_PROMPT,
-                 "cannot be judged statically: %s at line %u, column %u",
-                 hazard->construct, hazard->line, hazard->column);
-    }
-
   for (guint i = 0; context->redirs != NULL && i < context->redirs->len; i++)
     {
       const PaddockShellRedir *redir = g_ptr_array_index (context->redirs, i);
@@ -912,6 +906,20 @@ _paddock_policy_evaluate_exec (Evaluation           *ev,
       if (g_str_equal (base, "export") || g_str_equal (base, "declare") || g_str_equal (base, "typeset") ||
           g_str_equal (base, "local") || g_str_equal (base, "readonly"))
         check_assignments (argv + 1, floors);
+    }
+
+  /* The analyser's own findings come after the named ones above, so a
+   * tie names the variable rather than the construct. */
+  for (guint i = 0; context->hazards != NULL && i < context->hazards->len; i++)
+    {
+      const PaddockShellHazard *hazard = g_ptr_array_index (context->hazards, i);
+      add_floor (floors, hazard->construct, PADDOCK_VERDICT_PROMPT,
+                 "cannot be judged statically: %s at line %u, column %u",
+                 hazard->construct, hazard->line, hazard->column);
+    }
+
+  if (base != NULL)
+    {
 
       if (too_deep)
         add_floor (floors, "nested too deeply", PADDOCK_VERDICT_PROMPT,
@@ -940,7 +948,7 @@ _paddock_policy_evaluate_exec (Evaluation           *ev,
       collect_write_targets (argv, targets);
       if (context->unknown_args && (find_writer (base) != NULL || g_str_equal (base, "sed")))
         add_floor (floors, "unknown files", PADDOCK_VERDICT_PROMPT,
-                   "%s gets file names at run time (from xargs), so the files it writes cannot be judged",
+                   "%s gets file names at run time (from xargs or find), so the files it writes cannot be judged",
                    base);
     }
 

@@ -863,7 +863,7 @@ consider_command_rule (PaddockRule          *rule,
   if (rule->unless_any != NULL &&
       (context->unknown_args || any_arg_hits (argv, rule->n_tokens, (const char * const *) rule->unless_any)))
     return;
-  if (rule->stdin_pipe && !context->stdin_pipe && !context->stdin_heredoc)
+  if (rule->stdin_pipe && !context->stdin_pipe)
     return;
 
   if (rule->verdict == PADDOCK_VERDICT_ALLOW && !program_is_trusted (rule, argv[0]))
@@ -952,12 +952,17 @@ collect_any_matches (PaddockPolicy *self,
 
 /* --- combining ----------------------------------------------------- */
 
+/* Stricter first; among equals the higher authority; then a rule that
+ * asks every time over one a session grant can answer. */
 static gboolean
 better (const PaddockRule *candidate,
         const PaddockRule *best)
 {
-  return best == NULL || candidate->verdict > best->verdict ||
-         (candidate->verdict == best->verdict && candidate->layer < best->layer);
+  if (best == NULL || candidate->verdict != best->verdict)
+    return best == NULL || candidate->verdict > best->verdict;
+  if (candidate->layer != best->layer)
+    return candidate->layer < best->layer;
+  return candidate->grant_once && !best->grant_once;
 }
 
 static void
@@ -1130,7 +1135,9 @@ finish_part (Evaluation          *ev,
     decisive = implicit;
 
   /* What the analysis could not judge is at least a prompt. */
-  if (floor != NULL && floor->verdict > decisive->verdict)
+  if (floor != NULL &&
+      (floor->verdict > decisive->verdict ||
+       (floor->verdict == decisive->verdict && decisive->layer == PADDOCK_LAYER_IMPLICIT)))
     decisive = floor;
 
   part->verdict = decisive->verdict;
@@ -1353,7 +1360,9 @@ _paddock_policy_judge_path (Evaluation        *ev,
         judge_resolved_path (ev, command, kind, resolved, only_if_matched);
     }
 
-  if (unknown)
+  /* Reads found by scanning arguments only matter when a rule names
+   * them; an argument that is not a knowable path is not a read. */
+  if (unknown && !only_if_matched)
     {
       g_autoptr(GPtrArray) matches = new_matches ();
       g_autofree char *display = paddock_escape_for_display (path);

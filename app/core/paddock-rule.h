@@ -65,7 +65,7 @@ struct _PaddockRule
   guint n_tokens;
   char **when_any;         /* applies only if an argument is one of these */
   char **unless_any;       /* never applies if an argument is one of these */
-  gboolean stdin_pipe;     /* applies only when stdin is a pipe or here-doc */
+  gboolean stdin_pipe;     /* applies only when stdin is a pipe */
   char **host_paths;       /* Codex host_executable(): accepted full paths */
 
   /* PADDOCK_RULE_NETWORK */
