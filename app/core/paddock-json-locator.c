@@ -270,6 +270,8 @@ scan_object (PaddockJsonLocator  *self,
       guint key_line, key_column;
 
       skip_whitespace (self);
+      if (self->pos < self->length && self->text[self->pos] == '}')
+        return fail_here (self, error, "a trailing comma is not JSON; remove the “,” before it");
       if (self->pos >= self->length || self->text[self->pos] != '"')
         return fail_here (self, error, "expected a member name in double quotes");
 
@@ -398,8 +400,15 @@ scan_value (PaddockJsonLocator  *self,
     case 'n':
       ok = scan_literal (self, "null", error);
       break;
+    case ']':
+    case '}':
+      ok = fail_here (self, error, "a trailing comma is not JSON; remove the “,” before it");
+      break;
     default:
-      ok = scan_number (self, error);
+      if (self->text[self->pos] == '-' || g_ascii_isdigit (self->text[self->pos]))
+        ok = scan_number (self, error);
+      else
+        ok = fail_here (self, error, "unexpected character; expected a value (string, number, object, array, true, false or null)");
       break;
     }
 

@@ -1331,5 +1331,24 @@ paddock_policy_document_new_from_file (PaddockLayer   layer,
   if (!paddock_codex_rules_parse (path, contents, length, layer, document->rules, error))
     return NULL;
 
+  /* Codex accepts any host name; Paddock canonicalises them as it does
+   * every host, and refuses the file if one cannot be. */
+  for (guint i = 0; i < document->rules->len; i++)
+    {
+      PaddockRule *rule = g_ptr_array_index (document->rules, i);
+      g_autoptr(PaddockHostPattern) pattern = NULL;
+
+      if (rule->kind != PADDOCK_RULE_NETWORK)
+        continue;
+      pattern = paddock_host_pattern_new (rule->host, &local_error);
+      if (pattern == NULL)
+        {
+          paddock_fail (error, PADDOCK_POLICY_ERROR, PADDOCK_POLICY_ERROR_INVALID,
+                        "%s:%u:%u: network_rule host: %s", path, rule->line, rule->column,
+                        local_error->message);
+          return NULL;
+        }
+    }
+
   return g_steal_pointer (&document);
 }
