@@ -514,10 +514,21 @@ paddock_policy_loader_load (PaddockPolicyLoader  *self,
       g_autofree char *project = paddock_workspace_dup_project_policy_path (workspace);
       g_autofree char *settings = paddock_workspace_dup_settings_policy_path (workspace);
 
+      g_autoptr(GBytes) trusted = paddock_workspace_dup_trusted_project_policy (workspace);
+
       /* The project's own policy counts only once the user trusts it, and
        * only as it was when trusted. */
-      if (paddock_workspace_get_project_policy_state (workspace) == PADDOCK_PROJECT_POLICY_TRUSTED)
-        add_file (documents, PADDOCK_LAYER_WORKSPACE, project, TRUE);
+      if (trusted != NULL)
+        {
+          g_autoptr(GError) error = NULL;
+          PaddockPolicyDocument *document =
+            paddock_policy_document_new_from_json (PADDOCK_LAYER_WORKSPACE, project,
+                                                   g_bytes_get_data (trusted, NULL),
+                                                   g_bytes_get_size (trusted), &error);
+          if (document == NULL)
+            document = paddock_policy_document_new_failed (PADDOCK_LAYER_WORKSPACE, project, error);
+          g_ptr_array_add (documents, document);
+        }
       add_file (documents, PADDOCK_LAYER_WORKSPACE, settings, FALSE);
 
       add_defaults (documents);

@@ -204,6 +204,33 @@ paddock_workspace_get_project_policy_state (PaddockWorkspace *self)
   return PADDOCK_PROJECT_POLICY_CHANGED;
 }
 
+GBytes *
+paddock_workspace_dup_trusted_project_policy (PaddockWorkspace *self)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *digest = NULL;
+  char *contents;
+  gsize length;
+
+  g_return_val_if_fail (PADDOCK_IS_WORKSPACE (self), NULL);
+
+  if (self->trusted_sha256 == NULL)
+    return NULL;
+
+  path = paddock_workspace_dup_project_policy_path (self);
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return NULL;
+
+  digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+  if (!g_str_equal (digest, self->trusted_sha256))
+    {
+      g_free (contents);
+      return NULL;
+    }
+
+  return g_bytes_new_take (contents, length);
+}
+
 gboolean
 paddock_workspace_trust_project_policy (PaddockWorkspace  *self,
                                         GError           **error)

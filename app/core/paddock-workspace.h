@@ -35,6 +35,9 @@ char                      *paddock_workspace_dup_settings_policy_path (PaddockWo
 /* The project's .paddock/policy.json. */
 char                      *paddock_workspace_dup_project_policy_path  (PaddockWorkspace *self);
 PaddockProjectPolicyState  paddock_workspace_get_project_policy_state (PaddockWorkspace *self);
+/* The project policy's contents if, and only if, they are exactly what
+ * the user trusted: read once, so what is checked is what is used. */
+GBytes                    *paddock_workspace_dup_trusted_project_policy (PaddockWorkspace *self);
 /* Trusts the project policy as it is now; a later change untrusts it. */
 gboolean                   paddock_workspace_trust_project_policy  (PaddockWorkspace  *self,
                                                                     GError           **error);
