@@ -520,13 +520,13 @@ paddock_policy_loader_load (PaddockPolicyLoader  *self,
        * only as it was when trusted. */
       if (trusted != NULL)
         {
-          g_autoptr(GError) error = NULL;
+          g_autoptr(GError) parse_error = NULL;
           PaddockPolicyDocument *document =
             paddock_policy_document_new_from_json (PADDOCK_LAYER_WORKSPACE, project,
                                                    g_bytes_get_data (trusted, NULL),
-                                                   g_bytes_get_size (trusted), &error);
+                                                   g_bytes_get_size (trusted), &parse_error);
           if (document == NULL)
-            document = paddock_policy_document_new_failed (PADDOCK_LAYER_WORKSPACE, project, error);
+            document = paddock_policy_document_new_failed (PADDOCK_LAYER_WORKSPACE, project, parse_error);
           g_ptr_array_add (documents, document);
         }
       add_file (documents, PADDOCK_LAYER_WORKSPACE, settings, FALSE);
