@@ -343,7 +343,6 @@ static void
 assert_message_contains (const GError *error,
                          const char   *needle)
 {
-  g_test_message ("%s", error->message);
   if (strstr (error->message, needle) == NULL)
     g_error ("“%s” is not in “%s”", needle, error->message);
 }
@@ -365,7 +364,7 @@ fetch_good (Fixture             *f,
   g_autoptr(GError) error = NULL;
   PaddockRequirementsOutcome outcome = PADDOCK_REQUIREMENTS_NOT_MODIFIED;
 
-  g_assert_true (fetch (requirements, NULL, &outcome, &error));
+  fetch (requirements, NULL, &outcome, &error);
   g_assert_no_error (error);
   g_assert_cmpint (outcome, ==, PADDOCK_REQUIREMENTS_UPDATED);
 }
@@ -1116,6 +1115,8 @@ main (int   argc,
   g_unsetenv ("ALL_PROXY");
 
   g_test_init (&argc, &argv, NULL);
+  /* GIO's socket client narrates every connection otherwise. */
+  g_log_set_debug_enabled (FALSE);
 
 #define ADD(path, func) \
   g_test_add ("/requirements/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

@@ -728,8 +728,24 @@ store_response (FetchData                   *data,
     }
 }
 
+/* Runs @func on @data in a worker thread, then @callback with @task in
+ * the caller's context. The worker task holds neither @task nor its
+ * source object, so the object and the fetch's state are only ever
+ * released on the caller's thread, and as soon as the caller is done. */
 static void
-store_worker (GTask        *task,
+run_in_worker (GTask             *task,
+               GTaskThreadFunc    func,
+               GAsyncReadyCallback callback)
+{
+  g_autoptr(GTask) worker = g_task_new (NULL, NULL, callback, g_object_ref (task));
+
+  g_task_set_source_tag (worker, func);
+  g_task_set_task_data (worker, g_task_get_task_data (task), NULL);
+  g_task_run_in_thread (worker, func);
+}
+
+static void
+store_worker (GTask        *worker,
               gpointer      source_object,
               gpointer      task_data,
               GCancellable *cancellable)
@@ -741,8 +757,24 @@ store_worker (GTask        *task,
   /* Cancelled before anything was written: the cache stays as it is.
    * Once writing starts it finishes, so the result says what happened. */
   if (g_cancellable_set_error_if_cancelled (data->caller_cancellable, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
+    g_task_return_error (worker, g_steal_pointer (&error));
   else if (!store_response (data, &outcome, &error))
+    g_task_return_error (worker, g_steal_pointer (&error));
+  else
+    g_task_return_int (worker, outcome);
+}
+
+static void
+on_stored (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize outcome;
+
+  outcome = g_task_propagate_int (G_TASK (result), &error);
+  if (outcome < 0)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_int (task, outcome);
@@ -754,7 +786,7 @@ static void
 store (GTask *task)
 {
   finish_http (g_task_get_task_data (task));
-  g_task_run_in_thread (task, store_worker);
+  run_in_worker (task, store_worker, on_stored);
 }
 
 static void
@@ -815,7 +847,8 @@ fail_transfer (GTask  *task,
   FetchData *data = g_task_get_task_data (task);
   g_autofree char *location = describe_location (data);
 
-  if (data->timed_out)
+  /* The deadline, or libsoup's own timeout for one read or write. */
+  if (data->timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     {
       fail_attempt (task, PADDOCK_POLICY_ERROR_FETCH, "%s: no complete answer within %u s",
                     location, data->timeout);
@@ -1291,7 +1324,6 @@ paddock_requirements_fetch_async (PaddockRequirements *self,
                                   gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GTask) worker = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *reason = NULL;
   FetchData *data;
@@ -1329,10 +1361,7 @@ paddock_requirements_fetch_async (PaddockRequirements *self,
     }
   data->uri = g_uri_ref (data->origin);
 
-  worker = g_task_new (self, NULL, on_cache_read, g_steal_pointer (&task));
-  g_task_set_source_tag (worker, read_cache_worker);
-  g_task_set_task_data (worker, data, NULL);
-  g_task_run_in_thread (worker, read_cache_worker);
+  run_in_worker (task, read_cache_worker, on_cache_read);
 }
 
 gboolean

@@ -25,6 +25,9 @@
  * deeper ones are skipped and reported as "nesting too deep". */
 #define MAX_DEPTH 8
 
+/* Enclosing constructs looked at when a command inherits their hazards. */
+#define MAX_INHERITED 32
+
 #define HAZARD_COMMAND_SUBST   "command substitution"
 #define HAZARD_PROCESS_SUBST   "process substitution"
 #define HAZARD_ARITHMETIC      "arithmetic expansion"
@@ -124,6 +127,7 @@ typedef struct
   GPtrArray *heredocs;       /* PendingHeredoc*, read at the next newline */
   PaddockShellCommand *owner;/* where hazards found now are reported */
   guint depth;
+  gsize probe_budget;        /* bytes is_arithmetic() may still scan */
 } Parser;
 
 static gsize
@@ -241,21 +245,37 @@ static void
 close_command (Parser              *p,
                PaddockShellCommand *command)
 {
+  guint first;
+
   if (command->argv[0] == NULL &&
       command->assignments[0] == NULL &&
       command->redirs->len == 0 &&
       command->hazards->len == 0)
     {
-      g_ptr_array_remove (p->commands, command);
+      /* It was opened last, or nearly so: look from the end. */
+      for (guint i = p->commands->len; i > 0; i--)
+        if (g_ptr_array_index (p->commands, i - 1) == command)
+          {
+            g_ptr_array_remove_index (p->commands, i - 1);
+            break;
+          }
       return;
     }
 
-  for (guint i = 0; i < p->inherit->len; i++)
+  /* The innermost enclosing construct of each kind is enough to flag the
+   * command; copying all of them would be quadratic in the nesting. */
+  first = command->hazards->len;
+  for (guint i = p->inherit->len, seen = 0; i > 0 && seen < MAX_INHERITED; i--, seen++)
     {
-      PaddockShellHazard *hazard = g_ptr_array_index (p->inherit, i);
+      PaddockShellHazard *hazard = g_ptr_array_index (p->inherit, i - 1);
+      gboolean duplicate = FALSE;
 
-      g_ptr_array_add (command->hazards,
-                       hazard_new (hazard->construct, hazard->line, hazard->column));
+      for (guint j = first; j < command->hazards->len && !duplicate; j++)
+        duplicate = g_str_equal (((PaddockShellHazard *) g_ptr_array_index (command->hazards, j))->construct,
+                                 hazard->construct);
+      if (!duplicate)
+        g_ptr_array_add (command->hazards,
+                         hazard_new (hazard->construct, hazard->line, hazard->column));
     }
 }
 
@@ -421,18 +441,20 @@ at_word_start (Parser *p,
  * expression. The stack is on the heap: no input exhausts the C stack.
  * On success *end is the offset of the closing character. */
 static gboolean
-skip_nested (Parser *p,
-             gsize   from,
-             char    kind,
-             gsize  *end)
+skip_nested_within (Parser *p,
+                    gsize   from,
+                    gsize   limit,
+                    char    kind,
+                    gsize  *end)
 {
   g_autoptr(GByteArray) stack = g_byte_array_new ();
   guint8 frame = kind;
   gsize i = from;
+  gsize len = limit < p->len - MIN (from, p->len) ? from + limit : p->len;
 
   g_byte_array_append (stack, &frame, 1);
 
-  while (i < p->len)
+  while (i < len)
     {
       char top = stack->data[stack->len - 1];
       char c = p->text[i];
@@ -578,6 +600,15 @@ skip_nested (Parser *p,
     }
 
   return FALSE;
+}
+
+static gboolean
+skip_nested (Parser *p,
+             gsize   from,
+             char    kind,
+             gsize  *end)
+{
+  return skip_nested_within (p, from, G_MAXSIZE, kind, end);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1101,8 +1132,17 @@ is_arithmetic (Parser *p,
   gsize close;
   gsize next;
 
-  if (!skip_nested (p, body, '(', &close))
+  /* Each "((" looks ahead to its end: a budget keeps "((((..." linear.
+   * Once spent, "((" is read as two subshells, which still reports
+   * every command and substitution inside. */
+  if (p->probe_budget == 0)
     return FALSE;
+  if (!skip_nested_within (p, body, p->probe_budget, '(', &close))
+    {
+      p->probe_budget -= MIN (p->probe_budget, p->len - MIN (body, p->len));
+      return FALSE;
+    }
+  p->probe_budget -= MIN (p->probe_budget, close - body);
 
   next = skip_continuations (p, close + 1);
   if (next >= p->len || p->text[next] != ')')
@@ -3414,6 +3454,7 @@ paddock_shell_parse (const char  *script,
   p.error = error;
   p.text = script;
   p.len = strlen (script);
+  p.probe_budget = 16 * p.len + 65536;
   p.line_starts = line_starts;
   p.commands = commands;
   p.inherit = inherit;

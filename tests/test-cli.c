@@ -1,0 +1,441 @@
+/* test-cli.c: `paddockctl`, the contract other tools and tests rely on
+ *
+ * Runs the real binary with its own system, user and cache folders.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "test-util.h"
+
+static char *base;
+static char *sysconfdir;
+static char *workspace;
+
+typedef struct
+{
+  int status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static char **
+test_environment (const char * const *extra)
+{
+  char **env = g_get_environ ();
+  g_autofree char *config = g_build_filename (base, "config", NULL);
+  g_autofree char *cache = g_build_filename (base, "cache", NULL);
+
+  env = g_environ_setenv (env, "PADDOCK_SYSCONFDIR", sysconfdir, TRUE);
+  env = g_environ_setenv (env, "XDG_CONFIG_HOME", config, TRUE);
+  env = g_environ_setenv (env, "XDG_CACHE_HOME", cache, TRUE);
+  env = g_environ_setenv (env, "HOME", base, TRUE);
+  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
+  for (guint i = 0; extra != NULL && extra[i] != NULL; i += 2)
+    env = g_environ_setenv (env, extra[i], extra[i + 1], TRUE);
+  return env;
+}
+
+static void
+paddockctl_env (Run                *run,
+                const char * const *extra_env,
+                ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) env = test_environment (extra_env);
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("PADDOCKCTL"));
+  va_start (args, extra_env);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (workspace, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
+                &run->out, &run->err, &run->status, &error);
+  g_assert_no_error (error);
+  run->status = WIFEXITED (run->status) ? WEXITSTATUS (run->status) : -1;
+}
+
+#define paddockctl(run, ...) paddockctl_env (run, NULL, __VA_ARGS__, NULL)
+
+static JsonObject *
+parse_object (const char *text,
+              JsonParser *parser)
+{
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static void
+test_check_json_contract (void)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *policy = test_write_file (base, "contract.json",
+                                             "{\"commands\": [\n"
+                                             "  {\"match\": [\"git\", \"push\"], \"decision\": \"prompt\", \"reason\": \"publishes\"}\n"
+                                             "]}");
+  JsonObject *object, *matched, *command;
+  static const char * const keys[] = { "decision", "layer", "source", "rule", "reason", "matched", "commands" };
+
+  paddockctl (&run, "check", "--json", "--policy", policy, "--", "bash", "-lc", "ls && git push origin main");
+  g_assert_cmpint (run.status, ==, 0);
+  object = parse_object (run.out, parser);
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_assert_true (json_object_has_member (object, keys[i]));
+  g_assert_cmpstr (json_object_get_string_member (object, "decision"), ==, "prompt");
+  g_assert_cmpstr (json_object_get_string_member (object, "layer"), ==, "user");
+  g_assert_cmpstr (json_object_get_string_member (object, "source"), ==, policy);
+  g_assert_cmpint (json_object_get_int_member (object, "line"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (object, "reason"), ==, "publishes");
+  g_assert_cmpstr (json_object_get_string_member (object, "rule"), ==,
+                   "{\"match\": [\"git\", \"push\"], \"decision\": \"prompt\", \"reason\": \"publishes\"}");
+
+  /* matched: every matching rule, from every layer, with its line. */
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "matched")), >=, 2);
+  matched = json_array_get_object_element (json_object_get_array_member (object, "matched"), 0);
+  g_assert_cmpstr (json_object_get_string_member (matched, "layer"), ==, "defaults");
+  g_assert_cmpstr (json_object_get_string_member (matched, "decision"), ==, "allow");
+
+  /* commands: bash, ls, git push, each with its own decision. */
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "commands")), ==, 3);
+  command = json_array_get_object_element (json_object_get_array_member (object, "commands"), 2);
+  g_assert_cmpstr (json_object_get_string_member (command, "display"), ==, "git push origin main");
+  g_assert_cmpstr (json_object_get_string_member (command, "decision"), ==, "prompt");
+  command = json_array_get_object_element (json_object_get_array_member (object, "commands"), 1);
+  g_assert_cmpstr (json_object_get_string_member (command, "decision"), ==, "allow");
+}
+
+static void
+test_check_exit_status_and_text (void)
+{
+  g_autofree char *policy = test_write_file (base, "verdicts.json",
+                                             "{\"commands\": [{\"match\": [\"a\"], \"decision\": \"allow\"},"
+                                             " {\"match\": [\"p\"], \"decision\": \"prompt\"},"
+                                             " {\"match\": [\"f\"], \"decision\": \"forbidden\", \"reason\": \"never this\"}]}");
+  static const char * const programs[] = { "a", "p", "f" };
+  static const char * const labels[] = { "ALLOW", "ASK", "FORBIDDEN" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (programs); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      /* Exit 0 whatever the decision: the evaluation succeeded. */
+      paddockctl (&run, "check", "--only", "--policy", policy, "--", programs[i]);
+      g_assert_cmpint (run.status, ==, 0);
+      g_assert_true (g_str_has_prefix (run.out, labels[i]));
+      g_assert_nonnull (strstr (run.out, "Decided by the user layer"));
+    }
+
+  {
+    g_auto(Run) run = { 0 };
+    paddockctl (&run, "check", "--only", "--policy", policy, "--", "f");
+    g_assert_nonnull (strstr (run.out, "reason: never this"));
+    g_assert_nonnull (strstr (run.out, ":1:"));
+  }
+}
+
+static void
+test_check_bad_input (void)
+{
+  g_autofree char *bad = test_write_file (base, "bad.json", "{\n  \"commands\": [{\"match\": [\"x\"], \"decision\": \"maybe\"}]\n}");
+  struct
+  {
+    const char *args[8];
+    const char *message;
+  } cases[] = {
+    { { "check", "--policy", bad, "--", "ls", NULL }, ":2:43: “commands[0].decision”: “maybe” is not a decision; accepted: allow, prompt, forbidden" },
+    { { "check", "--rules", "/nonexistent.rules", "--", "ls", NULL }, "/nonexistent.rules: cannot be read" },
+    { { "check", "--net", "example.com:99999", NULL }, "--net: " },
+    { { "check", "--mode", "sometimes", "--", "ls", NULL }, "“sometimes” is not an approval mode" },
+    { { "check", NULL }, "name exactly one thing to decide" },
+    { { "check", "--net", "a.com", "--", "ls", NULL }, "name exactly one thing to decide" },
+    { { "frobnicate", NULL }, "unknown command “frobnicate”" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) run = { 0 };
+      const char **a = cases[i].args;
+
+      paddockctl (&run, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+      g_test_message ("%s → %s", a[0], run.err);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_nonnull (strstr (run.err, cases[i].message));
+      g_assert_true (g_str_has_prefix (run.err, "paddockctl: "));
+    }
+}
+
+static void
+test_check_only (void)
+{
+  g_autofree char *rules = test_write_file (base, "only.rules", "prefix_rule(pattern=[\"ls\"], decision=\"forbidden\")\n");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(Run) with_machine = { 0 };
+  g_auto(Run) only = { 0 };
+
+  /* Without --only the shipped defaults take part; with it they do not. */
+  paddockctl (&with_machine, "check", "--json", "--", "sudo", "true");
+  g_assert_cmpstr (json_object_get_string_member (parse_object (with_machine.out, parser), "layer"), ==, "defaults");
+
+  paddockctl (&only, "check", "--json", "--only", "--rules", rules, "--", "sudo", "true");
+  g_assert_cmpstr (json_object_get_string_member (parse_object (only.out, parser), "layer"), ==, "implicit");
+  {
+    g_auto(Run) run = { 0 };
+    paddockctl (&run, "check", "--json", "--only", "--rules", rules, "--", "ls");
+    g_assert_cmpstr (json_object_get_string_member (parse_object (run.out, parser), "decision"), ==, "forbidden");
+  }
+}
+
+static void
+test_check_cwd_and_actions (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *sub = g_build_filename (workspace, "sub", NULL);
+  struct
+  {
+    const char *args[8];
+    const char *decision;
+  } cases[] = {
+    { { "check", "--json", "--cwd", "/etc", "--", "bash", "-c", "echo x > hosts" }, "prompt" },
+    { { "check", "--json", "--cwd", sub, "--", "bash", "-c", "echo x > out.txt" }, "allow" },
+    { { "check", "--json", "--write", "/etc/hosts", NULL }, "prompt" },
+    { { "check", "--json", "--write", "notes.txt", NULL }, "allow" },
+    { { "check", "--json", "--read", "~/.ssh/id_rsa", NULL }, "forbidden" },
+    { { "check", "--json", "--net", "0x7f000001:8080", NULL }, "prompt" },
+    { { "check", "--json", "--mcp", "github/create_issue", NULL }, "prompt" },
+    { { "check", "--json", "--mode", "never", "--", "git", "push" }, "forbidden" },
+  };
+
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0700), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) run = { 0 };
+      const char **a = cases[i].args;
+      JsonObject *object;
+
+      paddockctl (&run, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+      g_assert_cmpint (run.status, ==, 0);
+      object = parse_object (run.out, parser);
+      g_test_message ("%s %s %s → %s", a[2], a[3], a[4] ? a[4] : "", json_object_get_string_member (object, "decision"));
+      g_assert_cmpstr (json_object_get_string_member (object, "decision"), ==, cases[i].decision);
+    }
+}
+
+static void
+test_managed_layer_and_locked_mode (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(Run) refused = { 0 };
+  g_auto(Run) show = { 0 };
+  g_auto(Run) check = { 0 };
+  JsonObject *settings, *mode;
+
+  g_free (test_write_file (sysconfdir, "requirements.json",
+                           "{\n  \"approval\": {\"mode\": \"untrusted\", \"allowed_modes\": [\"untrusted\"]},\n"
+                           "  \"commands\": [{\"match\": [\"curl\"], \"decision\": \"forbidden\", \"reason\": \"use the proxy\"}]\n}"));
+
+  paddockctl (&refused, "check", "--mode", "never", "--", "ls");
+  g_assert_cmpint (refused.status, ==, 2);
+  g_assert_nonnull (strstr (refused.err, "requirements.json:2:23"));
+
+  /* The user cannot loosen it, not even with --policy. */
+  {
+    g_autofree char *loose = test_write_file (base, "loose.json",
+                                              "{\"commands\": [{\"match\": [\"curl\"], \"decision\": \"allow\"}]}");
+    paddockctl (&check, "check", "--json", "--policy", loose, "--", "curl", "https://x");
+    g_assert_cmpstr (json_object_get_string_member (parse_object (check.out, parser), "decision"), ==, "forbidden");
+    g_assert_cmpstr (json_object_get_string_member (parse_object (check.out, parser), "layer"), ==, "managed");
+  }
+
+  paddockctl (&show, "policy", "show", "--json");
+  g_assert_cmpint (show.status, ==, 0);
+  settings = json_object_get_object_member (parse_object (show.out, parser), "settings");
+  mode = json_object_get_object_member (settings, "approval.mode");
+  g_assert_cmpstr (json_object_get_string_member (mode, "value"), ==, "untrusted");
+  g_assert_cmpstr (json_object_get_string_member (mode, "layer"), ==, "managed");
+  g_assert_true (json_object_get_boolean_member (mode, "locked"));
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (mode, "source"), "requirements.json"));
+  g_assert_cmpint (json_object_get_int_member (mode, "line"), ==, 2);
+  /* A value set by no one is built in and not locked. */
+  mode = json_object_get_object_member (settings, "network.mode");
+  g_assert_cmpstr (json_object_get_string_member (mode, "layer"), ==, "defaults");
+  g_assert_false (json_object_get_boolean_member (mode, "locked"));
+
+  g_assert_cmpint (g_unlink (g_build_filename (sysconfdir, "requirements.json", NULL)), ==, 0);
+}
+
+static void
+test_policy_show_text (void)
+{
+  g_auto(Run) run = { 0 };
+
+  paddockctl (&run, "policy", "show");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Sources, highest authority first:"));
+  g_assert_nonnull (strstr (run.out, "defaults  resource:///org/paddock/Paddock/policy/default-policy.json"));
+  g_assert_nonnull (strstr (run.out, "sandbox.mode"));
+}
+
+static void
+test_policy_lint (void)
+{
+  g_autofree char *good = test_write_file (base, "lint-good.json", "{\"commands\": [{\"match\": [\"ls\"], \"decision\": \"allow\"}]}");
+  g_autofree char *rules = test_write_file (base, "lint.rules", "prefix_rule(pattern=[\"ls\"], match=[\"cat\"])\n");
+  g_autofree char *managed_only = test_write_file (base, "lint-managed.json", "{\"personal_allow_rules\": false}");
+  g_auto(Run) ok = { 0 };
+  g_auto(Run) bad = { 0 };
+  g_auto(Run) as_managed = { 0 };
+  g_auto(Run) missing = { 0 };
+
+  paddockctl (&ok, "policy", "lint", good);
+  g_assert_cmpint (ok.status, ==, 0);
+  g_assert_nonnull (strstr (ok.out, "valid for the user layer (1 rules, 0 settings)"));
+
+  paddockctl (&bad, "policy", "lint", good, rules, managed_only);
+  g_assert_cmpint (bad.status, ==, 1);
+  g_assert_nonnull (strstr (bad.err, "lint.rules:1:1: match example"));
+  g_assert_nonnull (strstr (bad.err, "lint-managed.json:1:2: “personal_allow_rules”"));
+
+  paddockctl (&as_managed, "policy", "lint", "--layer", "managed", managed_only);
+  g_assert_cmpint (as_managed.status, ==, 0);
+
+  paddockctl (&missing, "policy", "lint");
+  g_assert_cmpint (missing.status, ==, 2);
+}
+
+static void
+test_workspace_trust (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(Run) before = { 0 };
+  g_auto(Run) trust = { 0 };
+  g_auto(Run) after = { 0 };
+  g_auto(Run) untrust = { 0 };
+
+  g_free (test_write_file (workspace, ".paddock/policy.json",
+                           "{\"commands\": [{\"match\": [\"make\"], \"decision\": \"forbidden\"}]}"));
+
+  paddockctl (&before, "check", "--json", "--", "make");
+  g_assert_cmpstr (json_object_get_string_member (parse_object (before.out, parser), "decision"), ==, "allow");
+
+  paddockctl (&trust, "workspace", "trust");
+  g_assert_cmpint (trust.status, ==, 0);
+  g_assert_nonnull (strstr (trust.out, "trusted and unchanged"));
+
+  paddockctl (&after, "check", "--json", "--", "make");
+  g_assert_cmpstr (json_object_get_string_member (parse_object (after.out, parser), "decision"), ==, "forbidden");
+  g_assert_cmpstr (json_object_get_string_member (parse_object (after.out, parser), "layer"), ==, "workspace");
+
+  paddockctl (&untrust, "workspace", "untrust");
+  g_assert_nonnull (strstr (untrust.out, "is not trusted, so it is ignored"));
+  g_assert_cmpint (g_unlink (g_build_filename (workspace, ".paddock", "policy.json", NULL)), ==, 0);
+}
+
+/* Keys locked through a real dconf database form the system layer. */
+static void
+test_dconf_locks (void)
+{
+  g_autofree char *dconf = g_find_program_in_path ("dconf");
+  g_autofree char *keyfiles = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *profile = NULL;
+  g_autofree char *profile_text = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(Run) show = { 0 };
+  g_auto(Run) check = { 0 };
+  g_auto(Run) unlocked = { 0 };
+  JsonObject *mode;
+  int status;
+
+  if (dconf == NULL)
+    {
+      g_test_skip ("dconf is not installed (Debian package dconf-cli)");
+      return;
+    }
+
+  keyfiles = g_build_filename (base, "dconf.d", NULL);
+  g_free (test_write_file (keyfiles, "00-paddock",
+                           "[org/paddock/Paddock]\nsandbox-mode='read-only'\ndenied-domains=['tracker.example']\n"));
+  g_free (test_write_file (keyfiles, "locks/paddock", "/org/paddock/Paddock/sandbox-mode\n"));
+  db = g_build_filename (base, "dconf-system", NULL);
+  {
+    const char *argv[] = { dconf, "compile", db, keyfiles, NULL };
+    g_autoptr(GError) error = NULL;
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (status, ==, 0);
+  }
+  profile_text = g_strdup_printf ("user-db:user\nfile-db:%s\n", db);
+  profile = test_write_file (base, "dconf-profile", profile_text);
+
+  {
+    const char *env[] = { "GSETTINGS_BACKEND", "dconf", "DCONF_PROFILE", profile, NULL };
+
+    paddockctl_env (&show, env, "policy", "show", "--json", NULL);
+    g_assert_cmpint (show.status, ==, 0);
+    mode = json_object_get_object_member (json_object_get_object_member (parse_object (show.out, parser), "settings"),
+                                          "sandbox.mode");
+    g_assert_cmpstr (json_object_get_string_member (mode, "value"), ==, "read-only");
+    g_assert_cmpstr (json_object_get_string_member (mode, "layer"), ==, "system");
+    g_assert_true (json_object_get_boolean_member (mode, "locked"));
+    g_assert_cmpstr (json_object_get_string_member (mode, "source"), ==,
+                     "gsettings org.paddock.Paddock (locked by dconf)");
+
+    paddockctl_env (&check, env, "check", "--json", "--write", "notes.txt", NULL);
+    g_assert_cmpstr (json_object_get_string_member (parse_object (check.out, parser), "decision"), ==, "prompt");
+    g_assert_cmpstr (json_object_get_string_member (parse_object (check.out, parser), "layer"), ==, "system");
+
+    /* Control: an unlocked default from the same database is no layer. */
+    paddockctl_env (&unlocked, env, "check", "--json", "--net", "tracker.example:443", NULL);
+    g_assert_cmpstr (json_object_get_string_member (parse_object (unlocked.out, parser), "layer"), ==, "implicit");
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_assert_nonnull (g_getenv ("PADDOCKCTL"));
+  base = g_dir_make_tmp ("paddock-cli-XXXXXX", NULL);
+  sysconfdir = g_build_filename (base, "etc", NULL);
+  workspace = g_build_filename (base, "project", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (sysconfdir, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (workspace, 0700), ==, 0);
+
+  g_test_add_func ("/cli/check/json-contract", test_check_json_contract);
+  g_test_add_func ("/cli/check/exit-status-and-text", test_check_exit_status_and_text);
+  g_test_add_func ("/cli/check/bad-input", test_check_bad_input);
+  g_test_add_func ("/cli/check/only", test_check_only);
+  g_test_add_func ("/cli/check/cwd-and-actions", test_check_cwd_and_actions);
+  g_test_add_func ("/cli/managed-layer", test_managed_layer_and_locked_mode);
+  g_test_add_func ("/cli/policy/show-text", test_policy_show_text);
+  g_test_add_func ("/cli/policy/lint", test_policy_lint);
+  g_test_add_func ("/cli/workspace/trust", test_workspace_trust);
+  g_test_add_func ("/cli/dconf-locks", test_dconf_locks);
+
+  return g_test_run ();
+}
