@@ -164,7 +164,7 @@ test_check_bad_input (void)
     const char *args[8];
     const char *message;
   } cases[] = {
-    { { "check", "--policy", bad, "--", "ls", NULL }, ":2:43: “commands[0].decision”: “maybe” is not a decision; accepted: allow, prompt, forbidden" },
+    { { "check", "--policy", bad, "--", "ls", NULL }, ":2:45: “commands[0].decision”: “maybe” is not a decision; accepted: allow, prompt, forbidden" },
     { { "check", "--rules", "/nonexistent.rules", "--", "ls", NULL }, "/nonexistent.rules: cannot be read" },
     { { "check", "--net", "example.com:99999", NULL }, "--net: " },
     { { "check", "--mode", "sometimes", "--", "ls", NULL }, "“sometimes” is not an approval mode" },
@@ -257,7 +257,7 @@ test_managed_layer_and_locked_mode (void)
 
   paddockctl (&refused, "check", "--mode", "never", "--", "ls");
   g_assert_cmpint (refused.status, ==, 2);
-  g_assert_nonnull (strstr (refused.err, "requirements.json:2:23"));
+  g_assert_nonnull (strstr (refused.err, "requirements.json:2:24 sets “untrusted”"));
 
   /* The user cannot loosen it, not even with --policy. */
   {
@@ -409,7 +409,9 @@ test_dconf_locks (void)
 
     /* Control: an unlocked default from the same database is no layer. */
     paddockctl_env (&unlocked, env, "check", "--json", "--net", "tracker.example:443", NULL);
-    g_assert_cmpstr (json_object_get_string_member (parse_object (unlocked.out, parser), "layer"), ==, "implicit");
+    g_assert_cmpstr (json_object_get_string_member (parse_object (unlocked.out, parser), "decision"), ==, "prompt");
+    g_assert_cmpstr (json_object_get_string_member (parse_object (unlocked.out, parser), "rule"), ==,
+                     "\"network.unknown\": \"prompt\"");
   }
 }
 

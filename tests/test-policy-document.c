@@ -25,7 +25,9 @@ check_bad (const BadCase *cases,
         paddock_policy_document_new_from_json (cases[i].layer, "/etc/paddock/p.json",
                                                cases[i].json, -1, &error);
 
-      g_test_message ("%s", cases[i].json);
+      g_autofree char *shown = paddock_escape_for_display (cases[i].json);
+
+      g_test_message ("%s", shown);
       g_assert_null (document);
       g_assert_error (error, PADDOCK_POLICY_ERROR, cases[i].code);
       g_assert_cmpstr (error->message, ==, cases[i].message);

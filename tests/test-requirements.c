@@ -13,7 +13,10 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "paddock-decision.h"
 #include "paddock-errors.h"
+#include "paddock-paths.h"
+#include "paddock-policy-loader.h"
 #include "paddock-requirements.h"
 
 #define GOOD_V1 \
@@ -141,6 +144,8 @@ handle_requirements (SoupServer        *server,
     soup_message_headers_set_encoding (response, SOUP_ENCODING_CHUNKED);
   data = g_bytes_get_data (f->body, &length);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, data, length);
+  if (f->chunked)
+    soup_message_body_complete (soup_server_message_get_response_body (msg));
 }
 
 static char *
@@ -268,12 +273,21 @@ fetch (PaddockRequirements         *requirements,
        GError                     **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
 
   paddock_requirements_fetch_async (requirements, cancellable, on_fetched, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
 
-  return paddock_requirements_fetch_finish (requirements, result, outcome, error);
+  ok = paddock_requirements_fetch_finish (requirements, result, outcome, &local_error);
+  if (local_error != NULL)
+    {
+      g_test_message ("%s", local_error->message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+
+  return ok;
 }
 
 static char *
@@ -1099,11 +1113,135 @@ test_sync (Fixture       *f,
   g_cond_clear (&ts.cond);
 }
 
+/* --- what the loader makes of the cache -------------------------------- */
+
+/* The managed rule that matched `curl x`, or NULL. */
+static PaddockRule *
+find_managed_match (PaddockDecision *decision)
+{
+  for (guint i = 0; i < decision->matched->len; i++)
+    {
+      PaddockMatch *match = g_ptr_array_index (decision->matched, i);
+
+      if (match->rule->layer == PADDOCK_LAYER_MANAGED)
+        return match->rule;
+    }
+
+  return NULL;
+}
+
+static PaddockDecision *
+load_and_judge_curl (const char *workspace_path)
+{
+  g_autoptr(PaddockPolicyLoader) loader = paddock_policy_loader_new ();
+  g_autoptr(PaddockWorkspace) workspace = NULL;
+  g_autoptr(PaddockPolicy) policy = NULL;
+  g_autoptr(PaddockAction) action = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "curl", "https://example.com/", NULL };
+
+  workspace = paddock_workspace_new_for_path (workspace_path, &error);
+  g_assert_no_error (error);
+  policy = paddock_policy_loader_load (loader, workspace, &error);
+  g_assert_no_error (error);
+  action = paddock_action_new_exec (argv, workspace_path);
+
+  return paddock_policy_evaluate (policy, action, NULL);
+}
+
+/* The loader reads exactly what this module writes: nothing before the
+ * first fetch (most restrictive), the fetched rules after it, and the
+ * same rules after a failed fetch. */
+static void
+test_loader_reads_cache (Fixture       *f,
+                         gconstpointer  user_data)
+{
+#if PADDOCK_DEVELOPMENT
+  g_autofree char *etc = g_strdup (paddock_paths_get_sysconfdir ());
+  g_autofree char *config_path = g_build_filename (etc, "config.json", NULL);
+  g_autofree char *config = g_strdup_printf ("{\"version\": 1, \"requirements_url\": \"%s\"}", f->url);
+  g_autofree char *cache = paddock_policy_loader_dup_requirements_cache ();
+  g_autofree char *workspace = g_build_filename (f->tmp, "workspace", NULL);
+  g_autofree char *configured = NULL;
+  g_autoptr(PaddockRequirements) requirements = NULL;
+  g_autoptr(PaddockDecision) before = NULL;
+  g_autoptr(PaddockDecision) after = NULL;
+  g_autoptr(PaddockDecision) after_failure = NULL;
+  g_autoptr(GError) error = NULL;
+  PaddockRule *rule;
+
+  g_assert_true (g_str_has_prefix (cache, g_get_user_cache_dir ()));
+  g_assert_true (g_str_has_prefix (etc, g_getenv ("PADDOCK_SYSCONFDIR")));
+  g_assert_no_errno (g_mkdir_with_parents (etc, 0700));
+  g_assert_no_errno (g_mkdir_with_parents (workspace, 0700));
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+  configured = paddock_policy_loader_dup_requirements_url (&error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (configured, ==, f->url);
+
+  before = load_and_judge_curl (workspace);
+  rule = find_managed_match (before);
+  g_assert_nonnull (rule);
+  g_assert_cmpint (before->verdict, ==, PADDOCK_VERDICT_FORBIDDEN);
+  g_assert_nonnull (strstr (rule->reason, "were never fetched"));
+
+  requirements = paddock_requirements_new (configured, cache);
+  fetch_good (f, requirements);
+  after = load_and_judge_curl (workspace);
+  rule = find_managed_match (after);
+  g_assert_nonnull (rule);
+  g_assert_cmpint (after->verdict, ==, PADDOCK_VERDICT_FORBIDDEN);
+  g_assert_cmpstr (rule->source, ==, f->url);
+  g_assert_cmpstr (rule->reason, ==, "use the proxy");
+  g_assert_cmpuint (rule->line, ==, 4);
+
+  set_answer (f, SOUP_STATUS_OK, UNKNOWN_KEY, "\"bad\"");
+  g_assert_false (fetch (requirements, NULL, NULL, &error));
+  g_assert_error (error, PADDOCK_POLICY_ERROR, PADDOCK_POLICY_ERROR_SCHEMA);
+  after_failure = load_and_judge_curl (workspace);
+  rule = find_managed_match (after_failure);
+  g_assert_nonnull (rule);
+  g_assert_cmpstr (rule->reason, ==, "use the proxy");
+
+  g_assert_no_errno (g_unlink (config_path));
+#else
+  g_test_skip ("only a development build lets PADDOCK_SYSCONFDIR move the system config");
+#endif
+}
+
+static void
+drop_message (const char     *domain,
+              GLogLevelFlags  level,
+              const char     *message,
+              gpointer        user_data)
+{
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *home = NULL;
+  g_autofree char *cache = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *etc = NULL;
+  int ret;
+
   setlocale (LC_ALL, "C.UTF-8");
+
+  /* The loader test uses the real cache and config paths: point them
+   * into a private folder before GLib reads them. */
+  home = g_dir_make_tmp ("paddock-requirements-home-XXXXXX", NULL);
+  g_assert_nonnull (home);
+  cache = g_build_filename (home, "cache", NULL);
+  config = g_build_filename (home, "config", NULL);
+  state = g_build_filename (home, "state", NULL);
+  etc = g_build_filename (home, "etc", NULL);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_setenv ("XDG_STATE_HOME", state, TRUE);
+  g_setenv ("PADDOCK_SYSCONFDIR", etc, TRUE);
 
   /* Loopback only: no proxy from the environment may step in. */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
@@ -1116,7 +1254,7 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
   /* GIO's socket client narrates every connection otherwise. */
-  g_log_set_debug_enabled (FALSE);
+  g_log_set_handler ("GLib-GIO", G_LOG_LEVEL_DEBUG, drop_message, NULL);
 
 #define ADD(path, func) \
   g_test_add ("/requirements/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -1137,8 +1275,12 @@ main (int   argc,
   ADD ("cancel", test_cancel);
   ADD ("timeout", test_timeout);
   ADD ("sync", test_sync);
+  ADD ("loader", test_loader_reads_cache);
 
 #undef ADD
 
-  return g_test_run ();
+  ret = g_test_run ();
+  remove_tree (home);
+
+  return ret;
 }

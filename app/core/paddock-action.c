@@ -150,6 +150,12 @@ paddock_text_has_hidden_characters (const char *text)
 
   g_return_val_if_fail (text != NULL, FALSE);
 
+  /* Most words are printable ASCII: nothing to look up. */
+  for (end = text; *end >= 0x20 && *end < 0x7F; end++)
+    ;
+  if (*end == '\0')
+    return FALSE;
+
   if (!g_utf8_validate (text, -1, &end))
     return TRUE;
 

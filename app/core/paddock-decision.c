@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "paddock-decision.h"
@@ -16,11 +18,48 @@ paddock_decision_part_free (PaddockDecisionPart *part)
   if (part == NULL)
     return;
 
-  g_strfreev (part->argv);
+  g_free (part->argv);  /* one allocation with its strings */
   g_free (part->subject);
   g_clear_pointer (&part->decisive, paddock_rule_unref);
   g_free (part->approval_effect);
   g_free (part);
+}
+
+char *
+paddock_decision_part_dup_subject (const PaddockDecisionPart *part)
+{
+  g_return_val_if_fail (part != NULL, NULL);
+
+  if (part->subject != NULL)
+    return g_strdup (part->subject);
+
+  switch (part->kind)
+    {
+    case PADDOCK_ACTION_EXEC:
+      return paddock_argv_to_display ((const char * const *) part->argv);
+    case PADDOCK_ACTION_READ:
+    case PADDOCK_ACTION_WRITE:
+      return paddock_escape_for_display (part->argv[0]);
+    case PADDOCK_ACTION_NET:
+      {
+        g_autofree char *host = paddock_escape_for_display (part->argv[0]);
+
+        if (g_str_equal (part->argv[1], "0"))
+          return g_steal_pointer (&host);
+        if (strchr (host, ':') != NULL)
+          return g_strdup_printf ("[%s]:%s", host, part->argv[1]);
+        return g_strdup_printf ("%s:%s", host, part->argv[1]);
+      }
+    case PADDOCK_ACTION_MCP:
+      {
+        g_autofree char *server = paddock_escape_for_display (part->argv[0]);
+        g_autofree char *tool = part->argv[1] ? paddock_escape_for_display (part->argv[1]) : NULL;
+
+        return tool ? g_strdup_printf ("mcp %s/%s", server, tool) : g_strdup_printf ("mcp %s", server);
+      }
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 void
@@ -210,11 +249,13 @@ static void
 add_part (JsonBuilder               *builder,
           const PaddockDecisionPart *part)
 {
+  g_autofree char *subject = paddock_decision_part_dup_subject (part);
+
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "kind");
   json_builder_add_string_value (builder, paddock_action_kind_to_string (part->kind));
   json_builder_set_member_name (builder, "subject");
-  json_builder_add_string_value (builder, part->subject);
+  json_builder_add_string_value (builder, subject);
   json_builder_set_member_name (builder, "decision");
   json_builder_add_string_value (builder, paddock_verdict_to_string (part->verdict));
   add_rule_members (builder, part->decisive);
@@ -295,6 +336,7 @@ paddock_decision_to_json (const PaddockDecision *decision)
     {
       const PaddockDecisionPart *best = pick_decisive (decision->parts, c);
       const PaddockDecisionPart *head = NULL;
+      g_autofree char *display = NULL;
 
       if (best == NULL)
         continue;
@@ -312,7 +354,8 @@ paddock_decision_to_json (const PaddockDecision *decision)
       json_builder_add_int_value (builder, c);
       add_strv (builder, "argv", head ? (const char * const *) head->argv : NULL);
       json_builder_set_member_name (builder, "display");
-      json_builder_add_string_value (builder, head ? head->subject : "");
+      display = head ? paddock_decision_part_dup_subject (head) : g_strdup ("");
+      json_builder_add_string_value (builder, display);
       json_builder_set_member_name (builder, "decision");
       json_builder_add_string_value (builder, paddock_verdict_to_string (best->verdict));
       add_rule_members (builder, best->decisive);
@@ -397,9 +440,10 @@ paddock_decision_to_text (const PaddockDecision *decision)
         {
           const PaddockDecisionPart *part = g_ptr_array_index (decision->parts, i);
           g_autofree char *location = paddock_rule_dup_location (part->decisive);
+          g_autofree char *part_subject = paddock_decision_part_dup_subject (part);
 
           g_string_append_printf (out, "  %-9s %s  (%s, %s)\n", verdict_label (part->verdict),
-                                  part->subject, paddock_layer_to_string (part->decisive->layer), location);
+                                  part_subject, paddock_layer_to_string (part->decisive->layer), location);
         }
     }
 

@@ -26,8 +26,9 @@ typedef struct
 {
   PaddockActionKind kind;
   char **argv;          /* what was judged, raw: the argv of a command; the
-                         * path; host and port; MCP server and tool */
-  char *subject;        /* display text, escaped */
+                         * path; host and port; MCP server and tool. One
+                         * allocation with its strings: free with g_free() */
+  char *subject;        /* display text when argv does not say it; nullable */
   guint command;        /* the simple command this part belongs to */
   PaddockVerdict verdict;
   PaddockRule *decisive;
@@ -69,6 +70,10 @@ JsonNode        *paddock_decision_to_json    (const PaddockDecision *decision);
 /* The explanation a person reads. */
 char            *paddock_decision_to_text    (const PaddockDecision *decision);
 
+/* What the part is about, escaped for display ("git push", "/etc/x",
+ * "example.com:443", "mcp github/create_issue"). Computed when asked: most
+ * decisions are never shown. */
+char            *paddock_decision_part_dup_subject (const PaddockDecisionPart *part);
 void             paddock_decision_part_free  (PaddockDecisionPart *part);
 void             paddock_match_free          (PaddockMatch        *match);
 

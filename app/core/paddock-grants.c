@@ -57,17 +57,19 @@ paddock_grants_add_from_decision (PaddockGrants          *self,
   g_autoptr(PaddockRule) rule = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *when = g_date_time_format (now, "%H:%M:%S");
+  g_autofree char *subject = NULL;
 
   g_return_val_if_fail (PADDOCK_IS_GRANTS (self), FALSE);
   g_return_val_if_fail (decision != NULL, FALSE);
   g_return_val_if_fail (part_index < decision->parts->len, FALSE);
 
   part = g_ptr_array_index (decision->parts, part_index);
+  subject = paddock_decision_part_dup_subject (part);
 
   if (part->verdict != PADDOCK_VERDICT_PROMPT)
     return paddock_fail (error, PADDOCK_POLICY_ERROR, PADDOCK_POLICY_ERROR_NOT_ALLOWED,
                          "only a prompt can be granted for the session; “%s” is %s",
-                         part->subject, paddock_verdict_to_string (part->verdict));
+                         subject, paddock_verdict_to_string (part->verdict));
   if (part->decisive->grant_once)
     {
       g_autofree char *location = paddock_rule_dup_location (part->decisive);
@@ -85,7 +87,7 @@ paddock_grants_add_from_decision (PaddockGrants          *self,
       if (part->argv[0] == NULL)
         return paddock_fail (error, PADDOCK_POLICY_ERROR, PADDOCK_POLICY_ERROR_NOT_ALLOWED,
                              "“%s” is not a command and cannot be granted for the session",
-                             part->subject);
+                             subject);
       rule->kind = PADDOCK_RULE_COMMAND;
       for (guint i = 0; part->argv[i] != NULL; i++)
         {
@@ -117,7 +119,7 @@ paddock_grants_add_from_decision (PaddockGrants          *self,
       g_assert_not_reached ();
     }
 
-  rule->text = g_strdup_printf ("session grant: %s", part->subject);
+  rule->text = g_strdup_printf ("session grant: %s", subject);
   g_ptr_array_add (self->rules, g_steal_pointer (&rule));
   return TRUE;
 }

@@ -16,10 +16,8 @@ paddock_path_normalize (const char *path,
                         const char *cwd,
                         const char *home)
 {
-  g_autofree char *absolute = NULL;
-  g_autoptr(GPtrArray) parts = NULL;
-  g_auto(GStrv) split = NULL;
-  GString *out;
+  g_autoptr(GString) out = NULL;
+  const char *rest;
 
   g_return_val_if_fail (path != NULL, NULL);
 
@@ -29,46 +27,66 @@ paddock_path_normalize (const char *path,
   if (path[0] == '~')
     {
       /* "~user" names someone else's home: not knowable here. */
-      if (path[1] != '\0' && path[1] != '/')
+      if ((path[1] != '\0' && path[1] != '/') || home == NULL || !g_path_is_absolute (home))
         return NULL;
-      if (home == NULL)
-        return NULL;
-      absolute = g_strconcat (home, path + 1, NULL);
+      out = g_string_new (home);
+      rest = path + 1;
     }
   else if (g_path_is_absolute (path))
-    absolute = g_strdup (path);
+    {
+      out = g_string_new (NULL);
+      rest = path;
+    }
   else if (cwd != NULL && g_path_is_absolute (cwd))
-    absolute = g_build_filename (cwd, path, NULL);
+    {
+      out = g_string_new (cwd);
+      g_string_append_c (out, '/');
+      rest = path;
+    }
   else
     return NULL;
 
-  split = g_strsplit (absolute, "/", -1);
-  parts = g_ptr_array_new ();
-  for (guint i = 0; split[i] != NULL; i++)
-    {
-      const char *part = split[i];
+  /* Normalise what is there so far, then append @rest component by
+   * component: "." vanishes, ".." drops the last one. */
+  g_string_append (out, rest);
+  {
+    char *src = out->str;
+    char *dst = out->str;
+    gsize len = out->len;
+    gsize i = 0;
 
-      if (*part == '\0' || g_str_equal (part, "."))
-        continue;
-      if (g_str_equal (part, ".."))
-        {
-          if (parts->len > 0)
-            g_ptr_array_remove_index (parts, parts->len - 1);
+    while (i < len)
+      {
+        gsize start, n;
+
+        while (i < len && src[i] == '/')
+          i++;
+        start = i;
+        while (i < len && src[i] != '/')
+          i++;
+        n = i - start;
+
+        if (n == 0 || (n == 1 && src[start] == '.'))
           continue;
-        }
-      g_ptr_array_add (parts, (gpointer) part);
-    }
+        if (n == 2 && src[start] == '.' && src[start + 1] == '.')
+          {
+            while (dst > out->str && *(dst - 1) != '/')
+              dst--;
+            if (dst > out->str)
+              dst--;
+            continue;
+          }
+        *dst++ = '/';
+        memmove (dst, src + start, n);
+        dst += n;
+      }
 
-  out = g_string_new (NULL);
-  for (guint i = 0; i < parts->len; i++)
-    {
-      g_string_append_c (out, '/');
-      g_string_append (out, g_ptr_array_index (parts, i));
-    }
-  if (out->len == 0)
-    g_string_append_c (out, '/');
+    if (dst == out->str)
+      *dst++ = '/';
+    g_string_truncate (out, dst - out->str);
+  }
 
-  return g_string_free (out, FALSE);
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 char *

@@ -20,6 +20,12 @@
  * further; the command is then asked about. */
 #define MAX_DEPTH 8
 
+/* Commands that run another command given in their arguments. */
+static const char * const wrappers[] = {
+  "env", "sudo", "doas", "nohup", "builtin", "timeout", "nice", "ionice", "stdbuf", "setsid",
+  "time", "command", "exec", "xargs", NULL,
+};
+
 static const char * const shells[] = {
   "sh", "bash", "dash", "zsh", "ksh", "mksh", "lksh", "ash", "yash", "posh", NULL,
 };
@@ -76,15 +82,16 @@ assignment_name (const char *word)
   return g_strndup (word, eq - word - (eq[-1] == '+'));
 }
 
+/* Floors are created on first use: most commands have none. */
 static void
-add_floor (GPtrArray      *floors,
+add_floor (GPtrArray     **floors,
            const char     *what,
            PaddockVerdict  verdict,
            const char     *format,
            ...) G_GNUC_PRINTF (4, 5);
 
 static void
-add_floor (GPtrArray      *floors,
+add_floor (GPtrArray     **floors,
            const char     *what,
            PaddockVerdict  verdict,
            const char     *format,
@@ -97,7 +104,9 @@ add_floor (GPtrArray      *floors,
   reason = g_strdup_vprintf (format, args);
   va_end (args);
 
-  g_ptr_array_add (floors, _paddock_policy_new_floor (what, reason, verdict));
+  if (*floors == NULL)
+    *floors = g_ptr_array_new_with_free_func ((GDestroyNotify) paddock_rule_unref);
+  g_ptr_array_add (*floors, _paddock_policy_new_floor (what, reason, verdict));
 }
 
 static const char *
@@ -303,6 +312,58 @@ find_writer (const char *base)
     if (g_str_equal (writers[i].program, base))
       return &writers[i];
   return NULL;
+}
+
+typedef enum
+{
+  PROGRAM_SHELL         = 1 << 0,
+  PROGRAM_FOREIGN_SHELL = 1 << 1,
+  PROGRAM_WRAPPER       = 1 << 2,
+  PROGRAM_DECLARES      = 1 << 3, /* export and its kin */
+  PROGRAM_WRITES        = 1 << 4, /* collect_write_targets() knows its files */
+  PROGRAM_CD            = 1 << 5,
+  PROGRAM_FIND          = 1 << 6,
+} ProgramClass;
+
+/* One hash lookup tells what a program needs beyond rule matching; the
+ * common command needs nothing more. */
+static ProgramClass
+classify (const char *base)
+{
+  static GHashTable *table;
+
+  if (g_once_init_enter (&table))
+    {
+      GHashTable *t = g_hash_table_new (g_str_hash, g_str_equal);
+      static const char * const declares[] = { "export", "declare", "typeset", "local", "readonly", NULL };
+      static const char * const other_writers[] = { "sed", "dd", "curl", "wget", NULL };
+      static const char * const cds[] = { "cd", "pushd", NULL };
+      const struct { const char * const *names; ProgramClass class; } groups[] = {
+        { shells, PROGRAM_SHELL },
+        { foreign_shells, PROGRAM_FOREIGN_SHELL },
+        { wrappers, PROGRAM_WRAPPER },
+        { declares, PROGRAM_DECLARES },
+        { other_writers, PROGRAM_WRITES },
+        { cds, PROGRAM_CD },
+      };
+
+      for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
+        for (guint i = 0; groups[g].names[i] != NULL; i++)
+          {
+            guint class = GPOINTER_TO_UINT (g_hash_table_lookup (t, groups[g].names[i]));
+            g_hash_table_insert (t, (gpointer) groups[g].names[i], GUINT_TO_POINTER (class | groups[g].class));
+          }
+      for (guint i = 0; i < G_N_ELEMENTS (writers); i++)
+        {
+          guint class = GPOINTER_TO_UINT (g_hash_table_lookup (t, writers[i].program));
+          g_hash_table_insert (t, (gpointer) writers[i].program, GUINT_TO_POINTER (class | PROGRAM_WRITES));
+        }
+      g_hash_table_insert (t, (gpointer) "find", GUINT_TO_POINTER (PROGRAM_FIND));
+
+      g_once_init_leave (&table, t);
+    }
+
+  return GPOINTER_TO_UINT (g_hash_table_lookup (table, base));
 }
 
 static gboolean
@@ -765,11 +826,11 @@ evaluate_script (Evaluation           *ev,
   commands = paddock_shell_parse (script, &error);
   if (commands == NULL)
     {
-      g_autoptr(GPtrArray) floors = g_ptr_array_new_with_free_func ((GDestroyNotify) paddock_rule_unref);
+      g_autoptr(GPtrArray) floors = NULL;
       const char *no_argv[] = { NULL };
       CommandContext empty = { 0 };
 
-      add_floor (floors, "script cannot be parsed", PADDOCK_VERDICT_PROMPT,
+      add_floor (&floors, "script cannot be parsed", PADDOCK_VERDICT_PROMPT,
                  "the shell script cannot be parsed: %s", error->message);
       _paddock_policy_judge_command (ev, command, no_argv, &empty, floors);
       return;
@@ -846,7 +907,7 @@ track_directory_change (Evaluation         *ev,
 
 static void
 check_hidden_characters (const char * const *words,
-                         GPtrArray          *floors)
+                         GPtrArray         **floors)
 {
   for (guint i = 0; words != NULL && words[i] != NULL; i++)
     if (paddock_text_has_hidden_characters (words[i]))
@@ -861,7 +922,7 @@ check_hidden_characters (const char * const *words,
 
 static void
 check_assignments (const char * const *assignments,
-                   GPtrArray          *floors)
+                   GPtrArray         **floors)
 {
   for (guint i = 0; assignments != NULL && assignments[i] != NULL; i++)
     {
@@ -878,18 +939,18 @@ _paddock_policy_evaluate_exec (Evaluation           *ev,
                                const char * const   *argv,
                                const CommandContext *context)
 {
-  g_autoptr(GPtrArray) floors = g_ptr_array_new_with_free_func ((GDestroyNotify) paddock_rule_unref);
-  g_autoptr(GPtrArray) targets = g_ptr_array_new ();
+  g_autoptr(GPtrArray) floors = NULL;
+  g_autoptr(GPtrArray) targets = NULL;
   guint command = ev->n_commands++;
   const char *base = argv[0] ? base_name (argv[0]) : NULL;
+  ProgramClass class = base ? classify (base) : 0;
   gboolean too_deep = context->depth >= MAX_DEPTH;
-  gboolean is_shell = base && g_strv_contains (shells, base);
   ShellCall call = { 0 };
   Unwrapped unwrapped = { 0 };
 
-  check_hidden_characters (argv, floors);
-  check_hidden_characters (context->assignments, floors);
-  check_assignments (context->assignments, floors);
+  check_hidden_characters (argv, &floors);
+  check_hidden_characters (context->assignments, &floors);
+  check_assignments (context->assignments, &floors);
 
   for (guint i = 0; context->redirs != NULL && i < context->redirs->len; i++)
     {
@@ -897,59 +958,61 @@ _paddock_policy_evaluate_exec (Evaluation           *ev,
       const char *words[] = { redir->target, NULL };
 
       if (redir->kind != PADDOCK_REDIR_HEREDOC && redir->kind != PADDOCK_REDIR_HERESTRING)
-        check_hidden_characters (words, floors);
+        check_hidden_characters (words, &floors);
     }
 
-  if (base != NULL)
-    {
-      /* export PATH=…, declare -x LD_PRELOAD=… */
-      if (g_str_equal (base, "export") || g_str_equal (base, "declare") || g_str_equal (base, "typeset") ||
-          g_str_equal (base, "local") || g_str_equal (base, "readonly"))
-        check_assignments (argv + 1, floors);
-    }
+  /* export PATH=…, declare -x LD_PRELOAD=… */
+  if (class & PROGRAM_DECLARES)
+    check_assignments (argv + 1, &floors);
 
   /* The analyser's own findings come after the named ones above, so a
    * tie names the variable rather than the construct. */
   for (guint i = 0; context->hazards != NULL && i < context->hazards->len; i++)
     {
       const PaddockShellHazard *hazard = g_ptr_array_index (context->hazards, i);
-      add_floor (floors, hazard->construct, PADDOCK_VERDICT_PROMPT,
+      add_floor (&floors, hazard->construct, PADDOCK_VERDICT_PROMPT,
                  "cannot be judged statically: %s at line %u, column %u",
                  hazard->construct, hazard->line, hazard->column);
     }
 
   if (base != NULL)
     {
-
       if (too_deep)
-        add_floor (floors, "nested too deeply", PADDOCK_VERDICT_PROMPT,
+        add_floor (&floors, "nested too deeply", PADDOCK_VERDICT_PROMPT,
                    "shells and wrappers are nested more than %d deep", MAX_DEPTH);
 
-      if (is_shell)
+      if (class & PROGRAM_SHELL)
         {
           parse_shell_call (argv, &call);
           if (call.reads_stdin && context->stdin_heredoc)
-            add_floor (floors, "here-document feeding a shell", PADDOCK_VERDICT_PROMPT,
+            add_floor (&floors, "here-document feeding a shell", PADDOCK_VERDICT_PROMPT,
                        "the commands a here-document feeds to %s cannot be judged here", base);
         }
-      else if (g_strv_contains (foreign_shells, base) && has_short_flag (argv, 1, G_MAXUINT, 'c', NULL))
-        add_floor (floors, "script in a foreign shell", PADDOCK_VERDICT_PROMPT,
+      else if ((class & PROGRAM_FOREIGN_SHELL) && has_short_flag (argv, 1, G_MAXUINT, 'c', NULL))
+        add_floor (&floors, "script in a foreign shell", PADDOCK_VERDICT_PROMPT,
                    "%s scripts are not analysed", base);
 
-      unwrapped.assignments = g_ptr_array_new ();
-      unwrapped.writes = g_ptr_array_new ();
-      unwrapped.reads = g_ptr_array_new ();
-      unwrap (argv, &unwrapped);
-      if (unwrapped.floor != NULL)
-        add_floor (floors, "wrapper cannot be unwrapped", PADDOCK_VERDICT_PROMPT, "%s", unwrapped.floor);
-      g_ptr_array_add (unwrapped.assignments, NULL);
-      check_assignments ((const char * const *) unwrapped.assignments->pdata, floors);
+      if (class & PROGRAM_WRAPPER)
+        {
+          unwrapped.assignments = g_ptr_array_new ();
+          unwrapped.writes = g_ptr_array_new ();
+          unwrapped.reads = g_ptr_array_new ();
+          unwrap (argv, &unwrapped);
+          if (unwrapped.floor != NULL)
+            add_floor (&floors, "wrapper cannot be unwrapped", PADDOCK_VERDICT_PROMPT, "%s", unwrapped.floor);
+          g_ptr_array_add (unwrapped.assignments, NULL);
+          check_assignments ((const char * const *) unwrapped.assignments->pdata, &floors);
+        }
 
-      collect_write_targets (argv, targets);
-      if (context->unknown_args && (find_writer (base) != NULL || g_str_equal (base, "sed")))
-        add_floor (floors, "unknown files", PADDOCK_VERDICT_PROMPT,
-                   "%s gets file names at run time (from xargs or find), so the files it writes cannot be judged",
-                   base);
+      if (class & PROGRAM_WRITES)
+        {
+          targets = g_ptr_array_new ();
+          collect_write_targets (argv, targets);
+          if (context->unknown_args)
+            add_floor (&floors, "unknown files", PADDOCK_VERDICT_PROMPT,
+                       "%s gets file names at run time (from xargs or find), so the files it writes cannot be judged",
+                       base);
+        }
     }
 
   _paddock_policy_judge_command (ev, command, argv, context, floors);
@@ -980,19 +1043,19 @@ _paddock_policy_evaluate_exec (Evaluation           *ev,
   if (base == NULL)
     return;
 
-  for (guint i = 0; i < targets->len; i++)
+  for (guint i = 0; targets != NULL && i < targets->len; i++)
     {
       const char *target = g_ptr_array_index (targets, i);
       g_autofree char *dir = g_path_get_dirname (target);
 
       if (has_glob (dir))
         {
-          g_autoptr(GPtrArray) glob_floors = g_ptr_array_new_with_free_func ((GDestroyNotify) paddock_rule_unref);
+          g_autoptr(GPtrArray) glob_floors = NULL;
           const char *no_argv[] = { NULL };
           CommandContext empty = { 0 };
           g_autofree char *shown = paddock_escape_for_display (target);
 
-          add_floor (glob_floors, "glob in a write target", PADDOCK_VERDICT_PROMPT,
+          add_floor (&glob_floors, "glob in a write target", PADDOCK_VERDICT_PROMPT,
                      "the directories “%s” writes to depend on a glob", shown);
           _paddock_policy_judge_command (ev, command, no_argv, &empty, glob_floors);
         }
@@ -1005,7 +1068,7 @@ _paddock_policy_evaluate_exec (Evaluation           *ev,
     _paddock_policy_judge_path (ev, command, PADDOCK_ACTION_READ, g_ptr_array_index (unwrapped.reads, i), FALSE);
   judge_read_arguments (ev, command, argv);
 
-  if (g_str_equal (base, "cd") || g_str_equal (base, "pushd"))
+  if (class & PROGRAM_CD)
     track_directory_change (ev, argv);
 
   if (!too_deep)
@@ -1025,7 +1088,7 @@ _paddock_policy_evaluate_exec (Evaluation           *ev,
           _paddock_policy_evaluate_exec (ev, argv + unwrapped.start, &inner_context);
         }
 
-      if (g_str_equal (base, "find"))
+      if (class & PROGRAM_FIND)
         judge_find (ev, command, argv, context);
     }
 

@@ -1056,19 +1056,21 @@ apply_grants (Evaluation          *ev,
     }
 }
 
-/* Decides one part from its matches and adds both to the decision. */
+/* Decides one part from its matches, the entries of the decision's
+ * matched list from @first on, and adds it to the decision. */
 static PaddockDecisionPart *
 finish_part (Evaluation          *ev,
              PaddockDecisionPart *part,
-             GPtrArray           *matches,
+             guint                first,
              PaddockRule         *implicit)
 {
   PaddockPolicy *self = ev->policy;
+  GPtrArray *matches = ev->decision->matched;
   PaddockRule *enforced = NULL, *personal = NULL, *defaults = NULL, *floor = NULL;
   PaddockRule *decisive;
   guint index = ev->decision->parts->len;
 
-  for (guint i = 0; i < matches->len; i++)
+  for (guint i = first; i < matches->len; i++)
     {
       PaddockMatch *match = g_ptr_array_index (matches, i);
       PaddockRule *rule = match->rule;
@@ -1116,7 +1118,7 @@ finish_part (Evaluation          *ev,
         decisive = enforced;
 
       /* A default is overridden by any enforced or personal rule. */
-      for (guint i = 0; i < matches->len && defaults != NULL; i++)
+      for (guint i = first; i < matches->len && defaults != NULL; i++)
         {
           PaddockMatch *match = g_ptr_array_index (matches, i);
 
@@ -1146,12 +1148,8 @@ finish_part (Evaluation          *ev,
   apply_approval_mode (ev, part);
   apply_grants (ev, part);
 
-  for (guint i = 0; i < matches->len; i++)
-    {
-      PaddockMatch *match = g_ptr_array_index (matches, i);
-      match->part = index;
-    }
-  g_ptr_array_extend_and_steal (ev->decision->matched, g_ptr_array_ref (matches));
+  for (guint i = first; i < matches->len; i++)
+    ((PaddockMatch *) g_ptr_array_index (matches, i))->part = index;
   g_ptr_array_add (ev->decision->parts, part);
 
   return part;
@@ -1172,10 +1170,32 @@ new_part (PaddockActionKind  kind,
   return part;
 }
 
-static GPtrArray *
-new_matches (void)
+/* argv and its strings in one allocation, freed with g_free(): a part
+ * is made for every decision and most are never looked at again. */
+static char **
+strv_pack (const char * const *strv,
+           guint               n)
 {
-  return g_ptr_array_new_with_free_func ((GDestroyNotify) paddock_match_free);
+  gsize size = (n + 1) * sizeof (char *);
+  char **packed;
+  char *strings;
+
+  for (guint i = 0; i < n; i++)
+    size += strlen (strv[i]) + 1;
+
+  packed = g_malloc (size);
+  strings = (char *) (packed + n + 1);
+  for (guint i = 0; i < n; i++)
+    {
+      gsize len = strlen (strv[i]) + 1;
+
+      memcpy (strings, strv[i], len);
+      packed[i] = strings;
+      strings += len;
+    }
+  packed[n] = NULL;
+
+  return packed;
 }
 
 /* --- commands ------------------------------------------------------ */
@@ -1188,14 +1208,12 @@ _paddock_policy_judge_command (Evaluation           *ev,
                                GPtrArray            *floors)
 {
   PaddockPolicy *self = ev->policy;
-  g_autoptr(GPtrArray) matches = new_matches ();
-  g_autofree char *subject = NULL;
+  GPtrArray *matches = ev->decision->matched;
+  guint first = matches->len;
+  char *subject = NULL;
 
   if (argv[0] != NULL)
-    {
-      subject = paddock_argv_to_display (argv);
-      collect_command_matches (self, argv, context, matches);
-    }
+    collect_command_matches (self, argv, context, matches);
   else if (context->assignments != NULL && context->assignments[0] != NULL)
     subject = paddock_argv_to_display (context->assignments);
   else
@@ -1205,9 +1223,9 @@ _paddock_policy_judge_command (Evaluation           *ev,
   for (guint i = 0; floors != NULL && i < floors->len; i++)
     add_match (matches, g_ptr_array_index (floors, i), TRUE, NULL);
 
-  return finish_part (ev, new_part (PADDOCK_ACTION_EXEC, command, g_strdupv ((char **) argv),
-                                    g_steal_pointer (&subject)),
-                      matches,
+  return finish_part (ev, new_part (PADDOCK_ACTION_EXEC, command,
+                                    strv_pack (argv, g_strv_length ((char **) argv)), subject),
+                      first,
                       ev->decision->action->unsandboxed && self->sandbox_mode != PADDOCK_SANDBOX_FULL_ACCESS
                       ? self->implicit_unsandboxed : self->implicit_exec);
 }
@@ -1277,11 +1295,12 @@ judge_resolved_path (Evaluation        *ev,
                      gboolean           only_if_matched)
 {
   PaddockPolicy *self = ev->policy;
-  g_autoptr(GPtrArray) matches = new_matches ();
+  GPtrArray *matches = ev->decision->matched;
+  guint first = matches->len;
   g_autoptr(PaddockRule) owned = NULL;
   PaddockPathAccess access = kind == PADDOCK_ACTION_READ ? PADDOCK_PATH_ACCESS_READ : PADDOCK_PATH_ACCESS_WRITE;
   PaddockRule *implicit;
-  char *argv[] = { (char *) path, NULL };
+  const char *argv[] = { path, NULL };
 
   if (is_harmless_device (path))
     return;
@@ -1311,7 +1330,7 @@ judge_resolved_path (Evaluation        *ev,
           }
       }
 
-  if (only_if_matched && matches->len == 0)
+  if (only_if_matched && matches->len == first)
     return;
 
   collect_any_matches (self, matches);
@@ -1323,8 +1342,7 @@ judge_resolved_path (Evaluation        *ev,
       implicit = ((PaddockMatch *) g_ptr_array_index (matches, matches->len - 1))->rule;
     }
 
-  finish_part (ev, new_part (kind, command, g_strdupv (argv), paddock_escape_for_display (path)),
-               matches, implicit);
+  finish_part (ev, new_part (kind, command, strv_pack (argv, 1), NULL), first, implicit);
 }
 
 void
@@ -1350,7 +1368,15 @@ _paddock_policy_judge_path (Evaluation        *ev,
           unknown = TRUE;
           continue;
         }
-      resolved = strchr (path, '$') || strchr (path, '`') ? NULL : paddock_path_resolve (path, cwd, self->home);
+      /* Writes follow symbolic links, so a link in the workspace cannot
+       * reach ~/.ssh. Reads are enforced by the sandbox, which hides the
+       * real paths; here they are only advice, judged as written. */
+      if (strchr (path, '$') != NULL || strchr (path, '`') != NULL)
+        resolved = NULL;
+      else if (kind == PADDOCK_ACTION_WRITE)
+        resolved = paddock_path_resolve (path, cwd, self->home);
+      else
+        resolved = paddock_path_normalize (path, cwd, self->home);
       if (resolved == NULL)
         {
           unknown = TRUE;
@@ -1364,17 +1390,15 @@ _paddock_policy_judge_path (Evaluation        *ev,
    * them; an argument that is not a knowable path is not a read. */
   if (unknown && !only_if_matched)
     {
-      g_autoptr(GPtrArray) matches = new_matches ();
-      g_autofree char *display = paddock_escape_for_display (path);
+      guint first = ev->decision->matched->len;
       g_autoptr(PaddockRule) floor =
         _paddock_policy_new_floor ("path cannot be judged",
                                    "the path depends on a variable, another user's home or an unknown directory",
                                    PADDOCK_VERDICT_PROMPT);
-      char *argv[] = { (char *) path, NULL };
+      const char *argv[] = { path, NULL };
 
-      add_match (matches, floor, TRUE, NULL);
-      finish_part (ev, new_part (kind, command, g_strdupv (argv), g_steal_pointer (&display)),
-                   matches, self->implicit_write_outside);
+      add_match (ev->decision->matched, floor, TRUE, NULL);
+      finish_part (ev, new_part (kind, command, strv_pack (argv, 1), NULL), first, self->implicit_write_outside);
     }
 }
 
@@ -1406,26 +1430,23 @@ judge_network (Evaluation *ev)
 {
   PaddockPolicy *self = ev->policy;
   PaddockAction *action = ev->decision->action;
-  g_autoptr(GPtrArray) matches = new_matches ();
+  GPtrArray *matches = ev->decision->matched;
+  guint first = matches->len;
   g_autoptr(GError) error = NULL;
   g_autofree char *host = NULL;
-  g_autofree char *subject = NULL;
+  g_autofree char *port = g_strdup_printf ("%u", action->port);
   PaddockHostKind kind;
-  char **argv;
 
   host = paddock_host_canonicalize (action->host, &kind, &error);
   if (host == NULL)
     {
-      g_autofree char *display = paddock_escape_for_display (action->host);
       g_autoptr(PaddockRule) floor =
         _paddock_policy_new_floor ("invalid host", error->message, PADDOCK_VERDICT_FORBIDDEN);
 
+      const char *argv[] = { action->host, port, NULL };
+
       add_match (matches, floor, TRUE, NULL);
-      argv = g_new0 (char *, 3);
-      argv[0] = g_strdup (action->host);
-      argv[1] = g_strdup_printf ("%u", action->port);
-      finish_part (ev, new_part (PADDOCK_ACTION_NET, 0, argv, g_steal_pointer (&display)),
-                   matches, self->implicit_network);
+      finish_part (ev, new_part (PADDOCK_ACTION_NET, 0, strv_pack (argv, 2), NULL), first, self->implicit_network);
       return;
     }
 
@@ -1456,16 +1477,10 @@ judge_network (Evaluation *ev)
 
   collect_any_matches (self, matches);
 
-  if (action->port != 0)
-    subject = g_strdup_printf (kind == PADDOCK_HOST_IPV6 ? "[%s]:%u" : "%s:%u", host, action->port);
-  else
-    subject = g_strdup (host);
-
-  argv = g_new0 (char *, 3);
-  argv[0] = g_strdup (host);
-  argv[1] = g_strdup_printf ("%u", action->port);
-  finish_part (ev, new_part (PADDOCK_ACTION_NET, 0, argv, g_steal_pointer (&subject)),
-               matches, self->implicit_network);
+  {
+    const char *argv[] = { host, port, NULL };
+    finish_part (ev, new_part (PADDOCK_ACTION_NET, 0, strv_pack (argv, 2), NULL), first, self->implicit_network);
+  }
 }
 
 /* --- MCP ----------------------------------------------------------- */
@@ -1475,9 +1490,9 @@ judge_mcp (Evaluation *ev)
 {
   PaddockPolicy *self = ev->policy;
   PaddockAction *action = ev->decision->action;
-  g_autoptr(GPtrArray) matches = new_matches ();
-  g_autofree char *subject = NULL;
-  char **argv;
+  GPtrArray *matches = ev->decision->matched;
+  guint first = matches->len;
+  const char *argv[] = { action->server, action->tool, NULL };
 
   for (guint i = 0; i < self->mcp_rules->len; i++)
     {
@@ -1495,12 +1510,8 @@ judge_mcp (Evaluation *ev)
 
   collect_any_matches (self, matches);
 
-  subject = paddock_action_to_display (action);
-  argv = g_new0 (char *, 3);
-  argv[0] = g_strdup (action->server);
-  argv[1] = g_strdup (action->tool);
-  finish_part (ev, new_part (PADDOCK_ACTION_MCP, 0, argv, g_steal_pointer (&subject)),
-               matches, self->implicit_mcp);
+  finish_part (ev, new_part (PADDOCK_ACTION_MCP, 0, strv_pack (argv, action->tool ? 2 : 1), NULL),
+               first, self->implicit_mcp);
 }
 
 /* --- the one function that decides ---------------------------------- */

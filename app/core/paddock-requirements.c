@@ -926,10 +926,10 @@ static void
 read_body (GTask *task)
 {
   FetchData *data = g_task_get_task_data (task);
-  /* Never hold more than one byte beyond the limit. */
-  gsize count = MIN (READ_CHUNK_SIZE, PADDOCK_REQUIREMENTS_MAX_SIZE + 1 - data->buffer->len);
 
-  g_input_stream_read_bytes_async (data->stream, count, G_PRIORITY_DEFAULT, data->cancellable,
+  /* Whole chunks, so at most one chunk beyond the limit is ever held
+   * (libsoup's chunked decoder also rejects reads of a byte or two). */
+  g_input_stream_read_bytes_async (data->stream, READ_CHUNK_SIZE, G_PRIORITY_DEFAULT, data->cancellable,
                                    on_body_read, g_object_ref (task));
 }
 

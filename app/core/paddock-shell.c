@@ -438,7 +438,9 @@ at_word_start (Parser *p,
  * used beyond MAX_DEPTH, to tell "$((" arithmetic from "$( (" and to find
  * the end of an arithmetic expression. @kind is the construct being
  * closed: '(' shell text up to ')', '{' a ${ } expansion, '[' a $[ ]
- * expression. The stack is on the heap: no input exhausts the C stack.
+ * expression, 'a' the parentheses of "((" as bash matches them (quotes
+ * and nested substitutions count; comments and case patterns do not).
+ * The stack is on the heap: no input exhausts the C stack.
  * On success *end is the offset of the closing character. */
 static gboolean
 skip_nested_within (Parser *p,
@@ -532,12 +534,12 @@ skip_nested_within (Parser *p,
               break;
 
             case '(':
-              if (shell)
-                g_byte_array_append (stack, (const guint8 *) "(", 1);
+              if (shell || top == 'a')
+                g_byte_array_append (stack, (const guint8 *) &top, 1);
               break;
 
             case ')':
-              popped = top == '(';
+              popped = top == '(' || top == 'a';
               break;
 
             case '}':
@@ -777,6 +779,24 @@ check_assignment (Word *w)
           w->array_assignment = TRUE;
         }
     }
+}
+
+/* Bash evaluates the array subscripts in a variable's value wherever it
+ * does arithmetic ((( x )), [[ $x -eq 1 ]], unset, declare, [[ -v ]]), so
+ * a quoted 'a[$(cmd)]' is code waiting to run. Real substitutions are
+ * reported already; this catches the literal form. */
+static void
+check_deferred_code (Parser     *p,
+                     const char *text,
+                     gboolean    has_subst,
+                     gsize       at)
+{
+  const char *bracket = strchr (text, '[');
+
+  if (has_subst || bracket == NULL)
+    return;
+  if (strstr (bracket, "$(") != NULL || strchr (bracket, '`') != NULL)
+    add_hazard (p, "code in string", at);
 }
 
 static gboolean parse_nested_list (Parser *p,
@@ -1137,7 +1157,7 @@ is_arithmetic (Parser *p,
    * every command and substitution inside. */
   if (p->probe_budget == 0)
     return FALSE;
-  if (!skip_nested_within (p, body, p->probe_budget, '(', &close))
+  if (!skip_nested_within (p, body, p->probe_budget, 'a', &close))
     {
       p->probe_budget -= MIN (p->probe_budget, p->len - MIN (body, p->len));
       return FALSE;
@@ -1963,7 +1983,12 @@ read_heredoc (Parser         *p,
 
   if (heredoc->quoted)
     {
+      PaddockShellCommand *saved_owner = p->owner;
+
       heredoc->redir->target = g_strndup (body->str, body->len);
+      p->owner = heredoc->command;
+      check_deferred_code (p, heredoc->redir->target, FALSE, heredoc->offset);
+      p->owner = saved_owner;
     }
   else
     {
@@ -2408,6 +2433,7 @@ add_redirect (Parser *p,
     {
       redir->target = g_strdup (w.text->str);
       cmd->stdin_pipe = TRUE;
+      check_deferred_code (p, w.text->str, w.subst, target_at);
     }
   else
     {
@@ -2523,6 +2549,7 @@ add_argument (Parser *p,
         }
     }
 
+  check_deferred_code (p, text, w->subst, w->start);
   g_ptr_array_add (l->argv, g_strdup (text));
   l->state = STATE_ARGS;
 }
@@ -2551,6 +2578,7 @@ parse_word_token (Parser *p,
         add_hazard (p, "array assignment", at);
       if (is_special_assignment (w.text->str))
         add_hazard (p, "special variable assignment", at);
+      check_deferred_code (p, w.text->str, w.subst, at);
       g_ptr_array_add (l->assignments, g_strdup (w.text->str));
       return TRUE;
     }
@@ -2626,6 +2654,7 @@ parse_cond (Parser *p,
       word_init (&w, word_at);
       if (!parse_word (p, &w, WORD_COND, FALSE))
         return FALSE;
+      check_deferred_code (p, w.text->str, w.subst, word_at);
       g_ptr_array_add (l->argv, g_strdup (w.text->str));
       g_array_append_val (offsets, word_at);
     }
