@@ -269,6 +269,8 @@ test_bad_system_config (void)
 {
   static const char * const configs[] = {
     "{\"requirements_url\": \"http://policy.example.com/x.json\"}",
+    "{\"requirements_url\": \"http://localhost.evil.com/x.json\"}",
+    "{\"requirements_url\": 42}",
     "{\"requirements-url\": \"https://policy.example.com/x.json\"}",
     "not json",
   };

@@ -750,11 +750,7 @@ static void
 test_hazard_code_in_string (void)
 {
   g_autoptr(GPtrArray) commands =
-    parse_ok ("x='a[$(id)]'; (( x ))
-unset "b[\$(id)]"; read y <<< 'c[`id`]'
-cat <<'E'
-d[$(id)]
-E");
+    parse_ok ("x='a[$(id)]'; (( x ))\nunset \"b[\\$(id)]\"; read y <<< 'c[`id`]'\ncat <<'E'\nd[$(id)]\nE");
   g_autoptr(GPtrArray) control = parse_ok ("x='a[1]'; (( x )); grep '[a-z]' f; echo '$(id)'");
 
   g_assert_cmpuint (commands->len, ==, 5);

@@ -860,7 +860,14 @@ track_directory_change (Evaluation         *ev,
 {
   PaddockPolicy *self = ev->policy;
   const char *target = NULL;
-  guint n = ev->cwds->len;
+  guint n;
+
+  if (ev->cwds == NULL)
+    {
+      ev->cwds = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (ev->cwds, g_strdup (ev->cwd));
+    }
+  n = ev->cwds->len;
 
   for (guint i = 1; argv[i] != NULL; i++)
     {

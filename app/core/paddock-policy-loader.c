@@ -19,6 +19,7 @@
 #include "paddock-host.h"
 #include "paddock-paths.h"
 #include "paddock-policy-loader.h"
+#include "paddock-requirements.h"
 
 struct _PaddockPolicyLoader
 {
@@ -210,12 +211,16 @@ paddock_policy_loader_dup_requirements_url (GError **error)
     return NULL;
 
   url = json_object_get_string_member_with_default (object, "requirements_url", NULL);
-  if (url == NULL ||
-      !(g_str_has_prefix (url, "https://") || g_str_has_prefix (url, "http://localhost") ||
-        g_str_has_prefix (url, "http://127.0.0.1")))
+  if (url == NULL)
+    {
+      paddock_fail (error, PADDOCK_POLICY_ERROR, PADDOCK_POLICY_ERROR_SCHEMA,
+                    "%s: “requirements_url” must be a string such as \"https://…\"", path);
+      return NULL;
+    }
+  if (!paddock_requirements_check_url (url, &local_error))
     {
       paddock_fail (error, PADDOCK_POLICY_ERROR, PADDOCK_POLICY_ERROR_INVALID,
-                    "%s: “requirements_url” must be an https:// URL (http://localhost for testing)", path);
+                    "%s: “requirements_url”: %s", path, local_error->message);
       return NULL;
     }
 

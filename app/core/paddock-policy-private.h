@@ -92,7 +92,10 @@ typedef struct
   PaddockDecision *decision;
   PaddockGrants *grants;
   guint n_commands;
-  GPtrArray *cwds;             /* candidate working directories; NULL entry: unknown */
+  const char *cwd;             /* where the action starts */
+  GPtrArray *cwds;             /* after a cd: every directory the script may be
+                                * in, cwd first; a NULL entry: unknown. NULL
+                                * until the first cd. */
 } Evaluation;
 
 /* Facts about one simple command beyond its argv. */

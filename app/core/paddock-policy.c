@@ -13,7 +13,9 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "paddock-errors.h"
 #include "paddock-path.h"
@@ -1345,6 +1347,45 @@ judge_resolved_path (Evaluation        *ev,
   finish_part (ev, new_part (kind, command, strv_pack (argv, 1), NULL), first, implicit);
 }
 
+/* Like paddock_path_resolve(), cheaper below the workspace: its own path
+ * is already canonical, so only the components below it need looking
+ * at, one lstat() each until one does not exist. A link anywhere means
+ * the full resolution. */
+static char *
+resolve_write_path (PaddockPolicy *self,
+                    const char    *path,
+                    const char    *cwd)
+{
+  g_autofree char *normal = paddock_path_normalize (path, cwd, self->home);
+  gsize root_len = strlen (self->workspace);
+  g_autoptr(GString) walked = NULL;
+  const char *rest;
+
+  if (normal == NULL)
+    return NULL;
+  if (!paddock_path_is_within (normal, self->workspace) || g_str_equal (self->workspace, "/"))
+    return paddock_path_resolve (normal, NULL, NULL);
+
+  walked = g_string_new_len (normal, root_len);
+  rest = normal + root_len;
+  while (*rest == '/')
+    {
+      const char *end = strchr (rest + 1, '/');
+      struct stat st;
+
+      g_string_append_len (walked, rest, end ? end - rest : (gssize) strlen (rest));
+      if (lstat (walked->str, &st) != 0)
+        return errno == ENOENT ? g_steal_pointer (&normal) : paddock_path_resolve (normal, NULL, NULL);
+      if (S_ISLNK (st.st_mode))
+        return paddock_path_resolve (normal, NULL, NULL);
+      if (end == NULL)
+        break;
+      rest = end;
+    }
+
+  return g_steal_pointer (&normal);
+}
+
 void
 _paddock_policy_judge_path (Evaluation        *ev,
                             guint              command,
@@ -1358,9 +1399,9 @@ _paddock_policy_judge_path (Evaluation        *ev,
 
   /* Judge the path against every directory the script may be in by now;
    * the strictest answer wins. */
-  for (guint i = 0; i < ev->cwds->len; i++)
+  for (guint i = 0; i < (ev->cwds ? ev->cwds->len : 1); i++)
     {
-      const char *cwd = g_ptr_array_index (ev->cwds, i);
+      const char *cwd = ev->cwds ? g_ptr_array_index (ev->cwds, i) : ev->cwd;
       g_autofree char *resolved = NULL;
 
       if (cwd == NULL && !g_path_is_absolute (path) && path[0] != '~')
@@ -1374,7 +1415,7 @@ _paddock_policy_judge_path (Evaluation        *ev,
       if (strchr (path, '$') != NULL || strchr (path, '`') != NULL)
         resolved = NULL;
       else if (kind == PADDOCK_ACTION_WRITE)
-        resolved = paddock_path_resolve (path, cwd, self->home);
+        resolved = resolve_write_path (self, path, cwd);
       else
         resolved = paddock_path_normalize (path, cwd, self->home);
       if (resolved == NULL)
@@ -1522,7 +1563,6 @@ paddock_policy_evaluate (PaddockPolicy *self,
                          PaddockGrants *grants)
 {
   g_autoptr(PaddockDecision) decision = NULL;
-  g_autoptr(GPtrArray) cwds = NULL;
   const PaddockDecisionPart *best = NULL;
   Evaluation ev = { 0 };
 
@@ -1533,13 +1573,10 @@ paddock_policy_evaluate (PaddockPolicy *self,
   decision = paddock_decision_new (action);
   decision->approval_mode = self->approval_mode;
 
-  cwds = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (cwds, g_strdup (action->cwd ? action->cwd : self->workspace));
-
   ev.policy = self;
   ev.decision = decision;
   ev.grants = grants;
-  ev.cwds = cwds;
+  ev.cwd = action->cwd ? action->cwd : self->workspace;
 
   switch (action->kind)
     {
@@ -1562,6 +1599,8 @@ paddock_policy_evaluate (PaddockPolicy *self,
     default:
       g_assert_not_reached ();
     }
+
+  g_clear_pointer (&ev.cwds, g_ptr_array_unref);
 
   /* The strictest part decides; among equals the highest authority. */
   for (guint i = 0; i < decision->parts->len; i++)

@@ -393,6 +393,26 @@ parse_url (const char  *url,
   return NULL;
 }
 
+gboolean
+paddock_requirements_check_url (const char  *url,
+                                GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GUri) parsed = NULL;
+  g_autofree char *display_url = NULL;
+  g_autofree char *reason = NULL;
+
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  parsed = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  display_url = parsed != NULL ? uri_to_display (parsed) : g_strdup (url);
+  uri = parse_url (url, display_url, &reason);
+  if (uri == NULL)
+    return paddock_fail (error, PADDOCK_POLICY_ERROR, PADDOCK_POLICY_ERROR_INVALID, "%s", reason);
+
+  return TRUE;
+}
+
 /* Text the server chose, made fit for one line of a message. */
 static char *
 sanitize_server_text (const char *text,

@@ -29,6 +29,13 @@ typedef enum
  * paddock_policy_loader_dup_requirements_cache(); it holds
  * document.json (the last good body, byte for byte) and meta.json
  * ({"url", "etag", "fetched", "checked", "last_error"}). */
+/* Whether @url can name the organisation's requirements: https://, or
+ * http:// on a loopback host (exactly localhost, 127.0.0.1 or ::1) for
+ * tests. On refusal @error (PADDOCK_POLICY_ERROR_INVALID) says why,
+ * without any credential the URL holds. */
+gboolean             paddock_requirements_check_url     (const char           *url,
+                                                         GError              **error);
+
 PaddockRequirements *paddock_requirements_new           (const char           *url,
                                                          const char           *cache_dir);
 const char          *paddock_requirements_get_url       (PaddockRequirements  *self);

@@ -935,10 +935,19 @@ parse_ansi_c (Parser *p,
 {
   gsize at = here (p);
   gsize i = logical_index (p, 2);
+  gsize end = i;
   g_autoptr(GString) out = g_string_new (NULL);
   gboolean truncated = FALSE;
 
-  for (;;)
+  /* Find the end first, as bash's lexer does: a backslash skips the next
+   * character whatever it is. Decoding must never move that end, or
+   * "$'\c' ; rm -rf / # '" would hide a command inside the string. */
+  while (end < p->len && p->text[end] != '\'')
+    end += p->text[end] == '\\' ? 2 : 1;
+  if (end >= p->len)
+    return syntax_error (p, at, "unterminated $'...' string");
+
+  while (i < end)
     {
       guint32 value = 0;
       gsize escape;
@@ -947,12 +956,6 @@ parse_ansi_c (Parser *p,
       char e;
       guint k;
 
-      if (i >= p->len)
-        return syntax_error (p, at, "unterminated $'...' string");
-
-      if (p->text[i] == '\'')
-        break;
-
       if (p->text[i] != '\\')
         {
           if (!truncated)
@@ -960,9 +963,6 @@ parse_ansi_c (Parser *p,
           i++;
           continue;
         }
-
-      if (i + 1 >= p->len)
-        return syntax_error (p, at, "unterminated $'...' string");
 
       escape = i;
       e = p->text[i + 1];
@@ -986,7 +986,7 @@ parse_ansi_c (Parser *p,
         case '?': value = '?'; break;
 
         case 'x':
-          k = read_digits (p->text + i, p->len - i, 16, 2, &value);
+          k = read_digits (p->text + i, end - i, 16, 2, &value);
           if (k == 0)
             is_char = FALSE;
           i += k;
@@ -994,7 +994,7 @@ parse_ansi_c (Parser *p,
 
         case 'u':
         case 'U':
-          k = read_digits (p->text + i, p->len - i, 16, e == 'u' ? 4 : 8, &value);
+          k = read_digits (p->text + i, end - i, 16, e == 'u' ? 4 : 8, &value);
           if (k == 0 || value > 0x10FFFF)
             is_char = FALSE;
           i += k;
@@ -1003,16 +1003,21 @@ parse_ansi_c (Parser *p,
 
         case '0': case '1': case '2': case '3':
         case '4': case '5': case '6': case '7':
-          k = read_digits (p->text + i - 1, p->len - i + 1, 8, 3, &value);
+          k = read_digits (p->text + i - 1, end - i + 1, 8, 3, &value);
           value &= 0xff;
           i += k - 1;
           break;
 
         case 'c':
-          if (i >= p->len)
-            return syntax_error (p, at, "unterminated $'...' string");
+          /* \c at the very end stays as written. */
+          if (i >= end)
+            {
+              is_char = FALSE;
+              break;
+            }
           value = p->text[i] == '?' ? 0x7f : (guint32) (g_ascii_toupper (p->text[i]) & 0x1f);
-          i++;
+          /* \c\\ is one control character. */
+          i += p->text[i] == '\\' && i + 1 < end && p->text[i + 1] == '\\' ? 2 : 1;
           break;
 
         default:
@@ -1039,7 +1044,7 @@ parse_ansi_c (Parser *p,
         g_string_append_c (out, (char) value);
     }
 
-  p->pos = i + 1;
+  p->pos = end + 1;
   word_quoted (w, out->str, out->len);
 
   return TRUE;

@@ -1,0 +1,1 @@
+ls $(dirname $(which rm)) `echo \`id\``

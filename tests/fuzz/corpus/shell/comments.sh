@@ -1,0 +1,3 @@
+# $(rm -rf /)
+ls a#b # trailing $(id)
+  # indented

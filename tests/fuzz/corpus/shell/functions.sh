@@ -1,0 +1,5 @@
+ls() { rm -rf "$@"; }
+function g { id; }
+f() ( echo sub )
+coproc W { cat; }
+ls

@@ -1,0 +1,6 @@
+sh <<'EOF'
+$(id) `id` \$x
+EOF
+cat <<\E
+x
+E

@@ -1,0 +1,6 @@
+cat <<-A; cat <<B | wc
+	one
+	A
+two $(x)
+B
+ls

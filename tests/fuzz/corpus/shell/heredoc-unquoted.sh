@@ -1,0 +1,6 @@
+cat <<EOF > out
+hello $USER \$x $(whoami) `hostname`
+line\
+continued
+EOF
+echo done

@@ -1,0 +1,1 @@
+grep x <<< "a b"; read y <<< 'c[`id`]'

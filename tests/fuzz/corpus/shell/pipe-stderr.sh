@@ -1,0 +1,1 @@
+cc -c x.c |& tee build.log

@@ -1,0 +1,1 @@
+r''m -rf x; \rm y; "r"m z; $'\x72m' w

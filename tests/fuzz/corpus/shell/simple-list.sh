@@ -1,0 +1,1 @@
+make && make install || echo failed; ls -la | grep x &

@@ -1,0 +1,1 @@
+ls *(e:'rm -rf /':) ${(e)x} =(ls) repeat 3 { echo }
