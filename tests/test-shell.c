@@ -267,6 +267,19 @@ test_quote_ansi_c (void)
 }
 
 static void
+test_quote_ansi_c_end (void)
+{
+  /* Bash ends $'...' at the first quote not preceded by a backslash;
+   * "\c" must not swallow it and hide the next command. */
+  g_autoptr(GPtrArray) commands = parse_ok ("echo $'a\\c' ; rm -rf / # '");
+
+  g_assert_cmpuint (commands->len, ==, 2);
+  assert_argv (cmd (commands, 0), ARGV ("echo", "a\\c"));
+  assert_argv (cmd (commands, 1), ARGV ("rm", "-rf", "/"));
+  assert_position (cmd (commands, 1), 1, 15);
+}
+
+static void
 test_quote_locale (void)
 {
   g_autoptr(GPtrArray) commands = parse_ok ("echo $\"hello $USER\"");
@@ -1277,6 +1290,7 @@ main (int   argc,
   g_test_add_func ("/shell/quote/double", test_quote_double);
   g_test_add_func ("/shell/quote/adjacent", test_quote_adjacent);
   g_test_add_func ("/shell/quote/ansi-c", test_quote_ansi_c);
+  g_test_add_func ("/shell/quote/ansi-c-end", test_quote_ansi_c_end);
   g_test_add_func ("/shell/quote/locale", test_quote_locale);
   g_test_add_func ("/shell/quote/continuation", test_quote_continuation);
   g_test_add_func ("/shell/quote/continuation-hides-nothing", test_quote_continuation_hides_nothing);
