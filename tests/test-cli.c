@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
 
 #include "test-util.h"
 
@@ -352,6 +353,102 @@ test_workspace_trust (void)
   g_assert_cmpint (g_unlink (g_build_filename (workspace, ".paddock", "policy.json", NULL)), ==, 0);
 }
 
+static const char *served_requirements =
+  "{\n  \"commands\": [{\"match\": [\"curl\"], \"decision\": \"forbidden\", \"reason\": \"org rule\"}]\n}";
+
+static void
+serve_requirements (SoupServer        *server,
+                    SoupServerMessage *message,
+                    const char        *path,
+                    GHashTable        *query,
+                    gpointer           user_data)
+{
+  guint *hits = user_data;
+
+  (*hits)++;
+  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (message), "ETag", "\"v1\"");
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_STATIC,
+                                    served_requirements, strlen (served_requirements));
+}
+
+static void
+on_refresh_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  run->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
+}
+
+/* `policy refresh` fetches from a real loopback server, and the next
+ * check uses what it fetched, naming the URL and line. */
+static void
+test_policy_refresh (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *config = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(GStrv) env = test_environment (NULL);
+  g_auto(Run) before = { 0 };
+  g_auto(Run) refresh = { 0 };
+  g_auto(Run) after = { 0 };
+  JsonObject *object;
+  guint hits = 0;
+
+  soup_server_add_handler (server, "/requirements.json", serve_requirements, &hits, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("http://127.0.0.1:%d/requirements.json", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  config = g_strdup_printf ("{\"version\": 1, \"requirements_url\": \"%s\"}", url);
+  g_free (test_write_file (sysconfdir, "config.json", config));
+
+  /* Never fetched: the most restrictive mode, said plainly. */
+  paddockctl (&before, "check", "--json", "--", "ls");
+  object = parse_object (before.out, parser);
+  g_assert_cmpstr (json_object_get_string_member (object, "decision"), ==, "forbidden");
+  g_assert_nonnull (strstr (json_object_get_string_member (object, "reason"), "never fetched"));
+
+  g_subprocess_launcher_set_environ (launcher, env);
+  g_subprocess_launcher_set_cwd (launcher, workspace);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("PADDOCKCTL"), "policy", "refresh", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, on_refresh_done, &refresh);
+  while (refresh.out == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (refresh.status, ==, 0);
+  g_assert_cmpuint (hits, ==, 1);
+  g_assert_nonnull (strstr (refresh.out, "Fetched the requirements from"));
+
+  paddockctl (&after, "check", "--json", "--", "curl", "https://x");
+  object = parse_object (after.out, parser);
+  g_assert_cmpstr (json_object_get_string_member (object, "decision"), ==, "forbidden");
+  g_assert_cmpstr (json_object_get_string_member (object, "layer"), ==, "managed");
+  g_assert_cmpstr (json_object_get_string_member (object, "source"), ==, url);
+  g_assert_cmpint (json_object_get_int_member (object, "line"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (object, "reason"), ==, "org rule");
+  {
+    /* Control: what the requirements do not name is decided as usual. */
+    g_auto(Run) control = { 0 };
+    paddockctl (&control, "check", "--json", "--", "ls");
+    g_assert_cmpstr (json_object_get_string_member (parse_object (control.out, parser), "decision"), ==, "allow");
+  }
+
+  g_assert_cmpint (g_unlink (g_build_filename (sysconfdir, "config.json", NULL)), ==, 0);
+}
+
 /* Keys locked through a real dconf database form the system layer. */
 static void
 test_dconf_locks (void)
@@ -438,6 +535,7 @@ main (int   argc,
   g_test_add_func ("/cli/policy/lint", test_policy_lint);
   g_test_add_func ("/cli/workspace/trust", test_workspace_trust);
   g_test_add_func ("/cli/dconf-locks", test_dconf_locks);
+  g_test_add_func ("/cli/policy/refresh", test_policy_refresh);
 
   return g_test_run ();
 }
