@@ -928,7 +928,6 @@ test_many_rules (void)
   g_autoptr(GString) text = g_string_new ("TOOLS = [\"build\", \"test\", \"lint\"]\n");
   g_autoptr(GPtrArray) rules = NULL;
   g_autoptr(GError) error = NULL;
-  gdouble elapsed;
 
   for (guint i = 0; i < 10000; i++)
     g_string_append_printf (text,
@@ -943,13 +942,9 @@ test_many_rules (void)
   g_string_append (text, "host_executable(\"tool9999\", [\"/usr/bin/tool9999\"])\n");
 
   rules = new_rule_array ();
-  g_test_timer_start ();
   g_assert_true (paddock_codex_rules_parse (SOURCE, text->str, text->len, PADDOCK_LAYER_USER,
                                             rules, &error));
-  elapsed = g_test_timer_elapsed ();
   g_assert_no_error (error);
-  g_test_message ("parsed %u rules (%" G_GSIZE_FORMAT " bytes) in %.3f s",
-                  rules->len, text->len, elapsed);
 
   g_assert_cmpuint (rules->len, ==, 10000);
   assert_tokens (rule_at (rules, 9999), "tool9999 build|test|lint --fast|--slow");
@@ -957,7 +952,6 @@ test_many_rules (void)
   g_assert_cmpuint (rule_at (rules, 9999)->line, ==, 2 + 9999 * 7);
   g_assert_nonnull (rule_at (rules, 9999)->host_paths);
   g_assert_null (rule_at (rules, 9998)->host_paths);
-  g_assert_cmpfloat (elapsed, <, 2.0);
 }
 
 /* A rules file can come with an untrusted repository: it must not be able
@@ -997,13 +991,11 @@ test_expansion (void)
     g_string_append (rules, "A = A + A\n");
   g_string_append (rules, "prefix_rule([A, A, A, A])\n");
 
-  g_test_timer_start ();
   assert_fails (lists->str, -1, PADDOCK_POLICY_ERROR_INVALID, SOURCE ":2");
   assert_fails (strings->str, -1, PADDOCK_POLICY_ERROR_INVALID, SOURCE ":2");
   assert_fails (rules->str, -1, PADDOCK_POLICY_ERROR_INVALID,
                 SOURCE ":13:1: the file expands to too many list items, characters, rules or "
                 "example checks; accepted: ");
-  g_assert_cmpfloat (g_test_timer_elapsed (), <, 10.0);
 }
 
 /* Conformance with Codex itself */

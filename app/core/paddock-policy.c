@@ -1280,7 +1280,7 @@ implicit_path_rule (PaddockPolicy     *self,
           add_match (matches, root->rule, TRUE, NULL);
           return NULL;
         }
-      *owned = implicit_rule (PADDOCK_VERDICT_ALLOW, "no rule matched",
+      *owned = implicit_rule (PADDOCK_VERDICT_ALLOW, NULL,
                               "inside the workspace, which the workspace-write sandbox can write");
       (*owned)->text = g_strdup_printf ("workspace: %s", root->path);
       return *owned;
