@@ -58,10 +58,14 @@ LLVMFuzzerTestOneInput (const guint8 *data,
         {
           g_autoptr(PaddockDecision) decision = paddock_policy_evaluate (policy, actions[i], NULL);
           g_autoptr(JsonNode) node = paddock_decision_to_json (decision);
+
+          g_assert (node != NULL && decision->decisive != NULL);
         }
       {
         g_autoptr(JsonNode) node = paddock_policy_to_json (policy);
         g_autofree char *text = paddock_policy_to_text (policy);
+
+        g_assert (node != NULL && text != NULL);
       }
     }
 

@@ -55,6 +55,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
     g_autofree char *text = paddock_decision_to_text (decision);
 
     g_assert (decision->decisive != NULL);
+    g_assert (node != NULL && text != NULL);
   }
 
   return 0;
