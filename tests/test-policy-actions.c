@@ -173,6 +173,7 @@ test_paths (void)
   g_autofree char *envrc = g_build_filename (workspace, ".envrc", NULL);
   g_autofree char *gitignore = g_build_filename (workspace, ".gitignore", NULL);
   g_autofree char *cached = g_build_filename (cache, "obj.o", NULL);
+  g_autofree char *cached_git = g_build_filename (cache, "repo", ".git", "config", NULL);
   g_autofree char *ssh = g_build_filename (home, ".ssh", "id_ed25519", NULL);
   g_autofree char *secret = g_build_filename (home, "secret", "x", NULL);
   struct
@@ -188,6 +189,8 @@ test_paths (void)
     { PADDOCK_ACTION_WRITE, envrc, PADDOCK_VERDICT_PROMPT, "defaults" },
     { PADDOCK_ACTION_WRITE, gitignore, PADDOCK_VERDICT_ALLOW, "implicit" },
     { PADDOCK_ACTION_WRITE, cached, PADDOCK_VERDICT_ALLOW, "user" },
+    /* A writable root is no allow rule: what is protected stays so. */
+    { PADDOCK_ACTION_WRITE, cached_git, PADDOCK_VERDICT_PROMPT, "defaults" },
     { PADDOCK_ACTION_WRITE, "/etc/hosts", PADDOCK_VERDICT_PROMPT, "implicit" },
     { PADDOCK_ACTION_READ, "/etc/hosts", PADDOCK_VERDICT_ALLOW, "implicit" },
     { PADDOCK_ACTION_READ, git, PADDOCK_VERDICT_ALLOW, "implicit" },

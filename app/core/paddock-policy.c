@@ -1246,11 +1246,13 @@ is_harmless_device (const char *path)
          g_str_has_prefix (path, "/proc/self/fd/");
 }
 
+/* What decides a path no rule names. A writable root is not a rule: it
+ * says where the sandbox can write, so it decides only what no rule
+ * does, and a protected name inside it stays protected. */
 static PaddockRule *
 implicit_path_rule (PaddockPolicy     *self,
                     PaddockActionKind  kind,
                     const char        *path,
-                    GPtrArray         *matches,
                     PaddockRule      **owned)
 {
   if (kind == PADDOCK_ACTION_READ)
@@ -1276,10 +1278,7 @@ implicit_path_rule (PaddockPolicy     *self,
 
       /* The root that makes it writable decides, with its provenance. */
       if (root->rule != NULL)
-        {
-          add_match (matches, root->rule, TRUE, NULL);
-          return NULL;
-        }
+        return root->rule;
       *owned = implicit_rule (PADDOCK_VERDICT_ALLOW, NULL,
                               "inside the workspace, which the workspace-write sandbox can write");
       (*owned)->text = g_strdup_printf ("workspace: %s", root->path);
@@ -1336,13 +1335,7 @@ judge_resolved_path (Evaluation        *ev,
     return;
 
   collect_any_matches (self, matches);
-  implicit = implicit_path_rule (self, kind, path, matches, &owned);
-  if (implicit == NULL)
-    {
-      /* A writable root was added as a match; when nothing stricter
-       * matched it decides like a rule of its layer. */
-      implicit = ((PaddockMatch *) g_ptr_array_index (matches, matches->len - 1))->rule;
-    }
+  implicit = implicit_path_rule (self, kind, path, &owned);
 
   finish_part (ev, new_part (kind, command, strv_pack (argv, 1), NULL), first, implicit);
 }
