@@ -15,8 +15,12 @@ if [[ "${1:-}" == "--test" ]]; then
     clang libclang-rt-14-dev llvm
     dconf-cli dbus openssl
     desktop-file-utils appstream
-    nodejs npm
   )
+  # Node.js may come from elsewhere (NodeSource ships npm inside its
+  # nodejs, which conflicts with Debian's npm): only the command counts.
+  if ! command -v npm >/dev/null; then
+    packages+=(nodejs npm)
+  fi
 fi
 
 missing=()
