@@ -6,6 +6,13 @@
 
 #include "paddock-paths.h"
 
+/* The test that proves a production build ignores PADDOCK_SYSCONFDIR
+ * compiles this file once more as a production build would. */
+#ifdef PADDOCK_PATHS_AS_PRODUCTION
+# undef PADDOCK_DEVELOPMENT
+# define PADDOCK_DEVELOPMENT 0
+#endif
+
 const char *
 paddock_paths_get_sysconfdir (void)
 {
