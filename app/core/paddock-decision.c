@@ -393,21 +393,24 @@ verdict_label (PaddockVerdict verdict)
     }
 }
 
+/* "LAYER layer, SOURCE:LINE:COL" after @prefix, then the rule and its
+ * reason indented by @indent. */
 static void
-append_rule_line (GString           *out,
-                  const char        *indent,
-                  const PaddockRule *rule)
+append_rule_lines (GString           *out,
+                   const char        *prefix,
+                   const char        *indent,
+                   const PaddockRule *rule)
 {
   g_autofree char *location = paddock_rule_dup_location (rule);
   g_autofree char *text = paddock_rule_dup_display_text (rule);
 
-  g_string_append_printf (out, "%s%s layer, %s\n", indent, paddock_layer_to_string (rule->layer), location);
+  g_string_append_printf (out, "%s%s layer, %s\n", prefix, paddock_layer_to_string (rule->layer), location);
   if (*text != '\0')
-    g_string_append_printf (out, "%s  rule:   %s\n", indent, text);
+    g_string_append_printf (out, _("%srule:   %s\n"), indent, text);
   if (rule->reason != NULL)
     {
       g_autofree char *reason = paddock_escape_for_display (rule->reason);
-      g_string_append_printf (out, "%s  reason: %s\n", indent, reason);
+      g_string_append_printf (out, _("%sreason: %s\n"), indent, reason);
     }
 }
 
@@ -421,8 +424,7 @@ paddock_decision_to_text (const PaddockDecision *decision)
 
   subject = decision->action ? paddock_action_to_display (decision->action) : g_strdup ("");
   g_string_append_printf (out, "%s  %s\n", verdict_label (decision->verdict), subject);
-  g_string_append (out, _("Decided by the "));
-  append_rule_line (out, "", decision->decisive);
+  append_rule_lines (out, _("Decided by the "), "  ", decision->decisive);
 
   if (decision->approval_effect != NULL)
     g_string_append_printf (out, _("Approval mode %s: %s\n"),
@@ -454,8 +456,9 @@ paddock_decision_to_text (const PaddockDecision *decision)
         {
           const PaddockMatch *match = g_ptr_array_index (decision->matched, i);
 
-          g_string_append_printf (out, "  %-9s ", verdict_label (match->rule->verdict));
-          append_rule_line (out, "", match->rule);
+          g_autofree char *prefix = g_strdup_printf ("  %-9s ", verdict_label (match->rule->verdict));
+
+          append_rule_lines (out, prefix, "            ", match->rule);
           if (match->note != NULL)
             g_string_append_printf (out, "            (%s)\n", match->note);
         }

@@ -119,7 +119,7 @@ paddock_rule_dup_location (const PaddockRule *rule)
   g_return_val_if_fail (rule != NULL, NULL);
 
   if (rule->source == NULL)
-    return g_strdup (paddock_layer_to_string (rule->layer));
+    return g_strdup ("built in");
   if (rule->line == 0)
     return g_strdup (rule->source);
   if (rule->column == 0)
