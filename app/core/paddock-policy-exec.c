@@ -323,6 +323,7 @@ typedef enum
   PROGRAM_WRITES        = 1 << 4, /* collect_write_targets() knows its files */
   PROGRAM_CD            = 1 << 5,
   PROGRAM_FIND          = 1 << 6,
+  PROGRAM_GIT           = 1 << 7,
 } ProgramClass;
 
 /* One hash lookup tells what a program needs beyond rule matching; the
@@ -359,6 +360,7 @@ classify (const char *base)
           g_hash_table_insert (t, (gpointer) writers[i].program, GUINT_TO_POINTER (class | PROGRAM_WRITES));
         }
       g_hash_table_insert (t, (gpointer) "find", GUINT_TO_POINTER (PROGRAM_FIND));
+      g_hash_table_insert (t, (gpointer) "git", GUINT_TO_POINTER (PROGRAM_GIT));
 
       g_once_init_leave (&table, t);
     }
@@ -747,6 +749,76 @@ judge_find (Evaluation           *ev,
     }
 }
 
+/* --- git ----------------------------------------------------------- */
+
+/* Configuration keys that make git run a program or talk elsewhere. */
+static gboolean
+git_key_runs_programs (const char *key)
+{
+  static const char * const parts[] = {
+    "alias.", "command", "program", "helper", "editor", "pager", "hook", "proxy",
+    "external", "textconv", "filter.", "fsmonitor", "askpass", "exec", "url.", NULL,
+  };
+  g_autofree char *lower = g_ascii_strdown (key, -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (strstr (lower, parts[i]) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* git's global options come before the subcommand, so "git -C . push
+ * --force" does not start with "git push". The command is judged again
+ * without them; configuration that runs programs is asked about. */
+static void
+judge_git (Evaluation           *ev,
+           const char * const   *argv,
+           const CommandContext *context,
+           GPtrArray           **floors,
+           GStrv                *without_options)
+{
+  static const char * const with_value[] = { "-C", "-c", "--git-dir", "--work-tree", "--namespace",
+                                             "--super-prefix", "--config-env", "--exec-path", NULL };
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  guint i = 1;
+
+  g_strv_builder_add (builder, argv[0]);
+  while (argv[i] != NULL && argv[i][0] == '-')
+    {
+      const char *arg = argv[i];
+      const char *value = NULL;
+      gboolean takes_value = g_strv_contains (with_value, arg);
+
+      if (takes_value)
+        value = argv[i + 1];
+      else if (g_str_has_prefix (arg, "-c") && arg[2] != '\0')
+        value = arg + 2;
+      else if (strchr (arg, '=') != NULL)
+        value = strchr (arg, '=') + 1;
+
+      if ((g_str_equal (arg, "-c") || g_str_has_prefix (arg, "-c")) && value != NULL)
+        {
+          g_autofree char *key = g_strndup (value, strcspn (value, "="));
+
+          if (git_key_runs_programs (key))
+            add_floor (floors, "git configuration that runs programs", PADDOCK_VERDICT_PROMPT,
+                       "git -c %s can make git run another program", key);
+        }
+      else if (g_str_has_prefix (arg, "--config-env") || g_str_has_prefix (arg, "--exec-path"))
+        add_floor (floors, "git configuration that runs programs", PADDOCK_VERDICT_PROMPT,
+                   "git %s can make git run another program", arg);
+
+      i += takes_value && argv[i + 1] != NULL ? 2 : 1;
+    }
+
+  if (i == 1 || argv[i] == NULL)
+    return;
+
+  for (; argv[i] != NULL; i++)
+    g_strv_builder_add (builder, argv[i]);
+  *without_options = g_strv_builder_end (builder);
+}
+
 /* --- shells -------------------------------------------------------- */
 
 typedef struct
@@ -954,6 +1026,7 @@ _paddock_policy_evaluate_exec (Evaluation           *ev,
   gboolean too_deep = context->depth >= MAX_DEPTH;
   ShellCall call = { 0 };
   Unwrapped unwrapped = { 0 };
+  g_auto(GStrv) git_command = NULL;
 
   check_hidden_characters (argv, &floors);
   check_hidden_characters (context->assignments, &floors);
@@ -1010,6 +1083,9 @@ _paddock_policy_evaluate_exec (Evaluation           *ev,
           g_ptr_array_add (unwrapped.assignments, NULL);
           check_assignments ((const char * const *) unwrapped.assignments->pdata, &floors);
         }
+
+      if (class & PROGRAM_GIT)
+        judge_git (ev, argv, context, &floors, &git_command);
 
       if (class & PROGRAM_WRITES)
         {
@@ -1097,6 +1173,17 @@ _paddock_policy_evaluate_exec (Evaluation           *ev,
 
       if (class & PROGRAM_FIND)
         judge_find (ev, command, argv, context);
+
+      if (git_command != NULL)
+        {
+          CommandContext inner_context = *context;
+
+          inner_context.assignments = NULL;
+          inner_context.redirs = NULL;
+          inner_context.hazards = NULL;
+          inner_context.depth = context->depth + 1;
+          _paddock_policy_evaluate_exec (ev, (const char * const *) git_command, &inner_context);
+        }
     }
 
   g_clear_pointer (&unwrapped.assignments, g_ptr_array_unref);

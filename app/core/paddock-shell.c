@@ -2317,6 +2317,47 @@ close_frame (Parser     *p,
   return TRUE;
 }
 
+typedef struct
+{
+  const char *op;
+  PaddockRedirKind kind;
+  int fd;          /* the descriptor when none is written */
+  gboolean dup;    /* <& and >&: a descriptor, or for >& a file */
+} RedirOperator;
+
+/* Longest first. */
+static const RedirOperator redir_operators[] = {
+  { "&>>", PADDOCK_REDIR_APPEND,     -1, FALSE },
+  { "<<<", PADDOCK_REDIR_HERESTRING,  0, FALSE },
+  { "<<-", PADDOCK_REDIR_HEREDOC,     0, FALSE },
+  { "&>",  PADDOCK_REDIR_WRITE,      -1, FALSE },
+  { "<<",  PADDOCK_REDIR_HEREDOC,     0, FALSE },
+  { "<>",  PADDOCK_REDIR_READ_WRITE,  0, FALSE },
+  { "<&",  PADDOCK_REDIR_READ,        0, TRUE },
+  { ">>",  PADDOCK_REDIR_APPEND,      1, FALSE },
+  { ">|",  PADDOCK_REDIR_WRITE,       1, FALSE },
+  { ">&",  PADDOCK_REDIR_WRITE,       1, TRUE },
+  { "<",   PADDOCK_REDIR_READ,        0, FALSE },
+  { ">",   PADDOCK_REDIR_WRITE,       1, FALSE },
+};
+
+static const RedirOperator *
+match_redir_operator (Parser *p)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (redir_operators); i++)
+    {
+      const char *op = redir_operators[i].op;
+      guint k = 0;
+
+      while (op[k] != '\0' && peek_n (p, k) == op[k])
+        k++;
+      if (op[k] == '\0')
+        return &redir_operators[i];
+    }
+
+  return NULL;
+}
+
 static gboolean
 add_redirect (Parser *p,
               List   *l)
@@ -2325,17 +2366,16 @@ add_redirect (Parser *p,
   PaddockShellCommand *cmd = ensure_command (p, l, at);
   g_autoptr(PaddockShellRedir) redir = g_new0 (PaddockShellRedir, 1);
   g_auto(Word) w = { 0 };
+  const RedirOperator *op;
   PaddockRedirKind kind;
   gboolean explicit_fd = FALSE;
   gboolean variable_fd = FALSE;
-  gboolean dup = FALSE;
   int fd = 0;
-  char c0, c1, c2;
-  guint oplen;
   gsize target_at;
+  char c;
 
-  c0 = peek (p);
-  if (g_ascii_isdigit (c0))
+  c = peek (p);
+  if (g_ascii_isdigit (c))
     {
       guint64 value = 0;
 
@@ -2352,7 +2392,7 @@ add_redirect (Parser *p,
         }
       fd = (int) value;
     }
-  else if (c0 == '{')
+  else if (c == '{')
     {
       /* {name}>file: the shell picks the descriptor and stores it. */
       variable_fd = TRUE;
@@ -2362,53 +2402,18 @@ add_redirect (Parser *p,
       advance (p, 1);
     }
 
-  c0 = peek (p);
-  c1 = peek_n (p, 1);
-  c2 = peek_n (p, 2);
+  op = match_redir_operator (p);
+  g_assert (op != NULL);   /* is_redirect_start() saw one */
+  kind = op->kind;
+  if (!explicit_fd)
+    fd = op->fd;
 
-  if (c0 == '&')
-    {
-      kind = c2 == '>' ? PADDOCK_REDIR_APPEND : PADDOCK_REDIR_WRITE;
-      oplen = c2 == '>' ? 3 : 2;
-      fd = -1;
-    }
-  else if (c0 == '<')
-    {
-      if (c1 == '<' && c2 == '<')
-        kind = PADDOCK_REDIR_HERESTRING, oplen = 3;
-      else if (c1 == '<' && c2 == '-')
-        kind = PADDOCK_REDIR_HEREDOC, oplen = 3;
-      else if (c1 == '<')
-        kind = PADDOCK_REDIR_HEREDOC, oplen = 2;
-      else if (c1 == '>')
-        kind = PADDOCK_REDIR_READ_WRITE, oplen = 2;
-      else if (c1 == '&')
-        kind = PADDOCK_REDIR_READ, oplen = 2, dup = TRUE;
-      else
-        kind = PADDOCK_REDIR_READ, oplen = 1;
-      if (!explicit_fd)
-        fd = 0;
-    }
-  else
-    {
-      if (c1 == '>')
-        kind = PADDOCK_REDIR_APPEND, oplen = 2;
-      else if (c1 == '|')
-        kind = PADDOCK_REDIR_WRITE, oplen = 2;
-      else if (c1 == '&')
-        kind = PADDOCK_REDIR_WRITE, oplen = 2, dup = TRUE;
-      else
-        kind = PADDOCK_REDIR_WRITE, oplen = 1;
-      if (!explicit_fd)
-        fd = 1;
-    }
-
-  advance (p, oplen);
+  advance (p, strlen (op->op));
   skip_blanks (p);
 
   target_at = here (p);
-  c0 = peek (p);
-  if (is_delimiter (c0) && !((c0 == '<' || c0 == '>') && peek_n (p, 1) == '('))
+  c = peek (p);
+  if (is_delimiter (c) && !((c == '<' || c == '>') && peek_n (p, 1) == '('))
     return syntax_error (p, at, "expected a file name after the redirection operator");
 
   word_init (&w, target_at);
@@ -2427,7 +2432,7 @@ add_redirect (Parser *p,
       heredoc->command = cmd;
       heredoc->delimiter = g_strdup (w.text->str);
       heredoc->offset = at;
-      heredoc->strip_tabs = c2 == '-';
+      heredoc->strip_tabs = g_str_equal (op->op, "<<-");
       heredoc->quoted = w.quoted;
       g_ptr_array_add (p->heredocs, heredoc);
 
@@ -2450,11 +2455,11 @@ add_redirect (Parser *p,
 
       /* N>&M, N<&M, >&-, N>&M-: descriptors only. Anything else after
        * >& is a file receiving both stdout and stderr. */
-      if (dup && !expanded &&
+      if (op->dup && !expanded &&
           (g_str_equal (t, "-") || (digits > 0 && (t[digits] == '\0' ||
                                                    (t[digits] == '-' && t[digits + 1] == '\0')))))
         redir->kind = PADDOCK_REDIR_DUP;
-      else if (dup && kind == PADDOCK_REDIR_WRITE && !explicit_fd && !variable_fd)
+      else if (op->dup && kind == PADDOCK_REDIR_WRITE && !explicit_fd && !variable_fd)
         redir->fd = -1;
 
       /* Which file is opened is only known at run time. */
