@@ -18,7 +18,7 @@ paddock_decision_part_free (PaddockDecisionPart *part)
   if (part == NULL)
     return;
 
-  g_free (part->argv);  /* one allocation with its strings */
+  /* argv lives in the part's own allocation. */
   g_free (part->subject);
   g_clear_pointer (&part->decisive, paddock_rule_unref);
   g_free (part->approval_effect);

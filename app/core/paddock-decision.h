@@ -26,8 +26,8 @@ typedef struct
 {
   PaddockActionKind kind;
   char **argv;          /* what was judged, raw: the argv of a command; the
-                         * path; host and port; MCP server and tool. One
-                         * allocation with its strings: free with g_free() */
+                         * path; host and port; MCP server and tool. It
+                         * lives in the part's own allocation */
   char *subject;        /* display text when argv does not say it; nullable */
   guint command;        /* the simple command this part belongs to */
   PaddockVerdict verdict;

@@ -1157,47 +1157,40 @@ finish_part (Evaluation          *ev,
   return part;
 }
 
+/* A part and its argv with the strings, in one allocation: a part is
+ * made for every decision and most are never looked at again. */
 static PaddockDecisionPart *
-new_part (PaddockActionKind  kind,
-          guint              command,
-          char             **argv,
-          char              *subject)
+new_part (PaddockActionKind   kind,
+          guint               command,
+          const char * const *argv,
+          guint               n_argv,
+          char               *subject)
 {
-  PaddockDecisionPart *part = g_new0 (PaddockDecisionPart, 1);
-
-  part->kind = kind;
-  part->command = command;
-  part->argv = argv;
-  part->subject = subject;
-  return part;
-}
-
-/* argv and its strings in one allocation, freed with g_free(): a part
- * is made for every decision and most are never looked at again. */
-static char **
-strv_pack (const char * const *strv,
-           guint               n)
-{
-  gsize size = (n + 1) * sizeof (char *);
-  char **packed;
+  gsize size = sizeof (PaddockDecisionPart) + (n_argv + 1) * sizeof (char *);
+  PaddockDecisionPart *part;
   char *strings;
 
-  for (guint i = 0; i < n; i++)
-    size += strlen (strv[i]) + 1;
+  for (guint i = 0; i < n_argv; i++)
+    size += strlen (argv[i]) + 1;
 
-  packed = g_malloc (size);
-  strings = (char *) (packed + n + 1);
-  for (guint i = 0; i < n; i++)
+  part = g_malloc (size);
+  memset (part, 0, sizeof (PaddockDecisionPart));
+  part->kind = kind;
+  part->command = command;
+  part->subject = subject;
+  part->argv = (char **) (part + 1);
+  strings = (char *) (part->argv + n_argv + 1);
+  for (guint i = 0; i < n_argv; i++)
     {
-      gsize len = strlen (strv[i]) + 1;
+      gsize len = strlen (argv[i]) + 1;
 
-      memcpy (strings, strv[i], len);
-      packed[i] = strings;
+      memcpy (strings, argv[i], len);
+      part->argv[i] = strings;
       strings += len;
     }
-  packed[n] = NULL;
+  part->argv[n_argv] = NULL;
 
-  return packed;
+  return part;
 }
 
 /* --- commands ------------------------------------------------------ */
@@ -1225,8 +1218,7 @@ _paddock_policy_judge_command (Evaluation           *ev,
   for (guint i = 0; floors != NULL && i < floors->len; i++)
     add_match (matches, g_ptr_array_index (floors, i), TRUE, NULL);
 
-  return finish_part (ev, new_part (PADDOCK_ACTION_EXEC, command,
-                                    strv_pack (argv, g_strv_length ((char **) argv)), subject),
+  return finish_part (ev, new_part (PADDOCK_ACTION_EXEC, command, argv, g_strv_length ((char **) argv), subject),
                       first,
                       ev->decision->action->unsandboxed && self->sandbox_mode != PADDOCK_SANDBOX_FULL_ACCESS
                       ? self->implicit_unsandboxed : self->implicit_exec);
@@ -1337,7 +1329,7 @@ judge_resolved_path (Evaluation        *ev,
   collect_any_matches (self, matches);
   implicit = implicit_path_rule (self, kind, path, &owned);
 
-  finish_part (ev, new_part (kind, command, strv_pack (argv, 1), NULL), first, implicit);
+  finish_part (ev, new_part (kind, command, argv, 1, NULL), first, implicit);
 }
 
 /* Like paddock_path_resolve(), cheaper below the workspace: its own path
@@ -1387,7 +1379,8 @@ _paddock_policy_judge_path (Evaluation        *ev,
                             gboolean           only_if_matched)
 {
   PaddockPolicy *self = ev->policy;
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* After a cd, several directories can resolve the path to one file. */
+  g_autoptr(GHashTable) seen = ev->cwds ? g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL) : NULL;
   gboolean unknown = FALSE;
 
   /* Judge the path against every directory the script may be in by now;
@@ -1416,7 +1409,7 @@ _paddock_policy_judge_path (Evaluation        *ev,
           unknown = TRUE;
           continue;
         }
-      if (g_hash_table_add (seen, g_strdup (resolved)))
+      if (seen == NULL || g_hash_table_add (seen, g_strdup (resolved)))
         judge_resolved_path (ev, command, kind, resolved, only_if_matched);
     }
 
@@ -1432,7 +1425,7 @@ _paddock_policy_judge_path (Evaluation        *ev,
       const char *argv[] = { path, NULL };
 
       add_match (ev->decision->matched, floor, TRUE, NULL);
-      finish_part (ev, new_part (kind, command, strv_pack (argv, 1), NULL), first, self->implicit_write_outside);
+      finish_part (ev, new_part (kind, command, argv, 1, NULL), first, self->implicit_write_outside);
     }
 }
 
@@ -1480,7 +1473,7 @@ judge_network (Evaluation *ev)
       const char *argv[] = { action->host, port, NULL };
 
       add_match (matches, floor, TRUE, NULL);
-      finish_part (ev, new_part (PADDOCK_ACTION_NET, 0, strv_pack (argv, 2), NULL), first, self->implicit_network);
+      finish_part (ev, new_part (PADDOCK_ACTION_NET, 0, argv, 2, NULL), first, self->implicit_network);
       return;
     }
 
@@ -1513,7 +1506,7 @@ judge_network (Evaluation *ev)
 
   {
     const char *argv[] = { host, port, NULL };
-    finish_part (ev, new_part (PADDOCK_ACTION_NET, 0, strv_pack (argv, 2), NULL), first, self->implicit_network);
+    finish_part (ev, new_part (PADDOCK_ACTION_NET, 0, argv, 2, NULL), first, self->implicit_network);
   }
 }
 
@@ -1544,7 +1537,7 @@ judge_mcp (Evaluation *ev)
 
   collect_any_matches (self, matches);
 
-  finish_part (ev, new_part (PADDOCK_ACTION_MCP, 0, strv_pack (argv, action->tool ? 2 : 1), NULL),
+  finish_part (ev, new_part (PADDOCK_ACTION_MCP, 0, argv, action->tool ? 2 : 1, NULL),
                first, self->implicit_mcp);
 }
 
