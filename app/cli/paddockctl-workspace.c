@@ -58,7 +58,7 @@ paddockctl_workspace (int    argc,
   else if (!g_str_equal (verb, "show"))
     return paddockctl_error (_("usage: paddockctl workspace show|trust|untrust [DIR]"));
 
-  g_print ("%s (%s): %s\n", paddock_workspace_get_path (workspace), paddock_workspace_get_id (workspace),
-           state_text (paddock_workspace_get_project_policy_state (workspace)));
+  g_print ("%s — %s (%s): %s\n", paddock_workspace_get_name (workspace), paddock_workspace_get_path (workspace),
+           paddock_workspace_get_id (workspace), state_text (paddock_workspace_get_project_policy_state (workspace)));
   return PADDOCKCTL_EXIT_OK;
 }

@@ -118,14 +118,6 @@ paddock_decision_get_layer (const PaddockDecision *decision)
   return paddock_layer_to_string (decision->decisive->layer);
 }
 
-const char *
-paddock_decision_get_reason (const PaddockDecision *decision)
-{
-  g_return_val_if_fail (decision != NULL, NULL);
-
-  return decision->decisive->reason;
-}
-
 static void
 add_rule_members (JsonBuilder       *builder,
                   const PaddockRule *rule)

@@ -62,7 +62,6 @@ PaddockDecision *paddock_decision_ref      (PaddockDecision *decision);
 void             paddock_decision_unref    (PaddockDecision *decision);
 
 const char      *paddock_decision_get_layer  (const PaddockDecision *decision);
-const char      *paddock_decision_get_reason (const PaddockDecision *decision);
 
 /* The machine-readable form shared by `paddockctl check --json`, the
  * audit log and telemetry. */

@@ -131,11 +131,3 @@ paddock_grants_get_rules (PaddockGrants *self)
 
   return self->rules;
 }
-
-void
-paddock_grants_clear (PaddockGrants *self)
-{
-  g_return_if_fail (PADDOCK_IS_GRANTS (self));
-
-  g_ptr_array_set_size (self->rules, 0);
-}

@@ -26,6 +26,5 @@ gboolean       paddock_grants_add_from_decision (PaddockGrants          *self,
                                                  GError                **error);
 /* The session rules, layer PADDOCK_LAYER_SESSION, verdict allow. */
 GPtrArray     *paddock_grants_get_rules      (PaddockGrants *self);
-void           paddock_grants_clear          (PaddockGrants *self);
 
 G_END_DECLS

@@ -37,9 +37,3 @@ paddock_paths_dup_cache (void)
 {
   return g_build_filename (g_get_user_cache_dir (), "paddock", NULL);
 }
-
-char *
-paddock_paths_dup_state (void)
-{
-  return g_build_filename (g_get_user_state_dir (), "paddock", NULL);
-}

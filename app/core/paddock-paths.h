@@ -16,7 +16,5 @@ const char *paddock_paths_get_sysconfdir   (void);
 char       *paddock_paths_dup_user_config  (void);
 /* $XDG_CACHE_HOME/paddock */
 char       *paddock_paths_dup_cache        (void);
-/* $XDG_STATE_HOME/paddock */
-char       *paddock_paths_dup_state        (void);
 
 G_END_DECLS

@@ -1299,22 +1299,6 @@ paddock_requirements_new (const char *url,
                        NULL);
 }
 
-const char *
-paddock_requirements_get_url (PaddockRequirements *self)
-{
-  g_return_val_if_fail (PADDOCK_IS_REQUIREMENTS (self), NULL);
-
-  return self->url;
-}
-
-const char *
-paddock_requirements_get_cache_dir (PaddockRequirements *self)
-{
-  g_return_val_if_fail (PADDOCK_IS_REQUIREMENTS (self), NULL);
-
-  return self->cache_dir;
-}
-
 void
 paddock_requirements_set_token (PaddockRequirements *self,
                                 const char          *token)

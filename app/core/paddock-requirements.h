@@ -38,8 +38,6 @@ gboolean             paddock_requirements_check_url     (const char           *u
 
 PaddockRequirements *paddock_requirements_new           (const char           *url,
                                                          const char           *cache_dir);
-const char          *paddock_requirements_get_url       (PaddockRequirements  *self);
-const char          *paddock_requirements_get_cache_dir (PaddockRequirements  *self);
 
 /* A bearer token sent as "Authorization: Bearer" to the origin of the
  * URL only (never to a redirect target elsewhere), or NULL for none. It

@@ -147,17 +147,6 @@ paddock_workspace_get_name (PaddockWorkspace *self)
   return self->name;
 }
 
-void
-paddock_workspace_set_name (PaddockWorkspace *self,
-                            const char       *name)
-{
-  g_return_if_fail (PADDOCK_IS_WORKSPACE (self));
-  g_return_if_fail (name != NULL);
-
-  g_free (self->name);
-  self->name = g_strdup (name);
-}
-
 char *
 paddock_workspace_dup_settings_policy_path (PaddockWorkspace *self)
 {

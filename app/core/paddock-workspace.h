@@ -28,8 +28,6 @@ PaddockWorkspace          *paddock_workspace_new_for_path          (const char  
 const char                *paddock_workspace_get_id                (PaddockWorkspace  *self);
 const char                *paddock_workspace_get_path              (PaddockWorkspace  *self);
 const char                *paddock_workspace_get_name              (PaddockWorkspace  *self);
-void                       paddock_workspace_set_name              (PaddockWorkspace  *self,
-                                                                    const char        *name);
 /* Where Paddock keeps this workspace's own policy (the workspace layer). */
 char                      *paddock_workspace_dup_settings_policy_path (PaddockWorkspace *self);
 /* The project's .paddock/policy.json. */
