@@ -148,14 +148,16 @@ main (int   argc,
   g_autofree char *paddockctl = NULL;
   g_autofree char *codex = NULL;
   int runs = 30;
+  int rounds = 7;
   gint64 count = 0;
   gboolean plain_only = FALSE;
-  double seconds = 1.0;
+  double seconds = 0.3;
   const GOptionEntry entries[] = {
     { "paddockctl", 0, 0, G_OPTION_ARG_FILENAME, &paddockctl, "paddockctl to time", "PATH" },
     { "codex", 0, 0, G_OPTION_ARG_FILENAME, &codex, "codex to time beside it", "PATH" },
     { "runs", 0, 0, G_OPTION_ARG_INT, &runs, "Process runs of each (default 30)", "N" },
-    { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &seconds, "Seconds per in-process measurement (default 1)", "S" },
+    { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &seconds, "Seconds per in-process measurement (default 0.3)", "S" },
+    { "rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "Rounds of in-process measurements (default 7)", "N" },
     { "count", 0, 0, G_OPTION_ARG_INT64, &count, "Make exactly N decisions per measurement instead", "N" },
     { "plain-only", 0, 0, G_OPTION_ARG_NONE, &plain_only, "Measure plain commands only", NULL },
     { NULL }
@@ -164,7 +166,12 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *workspace = g_dir_make_tmp ("paddock-bench-XXXXXX", NULL);
   static const guint sizes[] = { 10, 1000, 10000 };
+  PaddockPolicy *policies[G_N_ELEMENTS (sizes)];
+  GArray *plain_rates[G_N_ELEMENTS (sizes)];
+  GArray *script_rates[G_N_ELEMENTS (sizes)];
   double plain_rate[G_N_ELEMENTS (sizes)];
+  PaddockAction *plain[G_N_ELEMENTS (plain_commands)];
+  PaddockAction *shell[G_N_ELEMENTS (scripts)];
   g_autofree char *rules_path = NULL;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -172,45 +179,61 @@ main (int   argc,
     g_error ("%s", error->message);
   fixed_count = MAX (count, 0);
 
-  g_print ("Machine: %u cores; each in-process figure is %.1f s of decisions\n\n",
-           g_get_num_processors (), seconds);
-  g_print ("%8s  %16s  %16s  %10s\n", "rules", "plain/s", "bash -lc/s", "ns/plain");
+  g_print ("Machine: %u cores; median of %d rounds, each size measured for %.2f s per round,\n"
+           "the sizes interleaved so they share the machine's load\n\n",
+           g_get_num_processors (), rounds, seconds);
 
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
       g_autofree char *json = NULL;
       g_autofree char *starlark = NULL;
-      g_autoptr(PaddockPolicy) policy = NULL;
-      PaddockAction *plain[G_N_ELEMENTS (plain_commands)];
-      PaddockAction *shell[G_N_ELEMENTS (scripts)];
-      double script_rate;
 
       generate_rules (sizes[s], &json, &starlark);
-      policy = policy_for (json, workspace);
-
-      for (guint i = 0; i < G_N_ELEMENTS (plain_commands); i++)
-        plain[i] = paddock_action_new_exec (plain_commands[i], workspace);
-      for (guint i = 0; i < G_N_ELEMENTS (scripts); i++)
-        {
-          const char *bash[] = { "bash", "-lc", scripts[i], NULL };
-          shell[i] = paddock_action_new_exec (bash, workspace);
-        }
-
-      plain_rate[s] = measure (policy, plain, G_N_ELEMENTS (plain), seconds);
-      script_rate = plain_only ? 0 : measure (policy, shell, G_N_ELEMENTS (shell), seconds);
-      g_print ("%8u  %16.0f  %16.0f  %10.0f\n", sizes[s], plain_rate[s], script_rate, 1e9 / plain_rate[s]);
-
-      for (guint i = 0; i < G_N_ELEMENTS (plain); i++)
-        paddock_action_unref (plain[i]);
-      for (guint i = 0; i < G_N_ELEMENTS (shell); i++)
-        paddock_action_unref (shell[i]);
-
+      policies[s] = policy_for (json, workspace);
+      plain_rates[s] = g_array_new (FALSE, FALSE, sizeof (double));
+      script_rates[s] = g_array_new (FALSE, FALSE, sizeof (double));
       if (sizes[s] == 1000)
         {
           rules_path = g_build_filename (workspace, "bench.rules", NULL);
           g_file_set_contents (rules_path, starlark, -1, NULL);
         }
     }
+
+  for (guint i = 0; i < G_N_ELEMENTS (plain_commands); i++)
+    plain[i] = paddock_action_new_exec (plain_commands[i], workspace);
+  for (guint i = 0; i < G_N_ELEMENTS (scripts); i++)
+    {
+      const char *bash[] = { "bash", "-lc", scripts[i], NULL };
+      shell[i] = paddock_action_new_exec (bash, workspace);
+    }
+
+  for (int r = 0; r < rounds; r++)
+    for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+      {
+        double rate = measure (policies[s], plain, G_N_ELEMENTS (plain), seconds);
+
+        g_array_append_val (plain_rates[s], rate);
+        if (!plain_only)
+          {
+            rate = measure (policies[s], shell, G_N_ELEMENTS (shell), seconds);
+            g_array_append_val (script_rates[s], rate);
+          }
+      }
+
+  g_print ("%8s  %16s  %16s  %10s\n", "rules", "plain/s", "bash -lc/s", "ns/plain");
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      plain_rate[s] = median (plain_rates[s]);
+      g_print ("%8u  %16.0f  %16.0f  %10.0f\n", sizes[s], plain_rate[s],
+               plain_only ? 0 : median (script_rates[s]), 1e9 / plain_rate[s]);
+      g_object_unref (policies[s]);
+      g_array_unref (plain_rates[s]);
+      g_array_unref (script_rates[s]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (plain); i++)
+    paddock_action_unref (plain[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (shell); i++)
+    paddock_action_unref (shell[i]);
 
   g_print ("\nCost per decision, 10,000 rules against 10 rules: %.2fx (1,000x more rules)\n",
            plain_rate[0] / plain_rate[2]);
