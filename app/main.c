@@ -9,6 +9,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "paddock-paths.h"
 #include "paddock-policy-loader.h"
 
 /* Until the workspace window exists, the application shows which
@@ -74,6 +75,7 @@ main (int   argc,
 {
   g_autoptr(AdwApplication) app = NULL;
 
+  paddock_paths_init ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -6,8 +6,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 scripts/install-deps.sh
+# A development build: it runs uninstalled, finding its GSettings schema
+# through `meson devenv` (a production build ignores that variable).
 if [[ ! -f build-run/build.ninja ]]; then
-  meson setup build-run >/dev/null
+  meson setup build-run -Ddevelopment=true >/dev/null
 fi
 meson compile -C build-run >/dev/null
 

@@ -91,6 +91,28 @@ test_within_and_components (void)
 }
 
 static void
+test_environment_kept_or_dropped (void)
+{
+  static const char * const variables[] = { "GSETTINGS_BACKEND", "DCONF_PROFILE", "GSETTINGS_SCHEMA_DIR" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (variables); i++)
+    g_setenv (variables[i], "/tmp/elsewhere", TRUE);
+  paddock_paths_init ();
+  for (guint i = 0; i < G_N_ELEMENTS (variables); i++)
+    {
+#ifdef PADDOCK_PATHS_AS_PRODUCTION
+      g_assert_null (g_getenv (variables[i]));
+#else
+      g_assert_cmpstr (g_getenv (variables[i]), ==, "/tmp/elsewhere");
+#endif
+    }
+  /* Control: other variables are left alone. */
+  g_setenv ("PADDOCK_TEST_OTHER", "x", TRUE);
+  paddock_paths_init ();
+  g_assert_cmpstr (g_getenv ("PADDOCK_TEST_OTHER"), ==, "x");
+}
+
+static void
 test_sysconfdir (void)
 {
   g_autofree char *dir = test_make_dir ("etc");
@@ -119,6 +141,7 @@ main (int   argc,
   g_test_add_func ("/path/resolve-links", test_resolve_follows_links);
   g_test_add_func ("/path/within-and-components", test_within_and_components);
   g_test_add_func ("/path/sysconfdir", test_sysconfdir);
+  g_test_add_func ("/path/environment", test_environment_kept_or_dropped);
 
   return g_test_run ();
 }

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "paddock-paths.h"
 #include "paddockctl.h"
 
 int
@@ -63,6 +64,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  paddock_paths_init ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -13,6 +13,16 @@
 # define PADDOCK_DEVELOPMENT 0
 #endif
 
+void
+paddock_paths_init (void)
+{
+#if !PADDOCK_DEVELOPMENT
+  g_unsetenv ("GSETTINGS_BACKEND");
+  g_unsetenv ("DCONF_PROFILE");
+  g_unsetenv ("GSETTINGS_SCHEMA_DIR");
+#endif
+}
+
 const char *
 paddock_paths_get_sysconfdir (void)
 {

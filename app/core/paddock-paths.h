@@ -8,6 +8,13 @@
 
 G_BEGIN_DECLS
 
+/* Call first in main(), before any thread or GSettings exists. In a
+ * production build it drops the variables with which a user's
+ * environment could swap the administrator's locked GSettings for
+ * others (GSETTINGS_BACKEND, DCONF_PROFILE, GSETTINGS_SCHEMA_DIR); a
+ * development build keeps them for the tests. */
+void        paddock_paths_init             (void);
+
 /* /etc/paddock. Only a development build lets PADDOCK_SYSCONFDIR move
  * it (for tests); a production build offers no way to replace the
  * managed or system layers. */
