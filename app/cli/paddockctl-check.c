@@ -104,6 +104,7 @@ paddockctl_check (int    argc,
   guint n_subjects;
 
   policy_files = files;
+  g_set_prgname ("paddockctl check");
   g_option_context_set_summary (context, _("Decide an action with the layered policy and say which layer and rule decided."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))

@@ -29,6 +29,7 @@ policy_show (int    argc,
   g_autoptr(PaddockPolicy) policy = NULL;
   g_autoptr(GError) error = NULL;
 
+  g_set_prgname ("paddockctl policy show");
   g_option_context_set_summary (context, _("Show the effective policy, every value with the layer and source it came from."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -93,6 +94,7 @@ policy_lint (int    argc,
   int status = PADDOCKCTL_EXIT_OK;
   PaddockLayer forced = PADDOCK_LAYER_USER;
 
+  g_set_prgname ("paddockctl policy lint");
   g_option_context_set_summary (context, _("Validate policy files; every problem is reported as FILE:LINE:COLUMN."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -144,6 +146,7 @@ policy_refresh (int    argc,
   g_autofree char *cache = NULL;
   PaddockRequirementsOutcome outcome;
 
+  g_set_prgname ("paddockctl policy refresh");
   g_option_context_set_summary (context, _("Fetch the organisation's requirements from the URL in the system config."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return paddockctl_error ("%s", error->message);
