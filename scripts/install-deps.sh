@@ -13,7 +13,7 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(
     clang libclang-rt-14-dev llvm
-    dconf-cli dbus openssl
+    dconf-cli dbus openssl valgrind
     desktop-file-utils appstream
   )
   # Node.js may come from elsewhere (NodeSource ships npm inside its

@@ -36,6 +36,16 @@ meson compile -C build || exit 1
 meson test -C build --print-errorlogs --num-processes 2 || status=1
 cp build/meson-logs/testlog.json "$results/dev.json"
 
+step "Leak check of the requirements fetcher under valgrind"
+if GSETTINGS_BACKEND=memory valgrind --quiet --leak-check=full --show-leak-kinds=definite \
+     --errors-for-leak-kinds=definite --error-exitcode=1 --suppressions=tests/valgrind.supp \
+     build/tests/test-requirements > "$results/valgrind-requirements.log" 2>&1; then
+  echo "valgrind-requirements: ok"; echo ok > "$results/valgrind-requirements.result"
+else
+  echo "valgrind-requirements: FAILED"; tail -40 "$results/valgrind-requirements.log"
+  echo fail > "$results/valgrind-requirements.result"; status=1
+fi
+
 step "Core tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 if [[ ! -f build-asan/build.ninja ]]; then
   meson setup build-asan -Ddevelopment=true -Dgui=disabled -Dcodex="$codex" \
