@@ -270,7 +270,7 @@ expect_boolean (Parser      *parser,
                   "expected true or false, got %s", node_type_name (node));
 }
 
-/* A list of strings; each element checked by @check when given. */
+/* A list of non-empty strings; empty only when @allow_empty. */
 static GStrv
 expect_string_list (Parser      *parser,
                     JsonNode    *node,
@@ -333,9 +333,7 @@ parse_verdict (Parser          *parser,
                   "“%s” is not a decision; accepted: allow, prompt, forbidden", str);
 }
 
-typedef gboolean (*ModeParser) (const char *str, int *out);
-
-static gboolean
+static void
 add_setting_from_node (Parser      *parser,
                        const char  *key,
                        const char  *pointer,
@@ -350,7 +348,6 @@ add_setting_from_node (Parser      *parser,
                                        location ? location->line : 0,
                                        location ? location->column : 0,
                                        written);
-  return TRUE;
 }
 
 static gboolean
@@ -372,7 +369,8 @@ parse_mode (Parser       *parser,
     return fail_at (parser, pointer, FALSE, error, PADDOCK_POLICY_ERROR_INVALID,
                     "“%s” is not %s; accepted: %s", str, what, accepted);
 
-  return add_setting_from_node (parser, key, pointer, g_variant_new_string (str));
+  add_setting_from_node (parser, key, pointer, g_variant_new_string (str));
+  return TRUE;
 }
 
 static gboolean
@@ -402,8 +400,8 @@ parse_mode_list (Parser       *parser,
         }
     }
 
-  return add_setting_from_node (parser, key, pointer,
-                                g_variant_new_strv ((const char * const *) modes, -1));
+  add_setting_from_node (parser, key, pointer, g_variant_new_strv ((const char * const *) modes, -1));
+  return TRUE;
 }
 
 static PaddockRule *
@@ -453,7 +451,6 @@ parse_match_token (Parser       *parser,
                    PaddockRule  *rule,
                    JsonNode     *node,
                    const char   *pointer,
-                   guint         index,
                    GError      **error)
 {
   const char *str;
@@ -604,7 +601,7 @@ parse_command_rule (Parser      *parser,
     {
       g_autofree char *child = g_strdup_printf ("%s/%u", match_pointer, i);
 
-      if (!parse_match_token (parser, rule, json_array_get_element (match, i), child, i, error))
+      if (!parse_match_token (parser, rule, json_array_get_element (match, i), child, error))
         return FALSE;
     }
 
