@@ -1,0 +1,9 @@
+/* placeholder: being written
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+int
+main (void)
+{
+  return 0;
+}
