@@ -1,0 +1,601 @@
+/* sandbox-bwrap.c
+ *
+ * The profile, in the order bwrap applies it:
+ *   every namespace unshared (user, pid, net, ipc, uts, cgroup), nested
+ *   user namespaces disabled, a new session, no capabilities;
+ *   the host's / read-only; fresh /dev, /proc, /tmp, /var/tmp, /dev/shm;
+ *   an empty /run, so the session and system buses, the user's runtime
+ *   folder (Wayland, PulseAudio, PipeWire, gpg-agent) and docker.sock
+ *   are gone (X11 and other abstract sockets live in the host's network
+ *   namespace, which the sandbox does not share);
+ *   hidden paths as empty tmpfs or empty files;
+ *   the writable roots read-write, opened without following links;
+ *   protected names inside them read-only, or an empty read-only mount
+ *   where they do not exist yet.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandbox-bwrap.h"
+#include "sandbox-errors.h"
+
+/* The search for nested protected names (a vendored repository's .git)
+ * looks this deep and this far, and skips folders that only hold
+ * dependencies or build output. */
+#define PROTECTED_SCAN_DEPTH 3
+#define PROTECTED_SCAN_ENTRIES 20000
+
+static const char * const scan_skip[] = {
+  "node_modules", ".venv", "venv", "target", "__pycache__", ".tox", ".cache", ".gradle", NULL,
+};
+
+/* Names that are files when they exist; others are folders. */
+static const char * const file_names[] = {
+  ".envrc", ".gitmodules", ".gitattributes", ".mcp.json", ".npmrc", ".env", NULL,
+};
+
+static void
+placeholder_free (SandboxPlaceholder *placeholder)
+{
+  g_free (placeholder->path);
+  g_free (placeholder);
+}
+
+void
+sandbox_bwrap_free (SandboxBwrap *bwrap)
+{
+  if (bwrap == NULL)
+    return;
+
+  for (guint i = 0; bwrap->fds && i < bwrap->fds->len; i++)
+    close (g_array_index (bwrap->fds, int, i));
+  g_clear_pointer (&bwrap->fds, g_array_unref);
+  g_clear_pointer (&bwrap->args, g_ptr_array_unref);
+  g_clear_pointer (&bwrap->placeholders, g_ptr_array_unref);
+  g_free (bwrap);
+}
+
+static void
+add_args (SandboxBwrap *bwrap,
+          ...) G_GNUC_NULL_TERMINATED;
+
+static void
+add_args (SandboxBwrap *bwrap,
+          ...)
+{
+  const char *arg;
+  va_list args;
+
+  va_start (args, bwrap);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (bwrap->args, g_strdup (arg));
+  va_end (args);
+}
+
+/* Keeps @fd for bwrap and returns its number as text. */
+static char *
+keep_fd (SandboxBwrap *bwrap,
+         int           fd)
+{
+  g_array_append_val (bwrap->fds, fd);
+  return g_strdup_printf ("%d", fd);
+}
+
+static gboolean
+is_file_name (const char *name)
+{
+  const char *base = strrchr (name, '/');
+
+  return g_strv_contains (file_names, base ? base + 1 : name);
+}
+
+/* An empty file for --ro-bind-data; not close-on-exec, as bwrap reads it. */
+static int
+empty_memfd (GError **error)
+{
+  int fd = memfd_create ("paddock-empty", 0);
+
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      sandbox_fail (error, SANDBOX_ERROR_IO, "memfd_create: %s", g_strerror (saved_errno));
+    }
+  return fd;
+}
+
+/* Opens @path with O_PATH, refusing a symbolic link in any component:
+ * what the caller resolved must still be what is there. Returns -1 with
+ * errno ELOOP for a link and ENOENT for a missing component. */
+static int
+open_nofollow (const char *path,
+               int         flags)
+{
+  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+  int fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  for (guint i = 1; fd >= 0 && parts[i] != NULL; i++)
+    {
+      struct stat st;
+      int next;
+
+      next = openat (fd, parts[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      close (fd);
+      fd = next;
+      if (fd < 0)
+        return -1;
+      if (fstat (fd, &st) != 0 || S_ISLNK (st.st_mode))
+        {
+          close (fd);
+          errno = ELOOP;
+          return -1;
+        }
+    }
+
+  if (fd >= 0 && flags != 0 && fcntl (fd, F_SETFD, 0) != 0)
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+static gboolean
+mount_hidden (SandboxBwrap  *bwrap,
+              const char    *path,
+              GPtrArray     *remount,
+              GError       **error)
+{
+  struct stat st;
+
+  if (lstat (path, &st) != 0)
+    {
+      if (errno == ENOENT || errno == ENOTDIR)
+        return TRUE;  /* nothing there to hide */
+      return sandbox_fail (error, SANDBOX_ERROR_UNSAFE, "%s cannot be examined: %s", path, g_strerror (errno));
+    }
+
+  if (S_ISLNK (st.st_mode))
+    return sandbox_fail (error, SANDBOX_ERROR_UNSAFE,
+                         "%s, which must be hidden, is now a symbolic link; refusing to run", path);
+
+  if (S_ISDIR (st.st_mode))
+    {
+      add_args (bwrap, "--perms", "0000", "--tmpfs", path, NULL);
+      g_ptr_array_add (remount, g_strdup (path));
+    }
+  else
+    {
+      int fd = empty_memfd (error);
+      g_autofree char *number = NULL;
+
+      if (fd < 0)
+        return FALSE;
+      number = keep_fd (bwrap, fd);
+      add_args (bwrap, "--perms", "0000", "--ro-bind-data", number, path, NULL);
+    }
+
+  return TRUE;
+}
+
+/* Creates an empty file or folder at @name under @dir_fd, remembering it
+ * to remove after the run. */
+static gboolean
+create_placeholder (SandboxBwrap  *bwrap,
+                    int            dir_fd,
+                    const char    *name,
+                    const char    *path,
+                    gboolean       is_dir,
+                    GError       **error)
+{
+  SandboxPlaceholder *placeholder;
+  struct stat st;
+  int created;
+
+  if (is_dir)
+    created = mkdirat (dir_fd, name, 0755);
+  else
+    {
+      int fd = openat (dir_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+      created = fd >= 0 ? close (fd) : -1;
+    }
+  if (created != 0)
+    return sandbox_fail (error, SANDBOX_ERROR_IO, "cannot create the placeholder %s: %s",
+                         path, g_strerror (errno));
+  if (fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return sandbox_fail (error, SANDBOX_ERROR_IO, "%s: %s", path, g_strerror (errno));
+
+  placeholder = g_new0 (SandboxPlaceholder, 1);
+  placeholder->path = g_strdup (path);
+  placeholder->dev = st.st_dev;
+  placeholder->ino = st.st_ino;
+  placeholder->is_dir = is_dir;
+  g_ptr_array_add (bwrap->placeholders, placeholder);
+  return TRUE;
+}
+
+static gboolean
+mount_read_only_fd (SandboxBwrap  *bwrap,
+                    int            fd,
+                    const char    *path)
+{
+  g_autofree char *number = NULL;
+
+  if (fcntl (fd, F_SETFD, 0) != 0)
+    {
+      close (fd);
+      return FALSE;
+    }
+  number = keep_fd (bwrap, fd);
+  add_args (bwrap, "--ro-bind-fd", number, path, NULL);
+  bwrap->protected_mounts++;
+  return TRUE;
+}
+
+/* Makes @name (relative, maybe "a/b") under the writable root @root
+ * read-only: the existing file or folder bound read-only, or an empty
+ * read-only placeholder at the first part that does not exist. */
+static gboolean
+protect_name (SandboxBwrap  *bwrap,
+              const char    *root,
+              int            root_fd,
+              const char    *name,
+              GPtrArray     *remount,
+              GError       **error)
+{
+  g_auto(GStrv) parts = g_strsplit (name, "/", -1);
+  g_autoptr(GString) path = g_string_new (root);
+  int fd = dup (root_fd);
+
+  if (fd < 0)
+    return sandbox_fail (error, SANDBOX_ERROR_IO, "dup: %s", g_strerror (errno));
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      gboolean last = parts[i + 1] == NULL;
+      struct stat st;
+      int next;
+
+      g_string_append_printf (path, "%s%s", g_str_equal (root, "/") && i == 0 ? "" : "/", parts[i]);
+
+      next = openat (fd, parts[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0 && errno == ENOENT)
+        {
+          gboolean is_dir = !last || !is_file_name (name);
+          gboolean ok = create_placeholder (bwrap, fd, parts[i], path->str, is_dir, error);
+
+          close (fd);
+          if (!ok)
+            return FALSE;
+          if (is_dir)
+            {
+              add_args (bwrap, "--tmpfs", path->str, NULL);
+              g_ptr_array_add (remount, g_strdup (path->str));
+            }
+          else
+            {
+              int empty = empty_memfd (error);
+              g_autofree char *number = NULL;
+
+              if (empty < 0)
+                return FALSE;
+              number = keep_fd (bwrap, empty);
+              add_args (bwrap, "--ro-bind-data", number, path->str, NULL);
+            }
+          bwrap->protected_mounts++;
+          return TRUE;
+        }
+      close (fd);
+      if (next < 0)
+        return sandbox_fail (error, SANDBOX_ERROR_UNSAFE, "%s cannot be opened: %s", path->str, g_strerror (errno));
+      if (fstat (next, &st) != 0)
+        {
+          close (next);
+          return sandbox_fail (error, SANDBOX_ERROR_IO, "%s: %s", path->str, g_strerror (errno));
+        }
+      if (S_ISLNK (st.st_mode))
+        {
+          char target[4096];
+          ssize_t n = readlinkat (next, "", target, sizeof target - 1);
+
+          close (next);
+          target[n > 0 ? n : 0] = '\0';
+          return sandbox_fail (error, SANDBOX_ERROR_UNSAFE,
+                               "%s is a symbolic link (to “%s”), so Paddock cannot keep it read-only; "
+                               "replace it with the real %s, or run read-only",
+                               path->str, target, last ? "file or folder" : "folder");
+        }
+      if (last)
+        return mount_read_only_fd (bwrap, next, path->str) ||
+               sandbox_fail (error, SANDBOX_ERROR_IO, "%s: %s", path->str, g_strerror (errno));
+      fd = next;
+    }
+
+  g_assert_not_reached ();
+}
+
+/* Finds protected single names deeper in the tree (a vendored
+ * repository's .git) and binds them read-only. */
+static gboolean
+scan_nested (SandboxBwrap        *bwrap,
+             int                  dir_fd,
+             const char          *dir_path,
+             const char * const  *names,
+             guint                depth,
+             guint               *visited,
+             GError             **error)
+{
+  g_autoptr(GPtrArray) subdirs = g_ptr_array_new_with_free_func (g_free);
+  DIR *dir;
+  struct dirent *entry;
+  int fd;
+
+  if (depth > PROTECTED_SCAN_DEPTH)
+    return TRUE;
+
+  fd = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return TRUE;  /* unreadable folders cannot be written either */
+    }
+
+  while ((entry = readdir (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+
+      if (++*visited > PROTECTED_SCAN_ENTRIES)
+        {
+          bwrap->scan_truncated = TRUE;
+          break;
+        }
+      if (g_str_equal (entry->d_name, ".") || g_str_equal (entry->d_name, ".."))
+        continue;
+
+      path = g_build_filename (dir_path, entry->d_name, NULL);
+      if (g_strv_contains (names, entry->d_name))
+        {
+          int target;
+
+          /* Depth 1 was handled by protect_name() already. */
+          if (depth == 1)
+            continue;
+          if (entry->d_type == DT_LNK)
+            {
+              closedir (dir);
+              return sandbox_fail (error, SANDBOX_ERROR_UNSAFE,
+                                   "%s is a symbolic link, so Paddock cannot keep it read-only; "
+                                   "replace it with the real file or folder, or run read-only", path);
+            }
+          target = openat (dirfd (dir), entry->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+          if (target >= 0 && !mount_read_only_fd (bwrap, target, path))
+            {
+              closedir (dir);
+              return sandbox_fail (error, SANDBOX_ERROR_IO, "%s: %s", path, g_strerror (errno));
+            }
+          continue;
+        }
+
+      if (entry->d_type == DT_DIR && !g_strv_contains (scan_skip, entry->d_name))
+        g_ptr_array_add (subdirs, g_strdup (entry->d_name));
+    }
+
+  for (guint i = 0; i < subdirs->len && !bwrap->scan_truncated; i++)
+    {
+      const char *name = g_ptr_array_index (subdirs, i);
+      g_autofree char *path = g_build_filename (dir_path, name, NULL);
+      int sub = openat (dirfd (dir), name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+      gboolean ok;
+
+      if (sub < 0)
+        continue;
+      ok = scan_nested (bwrap, sub, path, names, depth + 1, visited, error);
+      close (sub);
+      if (!ok)
+        {
+          closedir (dir);
+          return FALSE;
+        }
+    }
+
+  closedir (dir);
+  return TRUE;
+}
+
+gboolean
+sandbox_env_is_allowed (const char *assignment)
+{
+  static const char * const exact[] = {
+    "SSH_AUTH_SOCK", "SSH_AGENT_PID", "GPG_AGENT_INFO", "DBUS_SESSION_BUS_ADDRESS",
+    "DBUS_SYSTEM_BUS_ADDRESS", "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "XDG_RUNTIME_DIR",
+    "PULSE_SERVER", "PIPEWIRE_REMOTE", "DOCKER_HOST", "KRB5CCNAME", "BASH_ENV", "ENV",
+    "PROMPT_COMMAND", NULL,
+  };
+  static const char * const prefixes[] = { "LD_", "DYLD_", "AWS_", "BASH_FUNC_", NULL };
+  static const char * const infixes[] = { "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "_KEY", "APIKEY", NULL };
+  const char *eq = strchr (assignment, '=');
+  g_autofree char *name = eq ? g_strndup (assignment, eq - assignment) : g_strdup (assignment);
+  g_autofree char *upper = g_ascii_strup (name, -1);
+
+  if (g_strv_contains (exact, upper))
+    return FALSE;
+  for (guint i = 0; prefixes[i] != NULL; i++)
+    if (g_str_has_prefix (upper, prefixes[i]))
+      return FALSE;
+  for (guint i = 0; infixes[i] != NULL; i++)
+    if (strstr (upper, infixes[i]) != NULL)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_within (const char *path,
+           const char *root)
+{
+  gsize len = strlen (root);
+
+  return g_str_equal (root, "/") ||
+         (strncmp (path, root, len) == 0 && (path[len] == '\0' || path[len] == '/'));
+}
+
+SandboxBwrap *
+sandbox_bwrap_new (const SandboxSpec  *spec,
+                   int                 seccomp_fd,
+                   int                 status_fd,
+                   GError            **error)
+{
+  g_autoptr(SandboxBwrap) bwrap = g_new0 (SandboxBwrap, 1);
+  g_autoptr(GPtrArray) roots = g_ptr_array_new ();
+  g_autoptr(GPtrArray) remount = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) nested_names = g_ptr_array_new ();
+
+  g_return_val_if_fail (spec != NULL, NULL);
+  g_return_val_if_fail (spec->mode != SANDBOX_MODE_FULL_ACCESS, NULL);
+
+  bwrap->args = g_ptr_array_new_with_free_func (g_free);
+  bwrap->fds = g_array_new (FALSE, FALSE, sizeof (int));
+  bwrap->placeholders = g_ptr_array_new_with_free_func ((GDestroyNotify) placeholder_free);
+
+  /* Namespaces and privileges. --unshare-all includes the user and
+   * network namespaces; --disable-userns keeps the command from making
+   * a user namespace of its own, where it would hold capabilities. */
+  add_args (bwrap,
+            "--unshare-all", "--disable-userns", "--assert-userns-disabled",
+            "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--hostname", "paddock",
+            NULL);
+
+  /* The filesystem. */
+  add_args (bwrap,
+            "--ro-bind", "/", "/",
+            "--dev", "/dev",
+            "--tmpfs", "/dev/shm",
+            "--proc", "/proc",
+            "--tmpfs", "/tmp",
+            "--tmpfs", "/var/tmp",
+            "--tmpfs", "/run",
+            NULL);
+
+  for (guint i = 0; spec->hidden[i] != NULL; i++)
+    if (!mount_hidden (bwrap, spec->hidden[i], remount, error))
+      return NULL;
+
+  if (spec->mode == SANDBOX_MODE_WORKSPACE_WRITE)
+    for (guint i = 0; spec->writable[i] != NULL; i++)
+      {
+        const char *root = spec->writable[i];
+        gboolean nested = FALSE;
+
+        /* A root inside another is writable already, and binding it
+         * again would resolve its path through the writable parent. */
+        for (guint j = 0; spec->writable[j] != NULL && !nested; j++)
+          nested = j != i && !g_str_equal (spec->writable[j], root) && is_within (root, spec->writable[j]);
+        if (nested || g_ptr_array_find_with_equal_func (roots, root, g_str_equal, NULL))
+          continue;
+        g_ptr_array_add (roots, (gpointer) root);
+      }
+
+  for (guint i = 0; i < roots->len; i++)
+    {
+      const char *root = g_ptr_array_index (roots, i);
+      int fd = open_nofollow (root, 1);
+      g_autofree char *number = NULL;
+
+      if (fd < 0)
+        {
+          int saved_errno = errno;
+          if (saved_errno == ENOENT)
+            continue;  /* an extra root that does not exist gives nothing */
+          sandbox_fail (error, SANDBOX_ERROR_UNSAFE,
+                        saved_errno == ELOOP
+                        ? "the writable folder %s now goes through a symbolic link; refusing to run"
+                        : "the writable folder %s cannot be opened",
+                        root);
+          return NULL;
+        }
+      number = keep_fd (bwrap, fd);
+      add_args (bwrap, "--bind-fd", number, root, NULL);
+    }
+
+  for (guint i = 0; spec->protected_names[i] != NULL; i++)
+    if (strchr (spec->protected_names[i], '/') == NULL)
+      g_ptr_array_add (nested_names, spec->protected_names[i]);
+  g_ptr_array_add (nested_names, NULL);
+
+  for (guint i = 0; i < roots->len; i++)
+    {
+      const char *root = g_ptr_array_index (roots, i);
+      int root_fd = open_nofollow (root, 0);
+      guint visited = 0;
+      gboolean ok = TRUE;
+
+      if (root_fd < 0)
+        continue;
+      for (guint n = 0; ok && spec->protected_names[n] != NULL; n++)
+        ok = protect_name (bwrap, root, root_fd, spec->protected_names[n], remount, error);
+      if (ok)
+        ok = scan_nested (bwrap, root_fd, root, (const char * const *) nested_names->pdata, 1, &visited, error);
+      close (root_fd);
+      if (!ok)
+        return NULL;
+    }
+
+  for (guint i = 0; i < remount->len; i++)
+    add_args (bwrap, "--remount-ro", g_ptr_array_index (remount, i), NULL);
+
+  add_args (bwrap, "--chdir", spec->cwd, "--clearenv", NULL);
+  for (guint i = 0; spec->env[i] != NULL; i++)
+    {
+      const char *eq = strchr (spec->env[i], '=');
+      g_autofree char *name = NULL;
+
+      if (eq == NULL || !sandbox_env_is_allowed (spec->env[i]))
+        continue;
+      name = g_strndup (spec->env[i], eq - spec->env[i]);
+      add_args (bwrap, "--setenv", name, eq + 1, NULL);
+    }
+
+  if (seccomp_fd >= 0)
+    {
+      g_autofree char *number = keep_fd (bwrap, seccomp_fd);
+      add_args (bwrap, "--seccomp", number, NULL);
+    }
+  if (status_fd >= 0)
+    {
+      g_autofree char *number = keep_fd (bwrap, status_fd);
+      add_args (bwrap, "--json-status-fd", number, NULL);
+    }
+
+  return g_steal_pointer (&bwrap);
+}
+
+void
+sandbox_bwrap_cleanup (SandboxBwrap *bwrap)
+{
+  g_return_if_fail (bwrap != NULL);
+
+  /* Newest first: a placeholder folder may hold none of ours, but its
+   * removal must come after anything created inside it. */
+  for (guint i = bwrap->placeholders->len; i > 0; i--)
+    {
+      SandboxPlaceholder *placeholder = g_ptr_array_index (bwrap->placeholders, i - 1);
+      struct stat st;
+
+      if (lstat (placeholder->path, &st) != 0 || st.st_dev != placeholder->dev || st.st_ino != placeholder->ino)
+        continue;
+      if (placeholder->is_dir)
+        rmdir (placeholder->path);  /* fails, and keeps it, if something was put inside */
+      else if (S_ISREG (st.st_mode) && st.st_size == 0)
+        unlink (placeholder->path);
+    }
+}

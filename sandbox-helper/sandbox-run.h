@@ -1,0 +1,47 @@
+/* sandbox-run.h: one sandboxed run, watched from outside
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "sandbox-spec.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char *sandbox;     /* "bwrap", "flatpak-spawn" or "none" */
+  gboolean started;        /* the command itself was started */
+  int exit_status;         /* -1 when a signal ended it */
+  int signal;              /* 0 when it exited */
+  gboolean timed_out;
+  gboolean output_truncated;
+  guint64 output_bytes;
+  gint64 duration_us;
+  struct rusage usage;     /* of the whole tree */
+  GArray *pids;            /* pid_t: host PIDs seen in the sandbox */
+  guint protected_mounts;
+  gboolean scan_truncated;
+  char *error;             /* why it did not start; nullable */
+} SandboxOutcome;
+
+/* Runs @spec: through @bwrap (an absolute path) in read-only and
+ * workspace-write modes, through flatpak-spawn inside Flatpak, directly
+ * in full-access mode. The command's stdout and stderr are copied to
+ * ours, counted and capped; stdin is ours. Never fails: what went wrong
+ * is in the outcome's error. */
+SandboxOutcome *sandbox_run             (const SandboxSpec    *spec,
+                                         const char           *bwrap);
+/* The report written for the caller, one JSON object. */
+char           *sandbox_outcome_to_json (const SandboxOutcome *outcome);
+/* An exit status for the helper itself: the command's, 128 + signal,
+ * or 125 when the sandbox could not run it. */
+int             sandbox_outcome_exit_code (const SandboxOutcome *outcome);
+void            sandbox_outcome_free    (SandboxOutcome       *outcome);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SandboxOutcome, sandbox_outcome_free)
+
+G_END_DECLS
