@@ -51,6 +51,7 @@ usage (FILE *out)
              "  check [OPTION…] --net HOST[:PORT]   … a network destination\n"
              "  check [OPTION…] --write PATH        … a file write (--read PATH for a read)\n"
              "  check [OPTION…] --mcp SERVER[/TOOL] … an MCP tool call\n"
+             "  run [--sandbox MODE] [--timeout S] -- PROGRAM [ARG…]   Run a command in the sandbox\n"
              "  policy show [--workspace DIR] [--json]   The effective policy and where each value comes from\n"
              "  policy lint [--layer LAYER] FILE…         Validate policy files (JSON or Codex .rules)\n"
              "  policy refresh                            Fetch the organisation's requirements now\n"
@@ -76,6 +77,8 @@ main (int   argc,
 
   if (g_str_equal (argv[1], "check"))
     return paddockctl_check (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "run"))
+    return paddockctl_run (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "policy"))
     return paddockctl_policy (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "workspace"))

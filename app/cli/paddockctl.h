@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 
 int  paddockctl_check     (int argc, char **argv);
 int  paddockctl_policy    (int argc, char **argv);
+int  paddockctl_run       (int argc, char **argv);
 int  paddockctl_workspace (int argc, char **argv);
 
 /* Prints "paddockctl: MESSAGE" on stderr and returns PADDOCKCTL_EXIT_ERROR. */

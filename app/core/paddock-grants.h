@@ -27,4 +27,18 @@ gboolean       paddock_grants_add_from_decision (PaddockGrants          *self,
 /* The session rules, layer PADDOCK_LAYER_SESSION, verdict allow. */
 GPtrArray     *paddock_grants_get_rules      (PaddockGrants *self);
 
+/* For front doors that live less long than a session (paddockctl run):
+ * the grants kept in @path, and saving them back. A missing file holds
+ * no grants; a file that cannot be read is an error, so a grant is never
+ * assumed. */
+PaddockGrants *paddock_grants_new_from_file  (const char     *path,
+                                              GError        **error);
+gboolean       paddock_grants_save           (PaddockGrants  *self,
+                                              const char     *path,
+                                              GError        **error);
+/* $XDG_RUNTIME_DIR/paddock/session-SID.json for the terminal session
+ * SID, or NULL without a runtime folder. The runtime folder is the
+ * user's, gone at logout, and hidden from every sandbox. */
+char          *paddock_grants_dup_session_path (void);
+
 G_END_DECLS

@@ -501,6 +501,19 @@ setting_rule (const PaddockSetting *setting,
 }
 
 static void
+clear_implicit_rules (PaddockPolicy *self)
+{
+  g_clear_pointer (&self->implicit_exec, paddock_rule_unref);
+  g_clear_pointer (&self->implicit_unsandboxed, paddock_rule_unref);
+  g_clear_pointer (&self->implicit_write_outside, paddock_rule_unref);
+  g_clear_pointer (&self->implicit_write_readonly, paddock_rule_unref);
+  g_clear_pointer (&self->implicit_write_full, paddock_rule_unref);
+  g_clear_pointer (&self->implicit_read, paddock_rule_unref);
+  g_clear_pointer (&self->implicit_network, paddock_rule_unref);
+  g_clear_pointer (&self->implicit_mcp, paddock_rule_unref);
+}
+
+static void
 create_implicit_rules (PaddockPolicy *self)
 {
   const PaddockSetting *sandbox = paddock_policy_get_setting (self, "sandbox.mode", NULL);
@@ -665,14 +678,7 @@ paddock_policy_finalize (GObject *object)
   g_clear_pointer (&self->writable, g_ptr_array_unref);
   g_clear_pointer (&self->mcp_rules, g_ptr_array_unref);
   g_clear_pointer (&self->any_rules, g_ptr_array_unref);
-  g_clear_pointer (&self->implicit_exec, paddock_rule_unref);
-  g_clear_pointer (&self->implicit_unsandboxed, paddock_rule_unref);
-  g_clear_pointer (&self->implicit_write_outside, paddock_rule_unref);
-  g_clear_pointer (&self->implicit_write_readonly, paddock_rule_unref);
-  g_clear_pointer (&self->implicit_write_full, paddock_rule_unref);
-  g_clear_pointer (&self->implicit_read, paddock_rule_unref);
-  g_clear_pointer (&self->implicit_network, paddock_rule_unref);
-  g_clear_pointer (&self->implicit_mcp, paddock_rule_unref);
+  clear_implicit_rules (self);
 
   G_OBJECT_CLASS (paddock_policy_parent_class)->finalize (object);
 }
@@ -745,27 +751,30 @@ paddock_policy_get_network_mode (PaddockPolicy *self)
   return self->network_mode;
 }
 
-gboolean
-paddock_policy_set_approval_mode (PaddockPolicy        *self,
-                                  PaddockApprovalMode   mode,
-                                  GError              **error)
+/* Whether a front door may ask for mode @name of @kind ("sandbox",
+ * "approval"): not when the enforced layers lock another value, nor
+ * when their allowed_modes leave it out. */
+static gboolean
+check_requested_mode (PaddockPolicy  *self,
+                      const char     *kind,
+                      const char     *name,
+                      GError        **error)
 {
-  const char *name = paddock_approval_mode_to_string (mode);
+  g_autofree char *mode_key = g_strdup_printf ("%s.mode", kind);
+  g_autofree char *allowed_key = g_strdup_printf ("%s.allowed_modes", kind);
   const PaddockSetting *setting;
   gboolean locked;
 
-  g_return_val_if_fail (PADDOCK_IS_POLICY (self), FALSE);
-
-  setting = paddock_policy_get_setting (self, "approval.mode", &locked);
+  setting = paddock_policy_get_setting (self, mode_key, &locked);
   if (locked && !g_str_equal (g_variant_get_string (setting->value, NULL), name))
     {
       g_autofree char *where = setting_location (setting);
       return paddock_fail (error, PADDOCK_POLICY_ERROR, PADDOCK_POLICY_ERROR_NOT_ALLOWED,
-                           "approval mode “%s” is not possible: the %s sets “%s”",
-                           name, where, g_variant_get_string (setting->value, NULL));
+                           "%s mode “%s” is not possible: the %s sets “%s”",
+                           kind, name, where, g_variant_get_string (setting->value, NULL));
     }
 
-  setting = find_refusal (self, "approval.allowed_modes", name);
+  setting = find_refusal (self, allowed_key, name);
   if (setting != NULL)
     {
       g_autofree char *where = setting_location (setting);
@@ -773,12 +782,77 @@ paddock_policy_set_approval_mode (PaddockPolicy        *self,
       g_autofree char *list = g_strjoinv (", ", (char **) modes);
 
       return paddock_fail (error, PADDOCK_POLICY_ERROR, PADDOCK_POLICY_ERROR_NOT_ALLOWED,
-                           "approval mode “%s” is not allowed by the %s; allowed: %s",
-                           name, where, list);
+                           "%s mode “%s” is not allowed by the %s; allowed: %s",
+                           kind, name, where, list);
     }
+
+  return TRUE;
+}
+
+gboolean
+paddock_policy_set_approval_mode (PaddockPolicy        *self,
+                                  PaddockApprovalMode   mode,
+                                  GError              **error)
+{
+  g_return_val_if_fail (PADDOCK_IS_POLICY (self), FALSE);
+
+  if (!check_requested_mode (self, "approval", paddock_approval_mode_to_string (mode), error))
+    return FALSE;
 
   self->approval_mode = mode;
   return TRUE;
+}
+
+gboolean
+paddock_policy_set_sandbox_mode (PaddockPolicy       *self,
+                                 PaddockSandboxMode   mode,
+                                 GError             **error)
+{
+  g_return_val_if_fail (PADDOCK_IS_POLICY (self), FALSE);
+
+  if (!check_requested_mode (self, "sandbox", paddock_sandbox_mode_to_string (mode), error))
+    return FALSE;
+
+  self->sandbox_mode = mode;
+  /* The implicit decisions say which sandbox a command runs in. */
+  clear_implicit_rules (self);
+  create_implicit_rules (self);
+  return TRUE;
+}
+
+static GStrv
+paths_of (GPtrArray *entries)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < entries->len; i++)
+    g_strv_builder_add (builder, ((PathEntry *) g_ptr_array_index (entries, i))->path);
+  return g_strv_builder_end (builder);
+}
+
+void
+paddock_policy_get_sandbox_layout (PaddockPolicy  *self,
+                                   GStrv          *writable,
+                                   GStrv          *protected_names,
+                                   GStrv          *hidden)
+{
+  g_return_if_fail (PADDOCK_IS_POLICY (self));
+
+  if (writable != NULL)
+    *writable = paths_of (self->writable);
+  if (hidden != NULL)
+    *hidden = paths_of (self->hidden);
+  if (protected_names != NULL)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (guint i = 0; i < self->protected_names->len; i++)
+        {
+          PaddockRule *rule = g_ptr_array_index (self->protected_names, i);
+          g_strv_builder_add (builder, rule->path);
+        }
+      *protected_names = g_strv_builder_end (builder);
+    }
 }
 
 /* --- matching ------------------------------------------------------ */

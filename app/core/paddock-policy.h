@@ -40,6 +40,19 @@ gboolean             paddock_policy_set_approval_mode (PaddockPolicy        *sel
                                                        PaddockApprovalMode   mode,
                                                        GError              **error);
 
+/* Asks for another sandbox mode, as paddock_policy_set_approval_mode()
+ * does for approval. */
+gboolean             paddock_policy_set_sandbox_mode  (PaddockPolicy        *self,
+                                                       PaddockSandboxMode    mode,
+                                                       GError              **error);
+
+/* What the sandbox must enforce: the writable roots (the workspace
+ * first), the protected names, and the hidden paths, resolved. */
+void                 paddock_policy_get_sandbox_layout (PaddockPolicy *self,
+                                                        GStrv         *writable,
+                                                        GStrv         *protected_names,
+                                                        GStrv         *hidden);
+
 /* The setting that decides @key, or NULL when no layer sets it.
  * @locked is set when an enforced layer decides it. */
 const PaddockSetting *paddock_policy_get_setting      (PaddockPolicy *self,

@@ -1,0 +1,283 @@
+/* paddock-sandbox.c
+ *
+ * The core decides; the helper enforces. This object turns a policy's
+ * layout into the helper's spec and runs the helper, which is what
+ * every front door uses, so the sandbox is the same whoever asks.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib-unix.h>
+
+#include "paddock-errors.h"
+#include "paddock-sandbox.h"
+
+/* Stop a command that floods its output long before it fills a disk. */
+#define DEFAULT_OUTPUT_LIMIT (100 * 1024 * 1024)
+
+G_DEFINE_QUARK (paddock-sandbox-error-quark, paddock_sandbox_error)
+
+struct _PaddockSandbox
+{
+  GObject parent_instance;
+
+  PaddockPolicy *policy;
+  guint timeout;
+  guint64 output_limit;
+};
+
+G_DEFINE_FINAL_TYPE (PaddockSandbox, paddock_sandbox, G_TYPE_OBJECT)
+
+static void
+paddock_sandbox_dispose (GObject *object)
+{
+  PaddockSandbox *self = PADDOCK_SANDBOX (object);
+
+  g_clear_object (&self->policy);
+
+  G_OBJECT_CLASS (paddock_sandbox_parent_class)->dispose (object);
+}
+
+static void
+paddock_sandbox_class_init (PaddockSandboxClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = paddock_sandbox_dispose;
+}
+
+static void
+paddock_sandbox_init (PaddockSandbox *self)
+{
+  self->output_limit = DEFAULT_OUTPUT_LIMIT;
+}
+
+PaddockSandbox *
+paddock_sandbox_new (PaddockPolicy *policy)
+{
+  PaddockSandbox *self;
+
+  g_return_val_if_fail (PADDOCK_IS_POLICY (policy), NULL);
+
+  self = g_object_new (PADDOCK_TYPE_SANDBOX, NULL);
+  self->policy = g_object_ref (policy);
+  return self;
+}
+
+void
+paddock_sandbox_set_timeout (PaddockSandbox *self,
+                             guint           seconds)
+{
+  g_return_if_fail (PADDOCK_IS_SANDBOX (self));
+  self->timeout = seconds;
+}
+
+void
+paddock_sandbox_set_output_limit (PaddockSandbox *self,
+                                  guint64         bytes)
+{
+  g_return_if_fail (PADDOCK_IS_SANDBOX (self));
+  self->output_limit = bytes;
+}
+
+const char *
+paddock_sandbox_get_helper_path (void)
+{
+#if PADDOCK_DEVELOPMENT
+  const char *override = g_getenv ("PADDOCK_SANDBOX_HELPER");
+
+  if (override != NULL && g_path_is_absolute (override))
+    return override;
+  return PADDOCK_BUILD_SANDBOX_HELPER;
+#else
+  return PADDOCK_SANDBOX_HELPER;
+#endif
+}
+
+/* What a command may see of the caller's environment: how to find
+ * programs, who and where the user is, language and terminal. Nothing
+ * that reaches a host service or carries a credential. */
+static gboolean
+is_passed_variable (const char *name)
+{
+  static const char * const names[] = {
+    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TERM", "COLORTERM", "TZ",
+    "NO_COLOR", "FORCE_COLOR", "SHELL", NULL,
+  };
+
+  return g_strv_contains (names, name) || g_str_has_prefix (name, "LC_");
+}
+
+static void
+add_strv_member (JsonBuilder        *builder,
+                 const char         *name,
+                 const char * const *strv)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    json_builder_add_string_value (builder, strv[i]);
+  json_builder_end_array (builder);
+}
+
+char *
+paddock_sandbox_build_spec (PaddockSandbox     *self,
+                            const char * const *argv,
+                            const char         *cwd,
+                            const char * const *environ_)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(GStrv) writable = NULL;
+  g_auto(GStrv) protected_names = NULL;
+  g_auto(GStrv) hidden = NULL;
+
+  g_return_val_if_fail (PADDOCK_IS_SANDBOX (self), NULL);
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
+
+  paddock_policy_get_sandbox_layout (self->policy, &writable, &protected_names, &hidden);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, 1);
+  add_strv_member (builder, "argv", argv);
+  json_builder_set_member_name (builder, "cwd");
+  json_builder_add_string_value (builder, cwd ? cwd : paddock_policy_get_workspace (self->policy));
+  json_builder_set_member_name (builder, "mode");
+  json_builder_add_string_value (builder,
+                                 paddock_sandbox_mode_to_string (paddock_policy_get_sandbox_mode (self->policy)));
+  json_builder_set_member_name (builder, "workspace");
+  json_builder_add_string_value (builder, paddock_policy_get_workspace (self->policy));
+  add_strv_member (builder, "writable", (const char * const *) writable);
+  add_strv_member (builder, "protected", (const char * const *) protected_names);
+  add_strv_member (builder, "hidden", (const char * const *) hidden);
+
+  json_builder_set_member_name (builder, "env");
+  json_builder_begin_object (builder);
+  for (guint i = 0; environ_ != NULL && environ_[i] != NULL; i++)
+    {
+      const char *eq = strchr (environ_[i], '=');
+      g_autofree char *name = eq ? g_strndup (environ_[i], eq - environ_[i]) : NULL;
+
+      if (name == NULL || !is_passed_variable (name))
+        continue;
+      json_builder_set_member_name (builder, name);
+      json_builder_add_string_value (builder, eq + 1);
+    }
+  json_builder_set_member_name (builder, "TMPDIR");
+  json_builder_add_string_value (builder, "/tmp");
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "timeout_ms");
+  json_builder_add_int_value (builder, (gint64) self->timeout * 1000);
+  json_builder_set_member_name (builder, "output_limit");
+  json_builder_add_int_value (builder, self->output_limit);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+static gboolean
+write_all (int         fd,
+           const char *data,
+           gsize       length)
+{
+  while (length > 0)
+    {
+      ssize_t n = write (fd, data, length);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      length -= n;
+    }
+  return TRUE;
+}
+
+gboolean
+paddock_sandbox_run (PaddockSandbox      *self,
+                     const char * const  *argv,
+                     const char          *cwd,
+                     int                 *exit_code,
+                     JsonNode           **report,
+                     GError             **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+  g_autoptr(GSubprocess) helper = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GString) report_text = g_string_new (NULL);
+  g_auto(GStrv) environ_ = g_get_environ ();
+  g_autofree char *spec = NULL;
+  const char *helper_path = paddock_sandbox_get_helper_path ();
+  JsonObject *object;
+  int spec_pipe[2], report_pipe[2];
+  char buffer[4096];
+  ssize_t n;
+
+  g_return_val_if_fail (PADDOCK_IS_SANDBOX (self), FALSE);
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, FALSE);
+
+  if (!g_file_test (helper_path, G_FILE_TEST_IS_EXECUTABLE))
+    return paddock_fail (error, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_HELPER,
+                         "the sandbox helper %s is missing; Paddock never runs a command without it",
+                         helper_path);
+
+  spec = paddock_sandbox_build_spec (self, argv, cwd, (const char * const *) environ_);
+
+  if (!g_unix_open_pipe (spec_pipe, FD_CLOEXEC, NULL) || !g_unix_open_pipe (report_pipe, FD_CLOEXEC, NULL))
+    return paddock_fail (error, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_HELPER,
+                         "pipe: %s", g_strerror (errno));
+
+  /* The spec travels on a descriptor: a command line would show it to
+   * every user through /proc. */
+  g_subprocess_launcher_take_fd (launcher, spec_pipe[0], 3);
+  g_subprocess_launcher_take_fd (launcher, report_pipe[1], 4);
+  helper = g_subprocess_launcher_spawn (launcher, error, helper_path, "--spec-fd", "3", "--report-fd", "4", NULL);
+  if (helper == NULL)
+    {
+      close (spec_pipe[1]);
+      close (report_pipe[0]);
+      return FALSE;
+    }
+
+  /* The launcher keeps its ends until it goes. */
+  g_clear_object (&launcher);
+  write_all (spec_pipe[1], spec, strlen (spec));
+  close (spec_pipe[1]);
+
+  while ((n = read (report_pipe[0], buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0)
+      g_string_append_len (report_text, buffer, n);
+  close (report_pipe[0]);
+
+  if (!g_subprocess_wait (helper, NULL, error))
+    return FALSE;
+
+  if (report_text->len == 0 || !json_parser_load_from_data (parser, report_text->str, report_text->len, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return paddock_fail (error, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_HELPER,
+                         "the sandbox helper ended (status %d) without a report",
+                         g_subprocess_get_exit_status (helper));
+
+  object = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_get_boolean_member_with_default (object, "started", FALSE))
+    return paddock_fail (error, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_FAILED,
+                         "the sandbox could not run the command: %s",
+                         json_object_get_string_member_with_default (object, "error", "no reason given"));
+
+  if (exit_code != NULL)
+    *exit_code = g_subprocess_get_if_exited (helper) ? g_subprocess_get_exit_status (helper) : 125;
+  if (report != NULL)
+    *report = json_node_copy (json_parser_get_root (parser));
+  return TRUE;
+}

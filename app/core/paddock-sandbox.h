@@ -1,0 +1,58 @@
+/* paddock-sandbox.h: runs commands through paddock-sandbox, as the
+ * policy lays the sandbox out
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "paddock-policy.h"
+
+G_BEGIN_DECLS
+
+#define PADDOCK_SANDBOX_ERROR (paddock_sandbox_error_quark ())
+
+typedef enum
+{
+  PADDOCK_SANDBOX_ERROR_HELPER,   /* paddock-sandbox is missing or failed to report */
+  PADDOCK_SANDBOX_ERROR_FAILED,   /* the sandbox could not run the command */
+} PaddockSandboxError;
+
+GQuark paddock_sandbox_error_quark (void);
+
+#define PADDOCK_TYPE_SANDBOX (paddock_sandbox_get_type ())
+
+G_DECLARE_FINAL_TYPE (PaddockSandbox, paddock_sandbox, PADDOCK, SANDBOX, GObject)
+
+PaddockSandbox *paddock_sandbox_new               (PaddockPolicy      *policy);
+/* Seconds of wall clock for the whole process tree; 0: none. */
+void            paddock_sandbox_set_timeout       (PaddockSandbox     *self,
+                                                   guint               seconds);
+/* Bytes of output before the command is stopped; 0: none. */
+void            paddock_sandbox_set_output_limit  (PaddockSandbox     *self,
+                                                   guint64             bytes);
+
+/* The helper: the installed one, or the build tree's in a development
+ * build (PADDOCK_SANDBOX_HELPER overrides it there, for tests). */
+const char     *paddock_sandbox_get_helper_path   (void);
+
+/* The spec paddock-sandbox reads, as JSON text. The environment is
+ * @environ reduced to what the sandbox may see. */
+char           *paddock_sandbox_build_spec        (PaddockSandbox     *self,
+                                                   const char * const *argv,
+                                                   const char         *cwd,
+                                                   const char * const *environ);
+
+/* Runs @argv in the sandbox with our stdin, stdout and stderr, and
+ * waits. @exit_code gets the command's status (128 + signal when a
+ * signal ended it); @report the helper's report. Fails when the
+ * sandbox could not run the command at all, saying why. */
+gboolean        paddock_sandbox_run               (PaddockSandbox     *self,
+                                                   const char * const *argv,
+                                                   const char         *cwd,
+                                                   int                *exit_code,
+                                                   JsonNode          **report,
+                                                   GError            **error);
+
+G_END_DECLS
