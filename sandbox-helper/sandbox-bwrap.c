@@ -28,15 +28,13 @@
 #include "sandbox-bwrap.h"
 #include "sandbox-errors.h"
 
-/* The search for nested protected names (a vendored repository's .git)
- * looks this deep and this far, and skips folders that only hold
- * dependencies or build output. */
-#define PROTECTED_SCAN_DEPTH 3
-#define PROTECTED_SCAN_ENTRIES 20000
-
-static const char * const scan_skip[] = {
-  "node_modules", ".venv", "venv", "target", "__pycache__", ".tox", ".cache", ".gradle", NULL,
-};
+/* The walk of the writable roots, for nested protected names (a
+ * vendored repository's .git) and for hard links, visits at most this
+ * many entries; the report says when it stopped early. */
+#define SCAN_MAX_ENTRIES 200000
+/* More hard-linked files than this is more read-only mounts than a
+ * sandbox should hold; the run is refused rather than left open. */
+#define MAX_HARD_LINK_MOUNTS 4096
 
 /* Names that are files when they exist; others are folders. */
 static const char * const file_names[] = {
@@ -323,24 +321,25 @@ protect_name (SandboxBwrap  *bwrap,
   g_assert_not_reached ();
 }
 
-/* Finds protected single names deeper in the tree (a vendored
- * repository's .git) and binds them read-only. */
+/* Walks a writable root: protected single names deeper in the tree are
+ * bound read-only, and so is every regular file with more than one
+ * link. A hard link made outside the sandbox can point at any file of
+ * the same filesystem (a pnpm store, ~/.bashrc); written through the
+ * workspace it would change that file. Inside the sandbox no new one
+ * can be made to the outside: link() across mounts fails. */
 static gboolean
-scan_nested (SandboxBwrap        *bwrap,
-             int                  dir_fd,
-             const char          *dir_path,
-             const char * const  *names,
-             guint                depth,
-             guint               *visited,
-             GError             **error)
+scan_tree (SandboxBwrap        *bwrap,
+           int                  dir_fd,
+           const char          *dir_path,
+           const char * const  *names,
+           gboolean             top,
+           guint               *visited,
+           GError             **error)
 {
   g_autoptr(GPtrArray) subdirs = g_ptr_array_new_with_free_func (g_free);
   DIR *dir;
   struct dirent *entry;
   int fd;
-
-  if (depth > PROTECTED_SCAN_DEPTH)
-    return TRUE;
 
   fd = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0 || (dir = fdopendir (fd)) == NULL)
@@ -353,24 +352,33 @@ scan_nested (SandboxBwrap        *bwrap,
   while ((entry = readdir (dir)) != NULL)
     {
       g_autofree char *path = NULL;
+      unsigned char type = entry->d_type;
+      struct stat st;
 
-      if (++*visited > PROTECTED_SCAN_ENTRIES)
+      if (g_str_equal (entry->d_name, ".") || g_str_equal (entry->d_name, ".."))
+        continue;
+      if (++*visited > SCAN_MAX_ENTRIES)
         {
           bwrap->scan_truncated = TRUE;
           break;
         }
-      if (g_str_equal (entry->d_name, ".") || g_str_equal (entry->d_name, ".."))
-        continue;
 
       path = g_build_filename (dir_path, entry->d_name, NULL);
+      if (type == DT_UNKNOWN || type == DT_REG)
+        {
+          if (fstatat (dirfd (dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+          type = S_ISDIR (st.st_mode) ? DT_DIR : S_ISREG (st.st_mode) ? DT_REG : S_ISLNK (st.st_mode) ? DT_LNK : DT_UNKNOWN;
+        }
+
       if (g_strv_contains (names, entry->d_name))
         {
           int target;
 
-          /* Depth 1 was handled by protect_name() already. */
-          if (depth == 1)
+          /* At the top, protect_name() has done it already. */
+          if (top)
             continue;
-          if (entry->d_type == DT_LNK)
+          if (type == DT_LNK)
             {
               closedir (dir);
               return sandbox_fail (error, SANDBOX_ERROR_UNSAFE,
@@ -386,7 +394,29 @@ scan_nested (SandboxBwrap        *bwrap,
           continue;
         }
 
-      if (entry->d_type == DT_DIR && !g_strv_contains (scan_skip, entry->d_name))
+      if (type == DT_REG && st.st_nlink > 1)
+        {
+          int target;
+
+          if (++bwrap->hard_links > MAX_HARD_LINK_MOUNTS)
+            {
+              closedir (dir);
+              return sandbox_fail (error, SANDBOX_ERROR_UNSAFE,
+                                   "more than %d files in the writable folders have other hard links "
+                                   "(the last: %s); each would have to be kept read-only, so Paddock "
+                                   "refuses to run; run read-only, or copy them (cp --remove-destination)",
+                                   MAX_HARD_LINK_MOUNTS, path);
+            }
+          target = openat (dirfd (dir), entry->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+          if (target >= 0 && !mount_read_only_fd (bwrap, target, path))
+            {
+              closedir (dir);
+              return sandbox_fail (error, SANDBOX_ERROR_IO, "%s: %s", path, g_strerror (errno));
+            }
+          continue;
+        }
+
+      if (type == DT_DIR)
         g_ptr_array_add (subdirs, g_strdup (entry->d_name));
     }
 
@@ -399,7 +429,7 @@ scan_nested (SandboxBwrap        *bwrap,
 
       if (sub < 0)
         continue;
-      ok = scan_nested (bwrap, sub, path, names, depth + 1, visited, error);
+      ok = scan_tree (bwrap, sub, path, names, FALSE, visited, error);
       close (sub);
       if (!ok)
         {
@@ -544,7 +574,7 @@ sandbox_bwrap_new (const SandboxSpec  *spec,
       for (guint n = 0; ok && spec->protected_names[n] != NULL; n++)
         ok = protect_name (bwrap, root, root_fd, spec->protected_names[n], remount, error);
       if (ok)
-        ok = scan_nested (bwrap, root_fd, root, (const char * const *) nested_names->pdata, 1, &visited, error);
+        ok = scan_tree (bwrap, root_fd, root, (const char * const *) nested_names->pdata, TRUE, &visited, error);
       close (root_fd);
       if (!ok)
         return NULL;

@@ -25,8 +25,9 @@ typedef struct
   GPtrArray *args;         /* char*: bwrap's options; the caller adds "--" and argv */
   GArray *fds;             /* int: descriptors bwrap must inherit; closed by free */
   GPtrArray *placeholders; /* SandboxPlaceholder* */
-  guint protected_mounts;  /* how many protected names were made read-only */
-  gboolean scan_truncated; /* the search for nested protected names stopped early */
+  guint protected_mounts;  /* how many protected names and hard links were made read-only */
+  guint hard_links;        /* files with other hard links, kept read-only */
+  gboolean scan_truncated; /* the walk of the writable roots stopped early */
 } SandboxBwrap;
 
 /* Builds the options for @spec (read-only or workspace-write). Opens the

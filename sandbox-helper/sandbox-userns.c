@@ -281,7 +281,9 @@ probe_userns (void)
     case PROBE_OK:
       return NULL;
     case PROBE_UNSHARE_USER:
-      return g_strdup_printf ("unshare(CLONE_NEWUSER) failed: %s", g_strerror (report.error));
+      return g_strdup_printf ("unshare(CLONE_NEWUSER) failed: %s%s", g_strerror (report.error),
+                              report.error == ENOSPC ? " (the user.max_user_namespaces limit of this "
+                                                       "or an enclosing user namespace is reached)" : "");
     case PROBE_UID_MAP:
       return g_strdup_printf ("writing /proc/self/uid_map in a new user namespace failed: %s",
                               g_strerror (report.error));

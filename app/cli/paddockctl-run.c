@@ -104,11 +104,13 @@ paddockctl_run (int    argc,
   g_autofree char *cwd = g_get_current_dir ();
   g_auto(GStrv) command = NULL;
   int timeout = 0;
+  gint64 output_limit = -1;
   const GOptionEntry entries[] = {
     { "workspace", 'w', 0, G_OPTION_ARG_FILENAME, &workspace_dir, N_("The workspace (default: the current folder)"), N_("DIR") },
     { "mode", 'm', 0, G_OPTION_ARG_STRING, &mode, N_("Approval mode: untrusted, on-request, never or auto-review"), N_("MODE") },
     { "sandbox", 's', 0, G_OPTION_ARG_STRING, &sandbox_mode, N_("Sandbox: read-only, workspace-write or full-access"), N_("MODE") },
     { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, N_("Stop the command and everything it started after this long"), N_("SECONDS") },
+    { "output-limit", 0, 0, G_OPTION_ARG_INT64, &output_limit, N_("Stop the command after this much output (default 100 MiB; 0: no limit)"), N_("BYTES") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &command, NULL, N_("-- PROGRAM [ARG…]") },
     { NULL }
   };
@@ -217,6 +219,8 @@ paddockctl_run (int    argc,
   tripwire = paddock_tripwire_new (paddock_workspace_get_path (workspace));
   sandbox = paddock_sandbox_new (policy);
   paddock_sandbox_set_timeout (sandbox, timeout);
+  if (output_limit >= 0)
+    paddock_sandbox_set_output_limit (sandbox, output_limit);
   if (!paddock_sandbox_run (sandbox, (const char * const *) command, run_dir, &exit_code, &report, &error))
     {
       paddockctl_error ("%s", error->message);

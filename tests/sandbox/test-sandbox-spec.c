@@ -330,9 +330,36 @@ test_bwrap_nested_protected (void)
   bwrap = sandbox_bwrap_new (spec, -1, -1, &error);
   g_assert_no_error (error);
   g_assert_cmpint (find_fd_mount (bwrap, "--ro-bind-fd", vendored), >=, 0);
-  /* Dependency folders are not searched. */
-  g_assert_cmpint (find_fd_mount (bwrap, "--ro-bind-fd", deps), ==, -1);
+  g_assert_cmpint (find_fd_mount (bwrap, "--ro-bind-fd", deps), >=, 0);
   sandbox_bwrap_cleanup (bwrap);
+}
+
+/* A file with another hard link is kept read-only: the other name may be
+ * outside the workspace. */
+static void
+test_bwrap_hard_links (void)
+{
+  g_autofree char *ws = make_workspace ("links");
+  g_autofree char *parent = g_path_get_dirname (ws);
+  g_autofree char *outside = g_build_filename (parent, "bashrc", NULL);
+  g_autofree char *linked = g_build_filename (ws, "sub", "innocent", NULL);
+  g_autofree char *plain = g_build_filename (ws, "sub", "plain", NULL);
+  g_autofree char *sub = g_build_filename (ws, "sub", NULL);
+  g_autoptr(SandboxSpec) spec = spec_for (ws, "");
+  g_autoptr(SandboxBwrap) bwrap = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (outside, "echo hi\n", -1, NULL));
+  g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);
+  g_assert_cmpint (link (outside, linked), ==, 0);
+  g_assert_true (g_file_set_contents (plain, "x", -1, NULL));
+
+  bwrap = sandbox_bwrap_new (spec, -1, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (find_fd_mount (bwrap, "--ro-bind-fd", linked), >=, 0);
+  g_assert_cmpuint (bwrap->hard_links, ==, 1);
+  /* Control: a file with one link stays writable. */
+  g_assert_cmpint (find_fd_mount (bwrap, "--ro-bind-fd", plain), ==, -1);
 }
 
 static void
@@ -365,6 +392,7 @@ main (int   argc,
   g_test_add_func ("/sandbox/bwrap/protected-link", test_bwrap_refuses_links);
   g_test_add_func ("/sandbox/bwrap/writable-through-link", test_bwrap_writable_through_link);
   g_test_add_func ("/sandbox/bwrap/nested-protected", test_bwrap_nested_protected);
+  g_test_add_func ("/sandbox/bwrap/hard-links", test_bwrap_hard_links);
   g_test_add_func ("/sandbox/env-filter", test_env_filter);
 
   return g_test_run ();
