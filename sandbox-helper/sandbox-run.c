@@ -249,7 +249,7 @@ supervise (const SandboxSpec *spec,
       dup2 (err[1], STDERR_FILENO);
       /* No core dumps from anything inside. */
       setrlimit (RLIMIT_CORE, &no_core);
-      close_all_but ((const int *) launch->keep->data, launch->keep->len);
+      close_all_but ((const int *) (const void *) launch->keep->data, launch->keep->len);
       if (launch->cwd != NULL && chdir (launch->cwd) != 0)
         _exit (126);
       environ = launch->envp;

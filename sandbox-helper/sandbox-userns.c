@@ -100,20 +100,15 @@ static gboolean
 under_own_apparmor_profile (const char *root)
 {
   g_autofree char *label = read_root_file (root, "proc/self/attr/apparmor/current");
-  const char *end;
 
   if (label == NULL)
     label = read_root_file (root, "proc/self/attr/current");
   if (label == NULL)
     return FALSE;
 
-  /* "paddock-sandbox (unconfined)" */
-  g_strstrip (label);
-  end = strchr (label, ' ');
-  if (end == NULL)
-    return g_str_equal (label, APPARMOR_PROFILE_NAME);
-  return (gsize) (end - label) == strlen (APPARMOR_PROFILE_NAME) &&
-         strncmp (label, APPARMOR_PROFILE_NAME, end - label) == 0;
+  /* "paddock-sandbox (unconfined)": the profile name ends at the mode. */
+  label[strcspn (label, " \n")] = '\0';
+  return g_str_equal (label, APPARMOR_PROFILE_NAME);
 }
 
 static const char *
@@ -238,13 +233,16 @@ probe_child (int         report_fd,
 static char *
 probe_userns (void)
 {
-  g_autofree char *uid_map = g_strdup_printf ("%u %u 1\n", (guint) geteuid (), (guint) geteuid ());
-  size_t uid_map_length = strlen (uid_map);
+  char uid_map[64];
+  size_t uid_map_length;
   ProbeReport report = { PROBE_OK, 0 };
   int fds[2];
   pid_t pid;
   ssize_t n;
   int wait_status;
+
+  /* Formatted before fork: the child may not allocate. */
+  uid_map_length = g_snprintf (uid_map, sizeof uid_map, "%u %u 1\n", (guint) geteuid (), (guint) geteuid ());
 
   if (pipe2 (fds, O_CLOEXEC) != 0)
     return g_strdup_printf ("the user namespace probe could not start: pipe2: %s", g_strerror (errno));
@@ -378,9 +376,11 @@ sandbox_userns_check (const char *root,
     return status;
 
   if (causes->len == 0)
-    g_ptr_array_add (fixes, g_strdup ("none of the usual switches is off: check for a seccomp filter or an "
-                                      "LSM policy that refuses user namespaces (a container runtime, a "
-                                      "service manager's RestrictNamespaces=), and that the kernel has "
+    g_ptr_array_add (fixes, g_strdup ("kernel.unprivileged_userns_clone, user.max_user_namespaces and "
+                                      "kernel.apparmor_restrict_unprivileged_userns allow user namespaces and no "
+                                      "container was recognised: look for a seccomp filter or a security "
+                                      "module that refuses user namespaces (a container runtime, systemd's "
+                                      "RestrictNamespaces=, SELinux), and check that the kernel has "
                                       "CONFIG_USER_NS"));
   if (probe_failure != NULL)
     g_ptr_array_add (causes, g_steal_pointer (&probe_failure));

@@ -424,7 +424,7 @@ test_probe_refused (void)
   g_assert_true (strstr (lines[1], "unshare(CLONE_NEWUSER) failed: ") != NULL);
   g_assert_true (strstr (lines[1], g_strerror (ENOSPC)) != NULL);
   g_assert_nonnull (lines[2]);
-  g_assert_true (strstr (lines[2], "none of the usual switches is off") != NULL ||
+  g_assert_true (strstr (lines[2], "no container was recognised") != NULL ||
                  strstr (lines[2], "run Paddock on the host") != NULL);
 }
 
