@@ -500,7 +500,7 @@ sandbox_bwrap_new (const SandboxSpec  *spec,
    * network namespaces; --disable-userns keeps the command from making
    * a user namespace of its own, where it would hold capabilities. */
   add_args (bwrap,
-            "--unshare-all", "--disable-userns", "--assert-userns-disabled",
+            "--unshare-all", "--unshare-user", "--disable-userns", "--assert-userns-disabled",
             "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--hostname", "paddock",
             NULL);

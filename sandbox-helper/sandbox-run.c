@@ -576,8 +576,10 @@ run_flatpak_spawn (const SandboxSpec *spec,
 {
   g_auto(GStrv) argv = sandbox_flatpak_build_argv (spec);
   g_auto(GStrv) missing = sandbox_flatpak_missing_features (spec);
-  char *no_env[] = { NULL };
+  g_auto(GStrv) envp = NULL;
   Launch launch = { 0 };
+  const char *bus = g_getenv ("DBUS_SESSION_BUS_ADDRESS");
+  const char *runtime = g_getenv ("XDG_RUNTIME_DIR");
 
   outcome->sandbox = "flatpak-spawn";
   if (argv == NULL)
@@ -588,8 +590,16 @@ run_flatpak_spawn (const SandboxSpec *spec,
   for (guint i = 0; missing != NULL && missing[i] != NULL; i++)
     g_printerr ("paddock-sandbox: inside Flatpak, the sandbox cannot %s\n", missing[i]);
 
+  /* flatpak-spawn talks to the portal on the session bus; the command
+   * itself gets only what --clear-env and --env= give it. */
+  envp = g_new0 (char *, 3);
+  if (bus != NULL)
+    envp[0] = g_strconcat ("DBUS_SESSION_BUS_ADDRESS=", bus, NULL);
+  if (runtime != NULL)
+    envp[bus != NULL ? 1 : 0] = g_strconcat ("XDG_RUNTIME_DIR=", runtime, NULL);
+
   launch.argv = argv;
-  launch.envp = no_env;
+  launch.envp = envp;
   launch.keep = g_array_new (FALSE, FALSE, sizeof (int));
   launch.status_fd = -1;
   launch.own_group = TRUE;
