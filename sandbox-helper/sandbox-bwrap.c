@@ -20,8 +20,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,11 +54,15 @@ sandbox_bwrap_free (SandboxBwrap *bwrap)
   if (bwrap == NULL)
     return;
 
+  /* Also when building failed half-way: nothing of ours stays behind. */
+  sandbox_bwrap_cleanup (bwrap);
   for (guint i = 0; bwrap->fds && i < bwrap->fds->len; i++)
     close (g_array_index (bwrap->fds, int, i));
   g_clear_pointer (&bwrap->fds, g_array_unref);
   g_clear_pointer (&bwrap->args, g_ptr_array_unref);
   g_clear_pointer (&bwrap->placeholders, g_ptr_array_unref);
+  g_free (bwrap->empties);
+  g_free (bwrap->empty_path);
   g_free (bwrap);
 }
 
@@ -96,18 +100,50 @@ is_file_name (const char *name)
   return g_strv_contains (file_names, base ? base + 1 : name);
 }
 
-/* An empty file for --ro-bind-data; not close-on-exec, as bwrap reads it. */
-static int
-empty_memfd (GError **error)
+/* Empty things to bind over what must look empty: one bind mount each,
+ * where a tmpfs would need a second to become read-only. They live in a
+ * private folder of the host's /tmp, which no sandbox can see, and go
+ * with the run. */
+static const char *
+empty (SandboxBwrap  *bwrap,
+       const char    *which,
+       GError       **error)
 {
-  int fd = memfd_create ("paddock-empty", 0);
+  static const struct { const char *name; gboolean dir; int mode; } kinds[] = {
+    { "dir", TRUE, 0555 },
+    { "file", FALSE, 0444 },
+    { "hidden-dir", TRUE, 0 },
+    { "hidden-file", FALSE, 0 },
+  };
 
-  if (fd < 0)
+  if (bwrap->empties == NULL)
     {
-      int saved_errno = errno;
-      sandbox_fail (error, SANDBOX_ERROR_IO, "memfd_create: %s", g_strerror (saved_errno));
+      g_autoptr(GError) local_error = NULL;
+
+      bwrap->empties = g_dir_make_tmp ("paddock-sandbox-XXXXXX", &local_error);
+      if (bwrap->empties == NULL)
+        {
+          sandbox_fail (error, SANDBOX_ERROR_IO, "cannot make a private folder: %s", local_error->message);
+          return NULL;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+        {
+          g_autofree char *path = g_build_filename (bwrap->empties, kinds[i].name, NULL);
+          int fd;
+
+          if (kinds[i].dir ? mkdir (path, 0700) != 0
+                           : (fd = open (path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600)) < 0 || close (fd) != 0)
+            {
+              sandbox_fail (error, SANDBOX_ERROR_IO, "%s: %s", path, g_strerror (errno));
+              return NULL;
+            }
+          chmod (path, kinds[i].mode);
+        }
     }
-  return fd;
+
+  g_free (bwrap->empty_path);
+  bwrap->empty_path = g_build_filename (bwrap->empties, which, NULL);
+  return bwrap->empty_path;
 }
 
 /* Opens @path with O_PATH, refusing a symbolic link in any component:
@@ -149,9 +185,9 @@ open_nofollow (const char *path,
 static gboolean
 mount_hidden (SandboxBwrap  *bwrap,
               const char    *path,
-              GPtrArray     *remount,
               GError       **error)
 {
+  const char *source;
   struct stat st;
 
   if (lstat (path, &st) != 0)
@@ -165,22 +201,11 @@ mount_hidden (SandboxBwrap  *bwrap,
     return sandbox_fail (error, SANDBOX_ERROR_UNSAFE,
                          "%s, which must be hidden, is now a symbolic link; refusing to run", path);
 
-  if (S_ISDIR (st.st_mode))
-    {
-      add_args (bwrap, "--perms", "0000", "--tmpfs", path, NULL);
-      g_ptr_array_add (remount, g_strdup (path));
-    }
-  else
-    {
-      int fd = empty_memfd (error);
-      g_autofree char *number = NULL;
-
-      if (fd < 0)
-        return FALSE;
-      number = keep_fd (bwrap, fd);
-      add_args (bwrap, "--perms", "0000", "--ro-bind-data", number, path, NULL);
-    }
-
+  /* Empty, and with no permissions at all: not even listed. */
+  source = empty (bwrap, S_ISDIR (st.st_mode) ? "hidden-dir" : "hidden-file", error);
+  if (source == NULL)
+    return FALSE;
+  add_args (bwrap, "--ro-bind", source, path, NULL);
   return TRUE;
 }
 
@@ -247,7 +272,6 @@ protect_name (SandboxBwrap  *bwrap,
               const char    *root,
               int            root_fd,
               const char    *name,
-              GPtrArray     *remount,
               GError       **error)
 {
   g_auto(GStrv) parts = g_strsplit (name, "/", -1);
@@ -270,25 +294,12 @@ protect_name (SandboxBwrap  *bwrap,
         {
           gboolean is_dir = !last || !is_file_name (name);
           gboolean ok = create_placeholder (bwrap, fd, parts[i], path->str, is_dir, error);
+          const char *source;
 
           close (fd);
-          if (!ok)
+          if (!ok || (source = empty (bwrap, is_dir ? "dir" : "file", error)) == NULL)
             return FALSE;
-          if (is_dir)
-            {
-              add_args (bwrap, "--tmpfs", path->str, NULL);
-              g_ptr_array_add (remount, g_strdup (path->str));
-            }
-          else
-            {
-              int empty = empty_memfd (error);
-              g_autofree char *number = NULL;
-
-              if (empty < 0)
-                return FALSE;
-              number = keep_fd (bwrap, empty);
-              add_args (bwrap, "--ro-bind-data", number, path->str, NULL);
-            }
+          add_args (bwrap, "--ro-bind", source, path->str, NULL);
           bwrap->protected_mounts++;
           return TRUE;
         }
@@ -486,7 +497,6 @@ sandbox_bwrap_new (const SandboxSpec  *spec,
 {
   g_autoptr(SandboxBwrap) bwrap = g_new0 (SandboxBwrap, 1);
   g_autoptr(GPtrArray) roots = g_ptr_array_new ();
-  g_autoptr(GPtrArray) remount = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) nested_names = g_ptr_array_new ();
 
   g_return_val_if_fail (spec != NULL, NULL);
@@ -517,7 +527,7 @@ sandbox_bwrap_new (const SandboxSpec  *spec,
             NULL);
 
   for (guint i = 0; spec->hidden[i] != NULL; i++)
-    if (!mount_hidden (bwrap, spec->hidden[i], remount, error))
+    if (!mount_hidden (bwrap, spec->hidden[i], error))
       return NULL;
 
   if (spec->mode == SANDBOX_MODE_WORKSPACE_WRITE)
@@ -572,16 +582,13 @@ sandbox_bwrap_new (const SandboxSpec  *spec,
       if (root_fd < 0)
         continue;
       for (guint n = 0; ok && spec->protected_names[n] != NULL; n++)
-        ok = protect_name (bwrap, root, root_fd, spec->protected_names[n], remount, error);
+        ok = protect_name (bwrap, root, root_fd, spec->protected_names[n], error);
       if (ok)
         ok = scan_tree (bwrap, root_fd, root, (const char * const *) nested_names->pdata, TRUE, &visited, error);
       close (root_fd);
       if (!ok)
         return NULL;
     }
-
-  for (guint i = 0; i < remount->len; i++)
-    add_args (bwrap, "--remount-ro", g_ptr_array_index (remount, i), NULL);
 
   add_args (bwrap, "--chdir", spec->cwd, "--clearenv", NULL);
   for (guint i = 0; spec->env[i] != NULL; i++)
@@ -616,7 +623,7 @@ sandbox_bwrap_cleanup (SandboxBwrap *bwrap)
 
   /* Newest first: a placeholder folder may hold none of ours, but its
    * removal must come after anything created inside it. */
-  for (guint i = bwrap->placeholders->len; i > 0; i--)
+  for (guint i = bwrap->placeholders ? bwrap->placeholders->len : 0; i > 0; i--)
     {
       SandboxPlaceholder *placeholder = g_ptr_array_index (bwrap->placeholders, i - 1);
       struct stat st;
@@ -627,5 +634,20 @@ sandbox_bwrap_cleanup (SandboxBwrap *bwrap)
         rmdir (placeholder->path);  /* fails, and keeps it, if something was put inside */
       else if (S_ISREG (st.st_mode) && st.st_size == 0)
         unlink (placeholder->path);
+    }
+  if (bwrap->placeholders != NULL)
+    g_ptr_array_set_size (bwrap->placeholders, 0);
+
+  if (bwrap->empties != NULL)
+    {
+      static const char * const names[] = { "dir", "file", "hidden-dir", "hidden-file" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        {
+          g_autofree char *path = g_build_filename (bwrap->empties, names[i], NULL);
+          remove (path);
+        }
+      rmdir (bwrap->empties);
+      g_clear_pointer (&bwrap->empties, g_free);
     }
 }

@@ -28,6 +28,8 @@ typedef struct
   guint protected_mounts;  /* how many protected names and hard links were made read-only */
   guint hard_links;        /* files with other hard links, kept read-only */
   gboolean scan_truncated; /* the walk of the writable roots stopped early */
+  char *empties;           /* private folder of empty things to bind; nullable */
+  char *empty_path;
 } SandboxBwrap;
 
 /* Builds the options for @spec (read-only or workspace-write). Opens the

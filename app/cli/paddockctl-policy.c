@@ -4,12 +4,14 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <unistd.h>
+
 #include <glib/gi18n.h>
 
 #include "paddock-errors.h"
 #include "paddock-paths.h"
 #include "paddock-policy-loader.h"
-#include "paddock-requirements.h"
 #include "paddockctl.h"
 
 static int
@@ -135,43 +137,22 @@ policy_lint (int    argc,
   return status;
 }
 
+/* Fetching needs libsoup and its many libraries; the fetcher is a
+ * program of its own so that every other command starts without them. */
 static int
 policy_refresh (int    argc,
                 char **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
-  g_autoptr(PaddockRequirements) requirements = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
-  g_autofree char *cache = NULL;
-  PaddockRequirementsOutcome outcome;
+  const char *fetcher = PADDOCK_DEVELOPMENT ? PADDOCK_BUILD_FETCHER : PADDOCK_FETCHER;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
 
-  g_set_prgname ("paddockctl policy refresh");
-  g_option_context_set_summary (context, _("Fetch the organisation's requirements from the URL in the system config."));
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return paddockctl_error ("%s", error->message);
+  g_ptr_array_add (args, (gpointer) fetcher);
+  for (int i = 1; i < argc; i++)
+    g_ptr_array_add (args, argv[i]);
+  g_ptr_array_add (args, NULL);
 
-  url = paddock_policy_loader_dup_requirements_url (&error);
-  if (error != NULL)
-    return paddockctl_error ("%s", error->message);
-  if (url == NULL)
-    {
-      g_print (_("No requirements URL is configured in %s/config.json; nothing to fetch.\n"),
-               paddock_paths_get_sysconfdir ());
-      return PADDOCKCTL_EXIT_OK;
-    }
-
-  cache = paddock_policy_loader_dup_requirements_cache ();
-  requirements = paddock_requirements_new (url, cache);
-  if (!paddock_requirements_fetch_sync (requirements, NULL, &outcome, &error))
-    return paddockctl_error ("%s", error->message);
-
-  if (outcome == PADDOCK_REQUIREMENTS_UPDATED)
-    g_print (_("Fetched the requirements from %s.\n"), url);
-  else
-    g_print (_("The requirements at %s have not changed.\n"), url);
-
-  return PADDOCKCTL_EXIT_OK;
+  execv (fetcher, (char **) args->pdata);
+  return paddockctl_error (_("cannot start %s: %s"), fetcher, g_strerror (errno));
 }
 
 int

@@ -12,7 +12,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include <libsoup/soup.h>
+#include <libpsl.h>
 
 #include "paddock-errors.h"
 #include "paddock-host.h"
@@ -697,16 +697,24 @@ paddock_host_parse_authority (const char       *authority,
   return TRUE;
 }
 
-/* soup_tld_domain_is_public_suffix() says FALSE when libpsl has no data,
- * which would let "*.com" through. Check once that the list knows "com" and
- * refuse every wildcard if it does not. */
+/* Public suffixes as libsoup judges them: the list's explicit rules, not
+ * the "*" rule that makes every unknown top-level name one. */
+static gboolean
+is_public_suffix (const char *domain)
+{
+  return psl_is_public_suffix2 (psl_builtin (), domain, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
+}
+
+/* Without data libpsl says FALSE, which would let "*.com" through. Check
+ * once that the list knows "com" and refuse every wildcard if it does
+ * not. */
 static gboolean
 public_suffix_list_works (void)
 {
   static gsize works = 0;
 
   if (g_once_init_enter (&works))
-    g_once_init_leave (&works, soup_tld_domain_is_public_suffix ("com") ? 1 : 2);
+    g_once_init_leave (&works, is_public_suffix ("com") ? 1 : 2);
 
   return works == 1;
 }
@@ -720,7 +728,7 @@ check_wildcard_base (const char  *base,
                       "wildcards cannot be checked because the public suffix "
                       "list is unavailable (libpsl has no data)");
 
-  if (soup_tld_domain_is_public_suffix (base))
+  if (is_public_suffix (base))
     return host_fail (error,
                       "a wildcard must sit on a registrable domain (got public suffix “%s”)",
                       base);

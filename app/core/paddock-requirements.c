@@ -18,6 +18,7 @@
 #include "paddock-errors.h"
 #include "paddock-policy-document.h"
 #include "paddock-requirements.h"
+#include "paddock-requirements-private.h"
 
 #define MAX_REDIRECTS     5
 #define READ_CHUNK_SIZE   (64 * 1024)
@@ -310,14 +311,6 @@ now_iso8601 (void)
 
 /* --- URLs ------------------------------------------------------------ */
 
-static gboolean
-is_loopback_host (const char *host)
-{
-  return g_ascii_strcasecmp (host, "localhost") == 0 ||
-         g_str_equal (host, "127.0.0.1") ||
-         g_str_equal (host, "::1");
-}
-
 static int
 effective_port (GUri *uri)
 {
@@ -351,66 +344,6 @@ redirect_allowed (GUri *origin,
   return g_str_equal (g_uri_get_scheme (target), "http") &&
          g_str_equal (g_uri_get_scheme (origin), "http") &&
          same_origin (origin, target);
-}
-
-static char *
-uri_to_display (GUri *uri)
-{
-  return g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO);
-}
-
-/* Parses the configured URL, or returns NULL with @reason set. The
- * loader checks the config too; this holds for any caller. */
-static GUri *
-parse_url (const char  *url,
-           const char  *display_url,
-           char       **reason)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GUri) uri = NULL;
-  const char *host;
-
-  uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, &error);
-  if (uri == NULL)
-    {
-      *reason = g_strdup_printf ("“%s” is not a URL: %s", display_url, error->message);
-      return NULL;
-    }
-
-  host = g_uri_get_host (uri);
-  if (host == NULL || *host == '\0')
-    {
-      *reason = g_strdup_printf ("“%s” names no host", display_url);
-      return NULL;
-    }
-
-  if (g_str_equal (g_uri_get_scheme (uri), "https") ||
-      (g_str_equal (g_uri_get_scheme (uri), "http") && is_loopback_host (host)))
-    return g_steal_pointer (&uri);
-
-  *reason = g_strdup_printf ("“%s” is not an https:// URL; requirements are only fetched over "
-                             "https:// (http:// only from localhost, for tests)", display_url);
-  return NULL;
-}
-
-gboolean
-paddock_requirements_check_url (const char  *url,
-                                GError     **error)
-{
-  g_autoptr(GUri) uri = NULL;
-  g_autoptr(GUri) parsed = NULL;
-  g_autofree char *display_url = NULL;
-  g_autofree char *reason = NULL;
-
-  g_return_val_if_fail (url != NULL, FALSE);
-
-  parsed = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
-  display_url = parsed != NULL ? uri_to_display (parsed) : g_strdup (url);
-  uri = parse_url (url, display_url, &reason);
-  if (uri == NULL)
-    return paddock_fail (error, PADDOCK_POLICY_ERROR, PADDOCK_POLICY_ERROR_INVALID, "%s", reason);
-
-  return TRUE;
 }
 
 /* Text the server chose, made fit for one line of a message. */
@@ -561,7 +494,7 @@ describe_location (FetchData *data)
   if (data->redirects == 0)
     return g_strdup (data->display_url);
 
-  target = uri_to_display (data->uri);
+  target = _paddock_requirements_uri_to_display (data->uri);
   return g_strdup_printf ("%s (redirected to %s)", data->display_url, target);
 }
 
@@ -986,7 +919,7 @@ follow_redirect (GTask *task,
       return;
     }
 
-  shown = uri_to_display (target);
+  shown = _paddock_requirements_uri_to_display (target);
   if (!redirect_allowed (data->origin, target))
     {
       fail_attempt (task, PADDOCK_POLICY_ERROR_FETCH,
@@ -1196,7 +1129,7 @@ paddock_requirements_constructed (GObject *object)
   /* Userinfo in the URL would be a credential: keep it out of messages. */
   uri = g_uri_parse (self->url, SOUP_HTTP_URI_FLAGS, NULL);
   if (uri != NULL && g_uri_get_userinfo (uri) != NULL)
-    self->display_url = uri_to_display (uri);
+    self->display_url = _paddock_requirements_uri_to_display (uri);
   else
     self->display_url = g_strdup (self->url);
 }
@@ -1357,7 +1290,7 @@ paddock_requirements_fetch_async (PaddockRequirements *self,
       return;
     }
 
-  data->origin = parse_url (data->url, data->display_url, &reason);
+  data->origin = _paddock_requirements_parse_url (data->url, data->display_url, &reason);
   if (data->origin == NULL)
     {
       fail_attempt (task, PADDOCK_POLICY_ERROR_FETCH, "%s", reason);

@@ -199,13 +199,21 @@ test_bwrap_profile (void)
   g_autoptr(SandboxSpec) spec = NULL;
   g_autoptr(SandboxBwrap) bwrap = NULL;
   g_autoptr(GError) error = NULL;
-  int pos_bind, pos_git;
+  g_autofree char *empty_file = NULL;
+  g_autofree char *hidden_dir = NULL;
+  g_autofree char *empties = NULL;
+  int pos_bind, pos_git, pos_envrc, pos_hidden;
+  struct stat st;
 
   g_assert_cmpint (g_mkdir (git, 0755), ==, 0);
   g_assert_cmpint (g_mkdir (hidden, 0700), ==, 0);
   spec = spec_for (ws, extra);
   bwrap = sandbox_bwrap_new (spec, -1, -1, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (bwrap->empties);
+  empties = g_strdup (bwrap->empties);
+  empty_file = g_build_filename (empties, "file", NULL);
+  hidden_dir = g_build_filename (empties, "hidden-dir", NULL);
 
   /* Namespaces, privileges, session. */
   g_assert_cmpint (find_pair (bwrap, "--unshare-all", NULL), >=, 0);
@@ -227,12 +235,17 @@ test_bwrap_profile (void)
   g_assert_cmpint (pos_bind, >=, 0);
   g_assert_cmpint (pos_git, >, pos_bind);
   /* .envrc does not exist: an empty read-only file is mounted there. */
-  g_assert_cmpint (find_fd_mount (bwrap, "--ro-bind-data", envrc), >, pos_bind);
+  pos_envrc = find_fd_mount (bwrap, "--ro-bind", envrc);
+  g_assert_cmpint (pos_envrc, >, pos_bind);
+  g_assert_cmpstr (g_ptr_array_index (bwrap->args, pos_envrc + 1), ==, empty_file);
   g_assert_true (g_file_test (envrc, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpuint (bwrap->placeholders->len, ==, 1);
-  /* The hidden folder becomes an empty tmpfs, then read-only. */
-  g_assert_cmpint (find_pair (bwrap, "--tmpfs", hidden), >=, 0);
-  g_assert_cmpint (find_pair (bwrap, "--remount-ro", hidden), >=, 0);
+  /* The hidden folder: an empty one with no permissions over it. */
+  pos_hidden = find_fd_mount (bwrap, "--ro-bind", hidden);
+  g_assert_cmpint (pos_hidden, >=, 0);
+  g_assert_cmpstr (g_ptr_array_index (bwrap->args, pos_hidden + 1), ==, hidden_dir);
+  g_assert_cmpint (stat (hidden_dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0);
   /* The environment: cleared, then only what is safe. */
   g_assert_cmpint (find_pair (bwrap, "--clearenv", NULL), >=, 0);
   g_assert_cmpint (find_pair (bwrap, "--setenv", "PATH"), >=, 0);
@@ -243,10 +256,12 @@ test_bwrap_profile (void)
   /* bwrap's own "--" is added by the runner, never here. */
   g_assert_cmpint (find_pair (bwrap, "--", NULL), ==, -1);
 
-  /* After the run the placeholder goes, as nothing was put in it. */
+  /* After the run the placeholder goes, as nothing was put in it, and
+   * so do the empty things. */
   sandbox_bwrap_cleanup (bwrap);
   g_assert_false (g_file_test (envrc, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (git, G_FILE_TEST_IS_DIR));
+  g_assert_false (g_file_test (empties, G_FILE_TEST_EXISTS));
 }
 
 static void
@@ -261,11 +276,10 @@ test_bwrap_missing_git_placeholder (void)
 
   bwrap = sandbox_bwrap_new (spec, -1, -1, &error);
   g_assert_no_error (error);
-  /* Missing folders: empty tmpfs placeholders, made read-only; for a
-   * missing parent the placeholder sits on the parent. */
-  g_assert_cmpint (find_pair (bwrap, "--tmpfs", git), >=, 0);
-  g_assert_cmpint (find_pair (bwrap, "--remount-ro", git), >=, 0);
-  g_assert_cmpint (find_pair (bwrap, "--tmpfs", workflows), >=, 0);
+  /* Missing folders: an empty read-only folder over each placeholder;
+   * for a missing parent the placeholder sits on the parent. */
+  g_assert_cmpint (find_fd_mount (bwrap, "--ro-bind", git), >=, 0);
+  g_assert_cmpint (find_fd_mount (bwrap, "--ro-bind", workflows), >=, 0);
   g_assert_true (g_file_test (git, G_FILE_TEST_IS_DIR));
   sandbox_bwrap_cleanup (bwrap);
   g_assert_false (g_file_test (git, G_FILE_TEST_EXISTS));
