@@ -20,7 +20,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -100,49 +99,76 @@ is_file_name (const char *name)
   return g_strv_contains (file_names, base ? base + 1 : name);
 }
 
+static const struct
+{
+  const char *name;
+  gboolean dir;
+  mode_t mode;
+} empty_kinds[] = {
+  [SANDBOX_EMPTY_DIR] = { "dir", TRUE, 0555 },
+  [SANDBOX_EMPTY_FILE] = { "file", FALSE, 0444 },
+  [SANDBOX_EMPTY_HIDDEN_DIR] = { "hidden-dir", TRUE, 0 },
+  [SANDBOX_EMPTY_HIDDEN_FILE] = { "hidden-file", FALSE, 0 },
+};
+
+/* A tmpfs when there is one (creating and removing files on a disk
+ * costs more than the rest of the setup), and never in the sandbox's
+ * view: bwrap gives it its own /run, /dev and /tmp. */
+static const char *
+empties_base (void)
+{
+  const char *runtime = g_getenv ("XDG_RUNTIME_DIR");
+
+  if (runtime != NULL && g_path_is_absolute (runtime) && g_file_test (runtime, G_FILE_TEST_IS_DIR))
+    return runtime;
+  if (g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR))
+    return "/dev/shm";
+  return g_get_tmp_dir ();
+}
+
 /* Empty things to bind over what must look empty: one bind mount each,
  * where a tmpfs would need a second to become read-only. They live in a
- * private folder of the host's /tmp, which no sandbox can see, and go
- * with the run. */
+ * private folder made for the run and go with it. */
 static const char *
-empty (SandboxBwrap  *bwrap,
-       const char    *which,
-       GError       **error)
+empty (SandboxBwrap     *bwrap,
+       SandboxEmptyKind  kind,
+       GError          **error)
 {
-  static const struct { const char *name; gboolean dir; int mode; } kinds[] = {
-    { "dir", TRUE, 0555 },
-    { "file", FALSE, 0444 },
-    { "hidden-dir", TRUE, 0 },
-    { "hidden-file", FALSE, 0 },
-  };
+  g_autofree char *path = NULL;
+  int fd = -1;
 
   if (bwrap->empties == NULL)
     {
-      g_autoptr(GError) local_error = NULL;
+      g_autofree char *template = g_build_filename (empties_base (), "paddock-sandbox-XXXXXX", NULL);
 
-      bwrap->empties = g_dir_make_tmp ("paddock-sandbox-XXXXXX", &local_error);
-      if (bwrap->empties == NULL)
+      if (g_mkdtemp (template) == NULL)
         {
-          sandbox_fail (error, SANDBOX_ERROR_IO, "cannot make a private folder: %s", local_error->message);
+          int saved_errno = errno;
+          sandbox_fail (error, SANDBOX_ERROR_IO, "cannot make a private folder %s: %s",
+                        template, g_strerror (saved_errno));
           return NULL;
         }
-      for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
-        {
-          g_autofree char *path = g_build_filename (bwrap->empties, kinds[i].name, NULL);
-          int fd;
+      bwrap->empties = g_steal_pointer (&template);
+    }
 
-          if (kinds[i].dir ? mkdir (path, 0700) != 0
-                           : (fd = open (path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600)) < 0 || close (fd) != 0)
-            {
-              sandbox_fail (error, SANDBOX_ERROR_IO, "%s: %s", path, g_strerror (errno));
-              return NULL;
-            }
-          chmod (path, kinds[i].mode);
+  path = g_build_filename (bwrap->empties, empty_kinds[kind].name, NULL);
+  if (!(bwrap->empties_made & (1u << kind)))
+    {
+      if (empty_kinds[kind].dir ? mkdir (path, empty_kinds[kind].mode) != 0
+                                : (fd = open (path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
+                                              empty_kinds[kind].mode)) < 0)
+        {
+          int saved_errno = errno;
+          sandbox_fail (error, SANDBOX_ERROR_IO, "%s: %s", path, g_strerror (saved_errno));
+          return NULL;
         }
+      if (fd >= 0)
+        close (fd);
+      bwrap->empties_made |= 1u << kind;
     }
 
   g_free (bwrap->empty_path);
-  bwrap->empty_path = g_build_filename (bwrap->empties, which, NULL);
+  bwrap->empty_path = g_steal_pointer (&path);
   return bwrap->empty_path;
 }
 
@@ -202,7 +228,7 @@ mount_hidden (SandboxBwrap  *bwrap,
                          "%s, which must be hidden, is now a symbolic link; refusing to run", path);
 
   /* Empty, and with no permissions at all: not even listed. */
-  source = empty (bwrap, S_ISDIR (st.st_mode) ? "hidden-dir" : "hidden-file", error);
+  source = empty (bwrap, S_ISDIR (st.st_mode) ? SANDBOX_EMPTY_HIDDEN_DIR : SANDBOX_EMPTY_HIDDEN_FILE, error);
   if (source == NULL)
     return FALSE;
   add_args (bwrap, "--ro-bind", source, path, NULL);
@@ -297,7 +323,7 @@ protect_name (SandboxBwrap  *bwrap,
           const char *source;
 
           close (fd);
-          if (!ok || (source = empty (bwrap, is_dir ? "dir" : "file", error)) == NULL)
+          if (!ok || (source = empty (bwrap, is_dir ? SANDBOX_EMPTY_DIR : SANDBOX_EMPTY_FILE, error)) == NULL)
             return FALSE;
           add_args (bwrap, "--ro-bind", source, path->str, NULL);
           bwrap->protected_mounts++;
@@ -518,8 +544,7 @@ sandbox_bwrap_new (const SandboxSpec  *spec,
   /* The filesystem. */
   add_args (bwrap,
             "--ro-bind", "/", "/",
-            "--dev", "/dev",
-            "--tmpfs", "/dev/shm",
+            "--dev", "/dev",  /* with its own empty /dev/shm */
             "--proc", "/proc",
             "--tmpfs", "/tmp",
             "--tmpfs", "/var/tmp",
@@ -640,13 +665,17 @@ sandbox_bwrap_cleanup (SandboxBwrap *bwrap)
 
   if (bwrap->empties != NULL)
     {
-      static const char * const names[] = { "dir", "file", "hidden-dir", "hidden-file" };
+      for (guint i = 0; i < G_N_ELEMENTS (empty_kinds); i++)
+        if (bwrap->empties_made & (1u << i))
+          {
+            g_autofree char *path = g_build_filename (bwrap->empties, empty_kinds[i].name, NULL);
 
-      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-        {
-          g_autofree char *path = g_build_filename (bwrap->empties, names[i], NULL);
-          remove (path);
-        }
+            if (empty_kinds[i].dir)
+              rmdir (path);
+            else
+              unlink (path);
+          }
+      bwrap->empties_made = 0;
       rmdir (bwrap->empties);
       g_clear_pointer (&bwrap->empties, g_free);
     }

@@ -12,6 +12,14 @@ G_BEGIN_DECLS
 
 /* An empty file or folder created on the host only to be mounted over,
  * so that a protected name that does not exist cannot be created. */
+typedef enum
+{
+  SANDBOX_EMPTY_DIR,
+  SANDBOX_EMPTY_FILE,
+  SANDBOX_EMPTY_HIDDEN_DIR,
+  SANDBOX_EMPTY_HIDDEN_FILE,
+} SandboxEmptyKind;
+
 typedef struct
 {
   char *path;
@@ -29,6 +37,7 @@ typedef struct
   guint hard_links;        /* files with other hard links, kept read-only */
   gboolean scan_truncated; /* the walk of the writable roots stopped early */
   char *empties;           /* private folder of empty things to bind; nullable */
+  guint empties_made;      /* which SandboxEmptyKind are in it, as bits */
   char *empty_path;
 } SandboxBwrap;
 

@@ -17,9 +17,9 @@
 
 #include "paddock-tripwire.h"
 
-/* Files read whole to tell a change; larger ones are compared by size
- * and time. */
-#define MAX_DIGEST_SIZE (1024 * 1024)
+/* package.json is read to compare its scripts; a larger one is compared
+ * like any other file. */
+#define MAX_PACKAGE_SIZE (4 * 1024 * 1024)
 #define NESTED_DEPTH 3
 
 static const struct
@@ -103,13 +103,15 @@ package_scripts (const char *contents,
   return json_generator_to_data (generator, NULL);
 }
 
+/* The inode, size and times tell a change without reading the file: a
+ * process can set the modification time back, never the change time. */
 static char *
 fingerprint (const char *path,
              const char *relative)
 {
-  GStatBuf st;
+  struct stat st;
 
-  if (g_lstat (path, &st) != 0)
+  if (lstat (path, &st) != 0)
     return NULL;
   if (S_ISLNK (st.st_mode))
     {
@@ -118,20 +120,18 @@ fingerprint (const char *path,
     }
   if (S_ISDIR (st.st_mode))
     return g_strdup ("folder");
-  if (S_ISREG (st.st_mode) && st.st_size <= MAX_DIGEST_SIZE)
+  if (S_ISREG (st.st_mode) && st.st_size <= MAX_PACKAGE_SIZE && g_str_equal (relative, "package.json"))
     {
       g_autofree char *contents = NULL;
       gsize length;
 
       if (g_file_get_contents (path, &contents, &length, NULL))
-        {
-          if (g_str_equal (relative, "package.json"))
-            return package_scripts (contents, length);
-          return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
-        }
+        return package_scripts (contents, length);
     }
-  return g_strdup_printf ("%o %" G_GINT64_FORMAT " %" G_GINT64_FORMAT,
-                          (unsigned) st.st_mode, (gint64) st.st_size, (gint64) st.st_mtime);
+  return g_strdup_printf ("%o %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT ".%09ld %" G_GINT64_FORMAT ".%09ld",
+                          (unsigned) st.st_mode, (guint64) st.st_ino, (gint64) st.st_size,
+                          (gint64) st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                          (gint64) st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
 }
 
 static void
