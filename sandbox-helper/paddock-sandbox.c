@@ -92,7 +92,9 @@ fail (int         report_fd,
   g_autoptr(SandboxOutcome) outcome = g_new0 (SandboxOutcome, 1);
   g_autofree char *report = NULL;
 
-  g_printerr ("paddock-sandbox: %s\n", message);
+  /* With a report, the caller says what went wrong. */
+  if (report_fd < 0)
+    g_printerr ("paddock-sandbox: %s\n", message);
   outcome->pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
   outcome->error = g_strdup (message);
   report = sandbox_outcome_to_json (outcome);
@@ -180,7 +182,7 @@ main (int   argc,
     }
 
   outcome = sandbox_run (spec, bwrap);
-  if (outcome->error != NULL)
+  if (outcome->error != NULL && report_fd < 0)
     g_printerr ("paddock-sandbox: %s\n", outcome->error);
   if (outcome->timed_out)
     g_printerr ("paddock-sandbox: the command ran longer than %" G_GUINT64_FORMAT " ms and was stopped, "

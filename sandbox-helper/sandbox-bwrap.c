@@ -3,15 +3,21 @@
  * The profile, in the order bwrap applies it:
  *   every namespace unshared (user, pid, net, ipc, uts, cgroup), nested
  *   user namespaces disabled, a new session, no capabilities;
- *   the host's / read-only; fresh /dev, /proc, /tmp, /var/tmp, /dev/shm;
+ *   the host's / read-only; fresh /dev (with its own /dev/shm), /proc,
+ *   /tmp, /var/tmp;
  *   an empty /run, so the session and system buses, the user's runtime
  *   folder (Wayland, PulseAudio, PipeWire, gpg-agent) and docker.sock
  *   are gone (X11 and other abstract sockets live in the host's network
  *   namespace, which the sandbox does not share);
- *   hidden paths as empty tmpfs or empty files;
  *   the writable roots read-write, opened without following links;
- *   protected names inside them read-only, or an empty read-only mount
- *   where they do not exist yet.
+ *   the folders above protected names pinned as mount points of their
+ *   own, so they cannot be renamed away;
+ *   protected names inside the roots read-only, or an empty read-only
+ *   mount where they do not exist yet, and so are files with other hard
+ *   links, folders this process cannot list, and git folders that a
+ *   ".git" file names;
+ *   hidden paths as empty folders or files without permissions, last,
+ *   so that they cover what the roots would show.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -27,17 +33,14 @@
 #include "sandbox-bwrap.h"
 #include "sandbox-errors.h"
 
-/* The walk of the writable roots, for nested protected names (a
- * vendored repository's .git) and for hard links, visits at most this
- * many entries; the report says when it stopped early. */
-#define SCAN_MAX_ENTRIES 200000
 /* More hard-linked files than this is more read-only mounts than a
  * sandbox should hold; the run is refused rather than left open. */
 #define MAX_HARD_LINK_MOUNTS 4096
 
 /* Names that are files when they exist; others are folders. */
 static const char * const file_names[] = {
-  ".envrc", ".gitmodules", ".gitattributes", ".mcp.json", ".npmrc", ".env", NULL,
+  ".envrc", ".gitmodules", ".gitattributes", ".mcp.json", ".npmrc", ".env", ".netrc", ".pypirc",
+  ".git-credentials", ".vault-token", "credentials", "credentials.toml", "credentials.tfrc.json", NULL,
 };
 
 static void
@@ -59,6 +62,8 @@ sandbox_bwrap_free (SandboxBwrap *bwrap)
     close (g_array_index (bwrap->fds, int, i));
   g_clear_pointer (&bwrap->fds, g_array_unref);
   g_clear_pointer (&bwrap->args, g_ptr_array_unref);
+  g_clear_pointer (&bwrap->late_args, g_ptr_array_unref);
+  g_clear_pointer (&bwrap->pinned, g_hash_table_unref);
   g_clear_pointer (&bwrap->placeholders, g_ptr_array_unref);
   g_free (bwrap->empties);
   g_free (bwrap->empty_path);
@@ -273,31 +278,71 @@ create_placeholder (SandboxBwrap  *bwrap,
 }
 
 static gboolean
+is_placeholder (SandboxBwrap      *bwrap,
+                const struct stat *st)
+{
+  for (guint i = 0; i < bwrap->placeholders->len; i++)
+    {
+      SandboxPlaceholder *placeholder = g_ptr_array_index (bwrap->placeholders, i);
+
+      if (placeholder->dev == st->st_dev && placeholder->ino == st->st_ino)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Read-only mounts wait in late_args until the writable roots and the
+ * pins are in place: bwrap applies options in order. */
+static gboolean
 mount_read_only_fd (SandboxBwrap  *bwrap,
                     int            fd,
                     const char    *path)
 {
-  g_autofree char *number = NULL;
-
   if (fcntl (fd, F_SETFD, 0) != 0)
     {
       close (fd);
       return FALSE;
     }
-  number = keep_fd (bwrap, fd);
-  add_args (bwrap, "--ro-bind-fd", number, path, NULL);
+  g_array_append_val (bwrap->fds, fd);
+  g_ptr_array_add (bwrap->late_args, g_strdup ("--ro-bind-fd"));
+  g_ptr_array_add (bwrap->late_args, g_strdup_printf ("%d", fd));
+  g_ptr_array_add (bwrap->late_args, g_strdup (path));
   bwrap->protected_mounts++;
   return TRUE;
 }
 
+/* Makes the folder at @path, open as @fd, a mount point of its own, so
+ * that it cannot be renamed away: otherwise a protected name below it
+ * would move along, and a fresh folder with a fresh, writable name
+ * would take its place. @fd stays the caller's. */
+static gboolean
+pin_folder (SandboxBwrap  *bwrap,
+            int            fd,
+            const char    *path,
+            GError       **error)
+{
+  int copy;
+
+  if (g_hash_table_contains (bwrap->pinned, path))
+    return TRUE;
+  copy = fcntl (fd, F_DUPFD, 3);
+  if (copy < 0)
+    return sandbox_fail (error, SANDBOX_ERROR_IO, "%s: %s", path, g_strerror (errno));
+  g_array_append_val (bwrap->fds, copy);
+  g_hash_table_insert (bwrap->pinned, g_strdup (path), g_strdup_printf ("%d", copy));
+  return TRUE;
+}
+
 /* Makes @name (relative, maybe "a/b") under the writable root @root
- * read-only: the existing file or folder bound read-only, or an empty
- * read-only placeholder at the first part that does not exist. */
+ * read-only: the existing file or folder bound read-only, or with
+ * @create, an empty read-only placeholder at the first part that does
+ * not exist. The folders on the way are pinned. */
 static gboolean
 protect_name (SandboxBwrap  *bwrap,
               const char    *root,
               int            root_fd,
               const char    *name,
+              gboolean       create,
               GError       **error)
 {
   g_auto(GStrv) parts = g_strsplit (name, "/", -1);
@@ -316,6 +361,11 @@ protect_name (SandboxBwrap  *bwrap,
       g_string_append_printf (path, "%s%s", g_str_equal (root, "/") && i == 0 ? "" : "/", parts[i]);
 
       next = openat (fd, parts[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0 && errno == ENOENT && !create)
+        {
+          close (fd);
+          return TRUE;
+        }
       if (next < 0 && errno == ENOENT)
         {
           gboolean is_dir = !last || !is_file_name (name);
@@ -325,7 +375,9 @@ protect_name (SandboxBwrap  *bwrap,
           close (fd);
           if (!ok || (source = empty (bwrap, is_dir ? SANDBOX_EMPTY_DIR : SANDBOX_EMPTY_FILE, error)) == NULL)
             return FALSE;
-          add_args (bwrap, "--ro-bind", source, path->str, NULL);
+          g_ptr_array_add (bwrap->late_args, g_strdup ("--ro-bind"));
+          g_ptr_array_add (bwrap->late_args, g_strdup (source));
+          g_ptr_array_add (bwrap->late_args, g_strdup (path->str));
           bwrap->protected_mounts++;
           return TRUE;
         }
@@ -349,13 +401,170 @@ protect_name (SandboxBwrap  *bwrap,
                                "replace it with the real %s, or run read-only",
                                path->str, target, last ? "file or folder" : "folder");
         }
+      if (is_placeholder (bwrap, &st))
+        {
+          close (next);
+          return TRUE;  /* an empty read-only placeholder already covers it */
+        }
       if (last)
         return mount_read_only_fd (bwrap, next, path->str) ||
                sandbox_fail (error, SANDBOX_ERROR_IO, "%s: %s", path->str, g_strerror (errno));
+      if (!S_ISDIR (st.st_mode))
+        {
+          close (next);
+          return TRUE;  /* a file where a folder would be: nothing below it to protect */
+        }
+      if (!pin_folder (bwrap, next, path->str, error))
+        {
+          close (next);
+          return FALSE;
+        }
       fd = next;
     }
 
   g_assert_not_reached ();
+}
+
+/* The writable root that holds @path, or NULL. */
+static const char *
+root_of (GPtrArray  *roots,
+         const char *path)
+{
+  for (guint i = 0; i < roots->len; i++)
+    {
+      const char *root = g_ptr_array_index (roots, i);
+      gsize len = strlen (root);
+
+      if (g_str_equal (root, "/") ||
+          (strncmp (path, root, len) == 0 && (path[len] == '/' || path[len] == '\0')))
+        return root;
+    }
+  return NULL;
+}
+
+/* Reads a one-line pointer file of git's ("gitdir: PATH" in a .git
+ * file, "PATH" in commondir) and returns PATH made absolute against
+ * @base and resolved, or NULL. */
+static char *
+read_git_pointer (int         dir_fd,
+                  const char *name,
+                  const char *prefix,
+                  const char *base)
+{
+  char buffer[4096];
+  g_autofree char *joined = NULL;
+  char resolved[PATH_MAX];
+  ssize_t n;
+  char *line;
+  int fd;
+
+  fd = openat (dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    return NULL;
+  n = read (fd, buffer, sizeof buffer - 1);
+  close (fd);
+  if (n <= 0)
+    return NULL;
+  buffer[n] = '\0';
+  if (!g_str_has_prefix (buffer, prefix))
+    return NULL;
+  line = g_strstrip (buffer + strlen (prefix));
+  if (*line == '\0' || strchr (line, '\n') != NULL)
+    return NULL;
+
+  joined = g_path_is_absolute (line) ? g_strdup (line) : g_build_filename (base, line, NULL);
+  if (realpath (joined, resolved) == NULL)
+    return NULL;
+  return g_strdup (resolved);
+}
+
+/* Keeps @folder, a git folder named by the repository in @owner,
+ * read-only when it lies in a writable root. */
+static gboolean
+protect_git_folder (SandboxBwrap  *bwrap,
+                    GPtrArray     *roots,
+                    const char    *folder,
+                    const char    *owner,
+                    GError       **error)
+{
+  const char *root = root_of (roots, folder);
+  gsize skip;
+  gboolean ok;
+  int root_fd;
+
+  if (root == NULL)
+    return TRUE;  /* outside the writable roots: read-only already */
+  if (g_str_equal (folder, root))
+    return sandbox_fail (error, SANDBOX_ERROR_UNSAFE,
+                         "the repository in %s keeps its git folder at %s, a whole writable folder; "
+                         "Paddock cannot keep it read-only, so it refuses to run; run read-only",
+                         owner, folder);
+
+  root_fd = open_nofollow (root, 0);
+  if (root_fd < 0)
+    return sandbox_fail (error, SANDBOX_ERROR_UNSAFE, "%s cannot be opened: %s", root, g_strerror (errno));
+  skip = g_str_equal (root, "/") ? 1 : strlen (root) + 1;
+  ok = protect_name (bwrap, root, root_fd, folder + skip, FALSE, error);
+  close (root_fd);
+  return ok;
+}
+
+/* A ".git" file names the repository's real folder ("gitdir: …"), and
+ * that folder may name another ("commondir"). Git on the host honours
+ * their config and hooks as it would .git's. */
+static gboolean
+protect_git_pointers (SandboxBwrap  *bwrap,
+                      GPtrArray     *roots,
+                      int            dir_fd,
+                      const char    *dir_path,
+                      GError       **error)
+{
+  g_autofree char *gitdir = read_git_pointer (dir_fd, ".git", "gitdir:", dir_path);
+  g_autofree char *commondir = NULL;
+  int git_fd;
+
+  if (gitdir == NULL)
+    return TRUE;
+  if (!protect_git_folder (bwrap, roots, gitdir, dir_path, error))
+    return FALSE;
+
+  git_fd = open (gitdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (git_fd < 0)
+    return TRUE;
+  commondir = read_git_pointer (git_fd, "commondir", "", gitdir);
+  close (git_fd);
+  return commondir == NULL || protect_git_folder (bwrap, roots, commondir, dir_path, error);
+}
+
+typedef struct
+{
+  SandboxBwrap *bwrap;
+  GPtrArray *roots;            /* const char*: every writable root */
+  const char * const *names;   /* protected single names, found at any depth */
+  guint visited;
+  guint limit;
+  GPtrArray *stack;            /* ScanFolder*: the folders above the current one */
+} Scan;
+
+typedef struct
+{
+  int fd;
+  char *path;
+} ScanFolder;
+
+/* Pins every folder between the root and the current one. */
+static gboolean
+pin_stack (Scan     *scan,
+           GError  **error)
+{
+  for (guint i = 0; i < scan->stack->len; i++)
+    {
+      ScanFolder *folder = g_ptr_array_index (scan->stack, i);
+
+      if (!pin_folder (scan->bwrap, folder->fd, folder->path, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /* Walks a writable root: protected single names deeper in the tree are
@@ -363,16 +572,17 @@ protect_name (SandboxBwrap  *bwrap,
  * link. A hard link made outside the sandbox can point at any file of
  * the same filesystem (a pnpm store, ~/.bashrc); written through the
  * workspace it would change that file. Inside the sandbox no new one
- * can be made to the outside: link() across mounts fails. */
+ * can be made to the outside: link() across mounts fails. A folder this
+ * process cannot list might hold either, so it is made read-only whole;
+ * past the limit the run is refused. */
 static gboolean
-scan_tree (SandboxBwrap        *bwrap,
-           int                  dir_fd,
-           const char          *dir_path,
-           const char * const  *names,
-           gboolean             top,
-           guint               *visited,
-           GError             **error)
+scan_tree (Scan         *scan,
+           int           dir_fd,
+           const char   *dir_path,
+           gboolean      top,
+           GError      **error)
 {
+  SandboxBwrap *bwrap = scan->bwrap;
   g_autoptr(GPtrArray) subdirs = g_ptr_array_new_with_free_func (g_free);
   DIR *dir;
   struct dirent *entry;
@@ -381,9 +591,18 @@ scan_tree (SandboxBwrap        *bwrap,
   fd = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0 || (dir = fdopendir (fd)) == NULL)
     {
+      int saved_errno = errno;
+      int copy;
+
       if (fd >= 0)
         close (fd);
-      return TRUE;  /* unreadable folders cannot be written either */
+      if (saved_errno == ENOENT)
+        return TRUE;  /* gone since it was listed */
+      if (saved_errno != EACCES)
+        return sandbox_fail (error, SANDBOX_ERROR_IO, "%s cannot be read: %s", dir_path, g_strerror (saved_errno));
+      copy = fcntl (dir_fd, F_DUPFD_CLOEXEC, 3);
+      return (copy >= 0 && mount_read_only_fd (bwrap, copy, dir_path)) ||
+             sandbox_fail (error, SANDBOX_ERROR_IO, "%s: %s", dir_path, g_strerror (errno));
     }
 
   while ((entry = readdir (dir)) != NULL)
@@ -394,21 +613,40 @@ scan_tree (SandboxBwrap        *bwrap,
 
       if (g_str_equal (entry->d_name, ".") || g_str_equal (entry->d_name, ".."))
         continue;
-      if (++*visited > SCAN_MAX_ENTRIES)
+      if (++scan->visited > scan->limit)
         {
-          bwrap->scan_truncated = TRUE;
-          break;
+          closedir (dir);
+          return sandbox_fail (error, SANDBOX_ERROR_UNSAFE,
+                               "the writable folders hold more than %u files and folders; Paddock checks "
+                               "each for nested repositories and hard links before a run and stops there, "
+                               "so it refuses to run; run in a smaller folder, or read-only",
+                               scan->limit);
         }
 
       path = g_build_filename (dir_path, entry->d_name, NULL);
       if (type == DT_UNKNOWN || type == DT_REG)
         {
           if (fstatat (dirfd (dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-            continue;
+            {
+              int saved_errno = errno;
+
+              if (saved_errno == ENOENT)
+                continue;
+              closedir (dir);
+              return sandbox_fail (error, SANDBOX_ERROR_IO, "%s cannot be examined: %s", path,
+                                   g_strerror (saved_errno));
+            }
           type = S_ISDIR (st.st_mode) ? DT_DIR : S_ISREG (st.st_mode) ? DT_REG : S_ISLNK (st.st_mode) ? DT_LNK : DT_UNKNOWN;
         }
 
-      if (g_strv_contains (names, entry->d_name))
+      if (g_str_equal (entry->d_name, ".git") && type == DT_REG &&
+          !protect_git_pointers (bwrap, scan->roots, dirfd (dir), dir_path, error))
+        {
+          closedir (dir);
+          return FALSE;
+        }
+
+      if (g_strv_contains (scan->names, entry->d_name))
         {
           int target;
 
@@ -421,6 +659,11 @@ scan_tree (SandboxBwrap        *bwrap,
               return sandbox_fail (error, SANDBOX_ERROR_UNSAFE,
                                    "%s is a symbolic link, so Paddock cannot keep it read-only; "
                                    "replace it with the real file or folder, or run read-only", path);
+            }
+          if (!pin_stack (scan, error))
+            {
+              closedir (dir);
+              return FALSE;
             }
           target = openat (dirfd (dir), entry->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
           if (target >= 0 && !mount_read_only_fd (bwrap, target, path))
@@ -457,17 +700,21 @@ scan_tree (SandboxBwrap        *bwrap,
         g_ptr_array_add (subdirs, g_strdup (entry->d_name));
     }
 
-  for (guint i = 0; i < subdirs->len && !bwrap->scan_truncated; i++)
+  for (guint i = 0; i < subdirs->len; i++)
     {
       const char *name = g_ptr_array_index (subdirs, i);
-      g_autofree char *path = g_build_filename (dir_path, name, NULL);
-      int sub = openat (dirfd (dir), name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+      ScanFolder folder;
       gboolean ok;
 
-      if (sub < 0)
+      folder.fd = openat (dirfd (dir), name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+      if (folder.fd < 0)
         continue;
-      ok = scan_tree (bwrap, sub, path, names, FALSE, visited, error);
-      close (sub);
+      folder.path = g_build_filename (dir_path, name, NULL);
+      g_ptr_array_add (scan->stack, &folder);
+      ok = scan_tree (scan, folder.fd, folder.path, FALSE, error);
+      g_ptr_array_remove_index (scan->stack, scan->stack->len - 1);
+      close (folder.fd);
+      g_free (folder.path);
       if (!ok)
         {
           closedir (dir);
@@ -477,6 +724,21 @@ scan_tree (SandboxBwrap        *bwrap,
 
   closedir (dir);
   return TRUE;
+}
+
+/* Parents before children: bwrap mounts in order. */
+static int
+compare_depth (gconstpointer a,
+               gconstpointer b)
+{
+  const char *x = *(const char * const *) a, *y = *(const char * const *) b;
+  guint dx = 0, dy = 0;
+
+  for (const char *c = x; *c; c++)
+    dx += *c == '/';
+  for (const char *c = y; *c; c++)
+    dy += *c == '/';
+  return dx != dy ? (dx > dy) - (dx < dy) : strcmp (x, y);
 }
 
 gboolean
@@ -524,11 +786,16 @@ sandbox_bwrap_new (const SandboxSpec  *spec,
   g_autoptr(SandboxBwrap) bwrap = g_new0 (SandboxBwrap, 1);
   g_autoptr(GPtrArray) roots = g_ptr_array_new ();
   g_autoptr(GPtrArray) nested_names = g_ptr_array_new ();
+  g_autoptr(GPtrArray) stack = g_ptr_array_new ();
+  g_autofree const char **pinned = NULL;
+  Scan scan = { 0 };
 
   g_return_val_if_fail (spec != NULL, NULL);
   g_return_val_if_fail (spec->mode != SANDBOX_MODE_FULL_ACCESS, NULL);
 
   bwrap->args = g_ptr_array_new_with_free_func (g_free);
+  bwrap->late_args = g_ptr_array_new_with_free_func (g_free);
+  bwrap->pinned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   bwrap->fds = g_array_new (FALSE, FALSE, sizeof (int));
   bwrap->placeholders = g_ptr_array_new_with_free_func ((GDestroyNotify) placeholder_free);
 
@@ -550,10 +817,6 @@ sandbox_bwrap_new (const SandboxSpec  *spec,
             "--tmpfs", "/var/tmp",
             "--tmpfs", "/run",
             NULL);
-
-  for (guint i = 0; spec->hidden[i] != NULL; i++)
-    if (!mount_hidden (bwrap, spec->hidden[i], error))
-      return NULL;
 
   if (spec->mode == SANDBOX_MODE_WORKSPACE_WRITE)
     for (guint i = 0; spec->writable[i] != NULL; i++)
@@ -597,23 +860,53 @@ sandbox_bwrap_new (const SandboxSpec  *spec,
       g_ptr_array_add (nested_names, spec->protected_names[i]);
   g_ptr_array_add (nested_names, NULL);
 
+  scan.bwrap = bwrap;
+  scan.roots = roots;
+  scan.names = (const char * const *) nested_names->pdata;
+  scan.limit = spec->scan_limit;
+  scan.stack = stack;
   for (guint i = 0; i < roots->len; i++)
     {
       const char *root = g_ptr_array_index (roots, i);
       int root_fd = open_nofollow (root, 0);
-      guint visited = 0;
       gboolean ok = TRUE;
 
       if (root_fd < 0)
         continue;
       for (guint n = 0; ok && spec->protected_names[n] != NULL; n++)
-        ok = protect_name (bwrap, root, root_fd, spec->protected_names[n], error);
+        ok = protect_name (bwrap, root, root_fd, spec->protected_names[n], TRUE, error);
+      /* A hidden path that does not exist yet must not be made either:
+       * a fresh ~/.npmrc or ~/.ssh/authorized_keys would be read on the
+       * host. It gets a placeholder, like a protected name. */
+      for (guint n = 0; ok && spec->hidden[n] != NULL; n++)
+        {
+          const char *hidden = spec->hidden[n];
+          struct stat st;
+
+          if (root_of (roots, hidden) == root && !g_str_equal (hidden, root) &&
+              lstat (hidden, &st) != 0 && (errno == ENOENT || errno == ENOTDIR))
+            ok = protect_name (bwrap, root, root_fd, hidden + (g_str_equal (root, "/") ? 1 : strlen (root) + 1),
+                               TRUE, error);
+        }
       if (ok)
-        ok = scan_tree (bwrap, root_fd, root, (const char * const *) nested_names->pdata, TRUE, &visited, error);
+        ok = scan_tree (&scan, root_fd, root, TRUE, error);
       close (root_fd);
       if (!ok)
         return NULL;
     }
+
+  /* The folders above protected names, parents first; then what is
+   * read-only inside the writable roots; then what is hidden, which
+   * may lie inside them too and must cover them. */
+  pinned = (const char **) g_hash_table_get_keys_as_array (bwrap->pinned, NULL);
+  qsort (pinned, g_hash_table_size (bwrap->pinned), sizeof (char *), compare_depth);
+  for (guint i = 0; pinned[i] != NULL; i++)
+    add_args (bwrap, "--bind-fd", (const char *) g_hash_table_lookup (bwrap->pinned, pinned[i]), pinned[i], NULL);
+  for (guint i = 0; i < bwrap->late_args->len; i++)
+    g_ptr_array_add (bwrap->args, g_strdup (g_ptr_array_index (bwrap->late_args, i)));
+  for (guint i = 0; spec->hidden[i] != NULL; i++)
+    if (!mount_hidden (bwrap, spec->hidden[i], error))
+      return NULL;
 
   add_args (bwrap, "--chdir", spec->cwd, "--clearenv", NULL);
   for (guint i = 0; spec->env[i] != NULL; i++)

@@ -31,11 +31,12 @@ typedef struct
 typedef struct
 {
   GPtrArray *args;         /* char*: bwrap's options; the caller adds "--" and argv */
+  GPtrArray *late_args;    /* char*: read-only mounts, added after the pins */
+  GHashTable *pinned;      /* path → descriptor number: folders bound onto themselves */
   GArray *fds;             /* int: descriptors bwrap must inherit; closed by free */
   GPtrArray *placeholders; /* SandboxPlaceholder* */
   guint protected_mounts;  /* how many protected names and hard links were made read-only */
   guint hard_links;        /* files with other hard links, kept read-only */
-  gboolean scan_truncated; /* the walk of the writable roots stopped early */
   char *empties;           /* private folder of empty things to bind; nullable */
   guint empties_made;      /* which SandboxEmptyKind are in it, as bits */
   char *empty_path;

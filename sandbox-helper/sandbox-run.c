@@ -125,12 +125,19 @@ scan_descendants (GArray *pids)
 }
 
 /* bwrap writes {"child-pid": N} and later {"exit-code": N}. */
+/* bwrap's status: the sandbox's first process, and "exit-code" only
+ * once the command was started and ended; without it, bwrap could not
+ * set up the sandbox or start the command. */
 static void
-parse_status (GString *status,
-              GArray  *pids)
+parse_status (GString        *status,
+              SandboxOutcome *outcome)
 {
   const char *found = strstr (status->str, "\"child-pid\"");
+  GArray *pids = outcome->pids;
   const char *colon;
+
+  if (strstr (status->str, "\"exit-code\"") != NULL)
+    outcome->exit_reported = TRUE;
 
   if (found != NULL && (colon = strchr (found, ':')) != NULL)
     {
@@ -338,7 +345,7 @@ supervise (const SandboxSpec *spec,
           if (owners[i] == &launch->status_fd)
             {
               g_string_append_len (status, buffer, n);
-              parse_status (status, outcome->pids);
+              parse_status (status, outcome);
               continue;
             }
 
@@ -500,7 +507,6 @@ run_bwrap (const SandboxSpec *spec,
       return;
     }
   outcome->protected_mounts = bwrap->protected_mounts;
-  outcome->scan_truncated = bwrap->scan_truncated;
 
   args = args_fd (bwrap->args, &error);
   if (args < 0)
@@ -533,10 +539,11 @@ run_bwrap (const SandboxSpec *spec,
   g_array_unref (launch.keep);
   sandbox_bwrap_cleanup (bwrap);
 
-  /* bwrap reports the sandbox's init once it is set up; without it,
-   * bwrap itself failed, most often because user namespaces are
-   * refused. Explain that rather than leave bwrap's one line. */
-  if (outcome->pids->len <= 1 && outcome->exit_status == 1)
+  /* Without an exit code from bwrap, the command never ran: bwrap
+   * failed, most often because user namespaces are refused. Explain
+   * that rather than leave bwrap's one line. A run we stopped has none
+   * either, and says so itself. */
+  if (!outcome->exit_reported && outcome->signal == 0 && !outcome->timed_out && !outcome->output_truncated)
     {
       g_autoptr(SandboxUsernsStatus) userns = sandbox_userns_check ("/", TRUE);
 
@@ -545,7 +552,8 @@ run_bwrap (const SandboxSpec *spec,
         outcome->error = g_strdup_printf ("user namespaces are refused on this machine: %s; fix: %s",
                                           userns->cause, userns->fix);
       else
-        outcome->error = g_strdup ("bwrap could not set up the sandbox (see its message above)");
+        outcome->error = g_strdup ("bwrap could not set up the sandbox or start the command "
+                                   "(see its message above)");
     }
 }
 
@@ -607,6 +615,45 @@ run_flatpak_spawn (const SandboxSpec *spec,
   g_array_unref (launch.keep);
 }
 
+static gboolean
+is_program (const char *path)
+{
+  struct stat st;
+
+  return stat (path, &st) == 0 && S_ISREG (st.st_mode) && access (path, X_OK) == 0;
+}
+
+/* Whether argv[0] names a program, looked up as a shell would, on the
+ * host: the sandbox sees the same programs. "Not found" is then exit
+ * status 127, as a shell gives, and never a failure of bwrap's that the
+ * command's own status 1 could not be told from. */
+static gboolean
+program_exists (const SandboxSpec *spec)
+{
+  const char *name = spec->argv[0];
+  const char *search = "/usr/local/bin:/usr/bin:/bin";
+  g_auto(GStrv) dirs = NULL;
+
+  if (strchr (name, '/') != NULL)
+    {
+      g_autofree char *path = g_path_is_absolute (name) ? g_strdup (name) : g_build_filename (spec->cwd, name, NULL);
+      return is_program (path);
+    }
+
+  for (guint i = 0; spec->env[i] != NULL; i++)
+    if (g_str_has_prefix (spec->env[i], "PATH="))
+      search = spec->env[i] + strlen ("PATH=");
+  dirs = g_strsplit (search, ":", -1);
+  for (guint i = 0; dirs[i] != NULL; i++)
+    {
+      g_autofree char *path = g_build_filename (*dirs[i] ? dirs[i] : spec->cwd, name, NULL);
+
+      if (is_program (path))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 SandboxOutcome *
 sandbox_run (const SandboxSpec *spec,
              const char        *bwrap)
@@ -623,7 +670,13 @@ sandbox_run (const SandboxSpec *spec,
    * then goes nowhere, but the run still ends and reports properly. */
   signal (SIGPIPE, SIG_IGN);
 
-  if (spec->mode == SANDBOX_MODE_FULL_ACCESS)
+  if (!program_exists (spec))
+    {
+      outcome->sandbox = "none";
+      outcome->not_found = TRUE;
+      outcome->error = g_strdup_printf ("%s: command not found", spec->argv[0]);
+    }
+  else if (spec->mode == SANDBOX_MODE_FULL_ACCESS)
     run_unsandboxed (spec, outcome);
   else if (sandbox_flatpak_detect ("/"))
     run_flatpak_spawn (spec, outcome);
@@ -638,7 +691,7 @@ int
 sandbox_outcome_exit_code (const SandboxOutcome *outcome)
 {
   if (!outcome->started)
-    return 125;
+    return outcome->not_found ? 127 : 125;
   if (outcome->signal != 0)
     return 128 + outcome->signal;
   return outcome->exit_status;
@@ -670,7 +723,8 @@ sandbox_outcome_to_json (const SandboxOutcome *outcome)
 
   g_string_append (out, "\"sandbox\": ");
   append_json_string (out, outcome->sandbox ? outcome->sandbox : "none");
-  g_string_append_printf (out, ", \"started\": %s", outcome->started ? "true" : "false");
+  g_string_append_printf (out, ", \"started\": %s, \"not_found\": %s", outcome->started ? "true" : "false",
+                          outcome->not_found ? "true" : "false");
   if (outcome->started && outcome->signal == 0)
     g_string_append_printf (out, ", \"exit_status\": %d, \"signal\": null", outcome->exit_status);
   else if (outcome->started)
@@ -689,8 +743,7 @@ sandbox_outcome_to_json (const SandboxOutcome *outcome)
   g_string_append (out, ", \"pids\": [");
   for (guint i = 0; i < outcome->pids->len; i++)
     g_string_append_printf (out, "%s%d", i ? ", " : "", g_array_index (outcome->pids, pid_t, i));
-  g_string_append_printf (out, "], \"protected_mounts\": %u, \"protected_scan_truncated\": %s",
-                          outcome->protected_mounts, outcome->scan_truncated ? "true" : "false");
+  g_string_append_printf (out, "], \"protected_mounts\": %u", outcome->protected_mounts);
   g_string_append (out, ", \"error\": ");
   if (outcome->error != NULL)
     append_json_string (out, outcome->error);

@@ -15,6 +15,8 @@ typedef struct
 {
   const char *sandbox;     /* "bwrap", "flatpak-spawn" or "none" */
   gboolean started;        /* the command itself was started */
+  gboolean not_found;      /* argv[0] names no program */
+  gboolean exit_reported;  /* bwrap reported the command's exit */
   int exit_status;         /* -1 when a signal ended it */
   int signal;              /* 0 when it exited */
   gboolean timed_out;
@@ -24,7 +26,6 @@ typedef struct
   struct rusage usage;     /* of the whole tree */
   GArray *pids;            /* pid_t: host PIDs seen in the sandbox */
   guint protected_mounts;
-  gboolean scan_truncated;
   char *error;             /* why it did not start; nullable */
 } SandboxOutcome;
 
@@ -38,7 +39,8 @@ SandboxOutcome *sandbox_run             (const SandboxSpec    *spec,
 /* The report written for the caller, one JSON object. */
 char           *sandbox_outcome_to_json (const SandboxOutcome *outcome);
 /* An exit status for the helper itself: the command's, 128 + signal,
- * or 125 when the sandbox could not run it. */
+ * 127 when there is no such program, or 125 when the sandbox could not
+ * run it. */
 int             sandbox_outcome_exit_code (const SandboxOutcome *outcome);
 void            sandbox_outcome_free    (SandboxOutcome       *outcome);
 

@@ -197,7 +197,7 @@ sandbox_spec_new_from_json (const char  *text,
 {
   static const char * const keys[] = {
     "version", "argv", "cwd", "mode", "workspace", "writable", "protected", "hidden",
-    "env", "timeout_ms", "output_limit", NULL,
+    "env", "timeout_ms", "output_limit", "scan_limit", NULL,
   };
   g_autoptr(SandboxJson) root = NULL;
   g_autoptr(SandboxSpec) spec = g_new0 (SandboxSpec, 1);
@@ -251,8 +251,11 @@ sandbox_spec_new_from_json (const char  *text,
       (spec->protected_names = read_strings (root, "protected", FALSE, FALSE, PATHS_RELATIVE, error)) == NULL ||
       (spec->hidden = read_strings (root, "hidden", FALSE, FALSE, PATHS_ABSOLUTE, error)) == NULL ||
       !read_count (root, "timeout_ms", &spec->timeout_ms, error) ||
-      !read_count (root, "output_limit", &spec->output_limit, error))
+      !read_count (root, "output_limit", &spec->output_limit, error) ||
+      !read_count (root, "scan_limit", &spec->scan_limit, error))
     return NULL;
+  if (spec->scan_limit == 0 || spec->scan_limit > G_MAXUINT)
+    spec->scan_limit = SANDBOX_SPEC_DEFAULT_SCAN_LIMIT;
 
   if (*spec->argv[0] == '\0')
     {

@@ -27,12 +27,19 @@ typedef struct
   char **env;             /* "NAME=VALUE", already allowlisted by the caller */
   guint64 timeout_ms;     /* wall clock for the whole tree; 0: none */
   guint64 output_limit;   /* bytes of stdout and stderr together; 0: none */
+  guint64 scan_limit;     /* entries of the writable roots checked before a run */
 } SandboxSpec;
+
+/* Checking each entry of the writable roots (for nested repositories and
+ * hard links) takes about a second per million on a warm cache; past
+ * the limit the run is refused. */
+#define SANDBOX_SPEC_DEFAULT_SCAN_LIMIT 1000000
 
 /* Parses the JSON spec:
  *   {"version": 1, "argv": [...], "cwd": "/w", "mode": "workspace-write",
  *    "workspace": "/w", "writable": [...], "protected": [...], "hidden": [...],
- *    "env": {"NAME": "VALUE", ...}, "timeout_ms": N, "output_limit": N}
+ *    "env": {"NAME": "VALUE", ...}, "timeout_ms": N, "output_limit": N,
+ *    "scan_limit": N}
  * Unknown keys, wrong types, relative paths and empty argv are errors
  * (SANDBOX_ERROR_SPEC) that say what is accepted. */
 SandboxSpec *sandbox_spec_new_from_json (const char  *text,

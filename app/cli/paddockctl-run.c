@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "paddock-path.h"
 #include "paddock-policy-loader.h"
 #include "paddock-sandbox.h"
 #include "paddock-tripwire.h"
@@ -168,8 +169,8 @@ paddockctl_run (int    argc,
     }
 
   /* A command started outside the workspace starts at its top. */
-  run_dir = g_str_has_prefix (cwd, paddock_workspace_get_path (workspace)) ? g_strdup (cwd)
-                                                                           : g_strdup (paddock_workspace_get_path (workspace));
+  run_dir = paddock_path_is_within (cwd, paddock_workspace_get_path (workspace))
+            ? g_strdup (cwd) : g_strdup (paddock_workspace_get_path (workspace));
   if (session_path != NULL)
     grants = paddock_grants_new_from_file (session_path, &error);
   if (error != NULL)
@@ -224,7 +225,8 @@ paddockctl_run (int    argc,
   if (!paddock_sandbox_run (sandbox, (const char * const *) command, run_dir, &exit_code, &report, &error))
     {
       paddockctl_error ("%s", error->message);
-      return 125;
+      /* As a shell would say it. */
+      return g_error_matches (error, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_NOT_FOUND) ? 127 : 125;
     }
 
   findings = paddock_tripwire_check (tripwire);

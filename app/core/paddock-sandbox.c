@@ -270,6 +270,9 @@ paddock_sandbox_run (PaddockSandbox      *self,
                          g_subprocess_get_exit_status (helper));
 
   object = json_node_get_object (json_parser_get_root (parser));
+  if (json_object_get_boolean_member_with_default (object, "not_found", FALSE))
+    return paddock_fail (error, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_NOT_FOUND, "%s",
+                         json_object_get_string_member_with_default (object, "error", "command not found"));
   if (!json_object_get_boolean_member_with_default (object, "started", FALSE))
     return paddock_fail (error, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_FAILED,
                          "the sandbox could not run the command: %s",

@@ -17,6 +17,7 @@ typedef enum
 {
   PADDOCK_SANDBOX_ERROR_HELPER,   /* paddock-sandbox is missing or failed to report */
   PADDOCK_SANDBOX_ERROR_FAILED,   /* the sandbox could not run the command */
+  PADDOCK_SANDBOX_ERROR_NOT_FOUND, /* no such program */
 } PaddockSandboxError;
 
 GQuark paddock_sandbox_error_quark (void);
