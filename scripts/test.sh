@@ -36,6 +36,35 @@ meson compile -C build || exit 1
 meson test -C build --print-errorlogs --num-processes 2 || status=1
 cp build/meson-logs/testlog.json "$results/dev.json"
 
+step "The sandbox suites again as an unprivileged user"
+# bwrap as root runs privileged; people run it as themselves. The same
+# test programs, as a user made for them, with their own runtime folder.
+if [[ $(id -u) -eq 0 ]]; then
+  user=paddocktest
+  id -u "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/sh "$user" || exit 1
+  uid=$(id -u "$user")
+  home=$(getent passwd "$user" | cut -d: -f6)
+  install -d -m 0700 -o "$user" -g "$user" "/run/user/$uid"
+  : > "$results/as-user.json"
+  for t in test-sandbox-spec test-sandbox-seccomp test-sandbox-userns test-sandbox-flatpak \
+           test-sandbox-helper test-sandbox-attacks; do
+    out=$(runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" \
+            XDG_RUNTIME_DIR="/run/user/$uid" G_DEBUG=gc-friendly,fatal-criticals \
+            G_TEST_SRCDIR="$root/tests/sandbox" G_TEST_BUILDDIR="$root/build/tests/sandbox" \
+            PADDOCK_TRY_SYSCALL="$root/build/tests/sandbox/try-syscall" \
+            PADDOCK_SANDBOX_HELPER="$root/build/sandbox-helper/paddock-sandbox" \
+            PADDOCK_PADDOCKCTL="$root/build/app/cli/paddockctl" \
+            PADDOCK_ATTACK_PROBE="$root/build/tests/sandbox/attack-probe" \
+            PADDOCK_ATTACK_PROBES="$root/tests/sandbox/probes" \
+            "$root/build/tests/sandbox/$t" --tap 2>"$results/as-user-$t.log")
+    code=$?
+    result=OK; (( code == 0 )) || { result=FAIL; status=1; tail -40 "$results/as-user-$t.log"; }
+    echo "$t as $user: $result ($(grep -c '^ok' <<<"$out") ok)"
+    python3 -c 'import json,sys; print(json.dumps({"name": sys.argv[1], "result": sys.argv[2], "stdout": sys.stdin.read()}))' \
+      "$t" "$result" <<<"$out" >> "$results/as-user.json"
+  done
+fi
+
 step "Leak check of the requirements fetcher under valgrind"
 if GSETTINGS_BACKEND=memory valgrind --quiet --leak-check=full --show-leak-kinds=definite \
      --errors-for-leak-kinds=definite --error-exitcode=1 --suppressions=tests/valgrind.supp \

@@ -976,6 +976,35 @@ test_protected_gitdir_file (Fixture       *fixture,
   g_assert_cmpstr (after, ==, before);
 }
 
+/* The same, with the git folder inside the workspace under another
+ * name: git on the host would honour its config and hooks. */
+static void
+test_protected_gitdir_inside (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  static const char * const attacks[] = {
+    "rewrite-gitdir-file", "append-gitdir-file", "remove-gitdir-file", "gitdir-config",
+    "gitdir-hooks", "gitdir-commondir", NULL,
+  };
+  static const char * const controls[] = { "read-gitdir-file", "write-source", NULL };
+  g_autofree char *gitdir = g_build_filename (fixture->workspace, "store", "repo-git", NULL);
+  g_autofree char *dot_git = g_build_filename (fixture->workspace, ".git", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_auto(Run) run = { 0 };
+
+  make_git_dir (gitdir);
+  g_free (write_file (fixture->workspace, ".git", "gitdir: store/repo-git\n", 0644));
+  before = snapshot (gitdir);
+
+  probe (fixture, &run, "gitdir-file.sh", gitdir);
+  assert_probe (&run, attacks, controls);
+
+  assert_file_contents (dot_git, "gitdir: store/repo-git\n");
+  after = snapshot (gitdir);
+  g_assert_cmpstr (after, ==, before);
+}
+
 /* A protected path is kept by a mount at that path; the folder that
  * holds it, when it is not the writable root itself, can be renamed
  * with the mount inside, and a new folder put in its place. */
@@ -2246,6 +2275,7 @@ main (int   argc,
   add_test ("/sandbox/attack/protected/absent", test_protected_absent);
   add_test ("/sandbox/attack/protected/nested", test_protected_nested);
   add_test ("/sandbox/attack/protected/gitdir-file", test_protected_gitdir_file);
+  add_test ("/sandbox/attack/protected/gitdir-inside", test_protected_gitdir_inside);
   add_test ("/sandbox/attack/protected/rename-workflows-parent", test_protected_rename_workflows_parent);
   add_test ("/sandbox/attack/protected/rename-nested-git-parent", test_protected_rename_nested_git_parent);
   add_test ("/sandbox/attack/protected/scan-limit", test_protected_scan_limit);

@@ -344,7 +344,140 @@ test_bwrap_nested_protected (void)
   g_assert_no_error (error);
   g_assert_cmpint (find_fd_mount (bwrap, "--ro-bind-fd", vendored), >=, 0);
   g_assert_cmpint (find_fd_mount (bwrap, "--ro-bind-fd", deps), >=, 0);
+
+  /* The folders above each are pinned, parents first and before the
+   * read-only mounts, so that none can be renamed away. */
+  {
+    g_autofree char *vendor = g_build_filename (ws, "vendor", NULL);
+    g_autofree char *lib = g_build_filename (ws, "vendor", "lib", NULL);
+    int pin_vendor = find_fd_mount (bwrap, "--bind-fd", vendor);
+    int pin_lib = find_fd_mount (bwrap, "--bind-fd", lib);
+
+    g_assert_cmpint (pin_vendor, >, find_fd_mount (bwrap, "--bind-fd", ws));
+    g_assert_cmpint (pin_lib, >, pin_vendor);
+    g_assert_cmpint (find_fd_mount (bwrap, "--ro-bind-fd", vendored), >, pin_lib);
+  }
   sandbox_bwrap_cleanup (bwrap);
+}
+
+static void
+test_bwrap_scan_limit (void)
+{
+  g_autofree char *ws = make_workspace ("many");
+  g_autoptr(SandboxSpec) small = spec_for (ws, ", \"scan_limit\": 10");
+  g_autoptr(SandboxSpec) large = spec_for (ws, ", \"scan_limit\": 100");
+  g_autoptr(SandboxBwrap) bwrap = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (int i = 0; i < 20; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("file%d", i);
+      g_autofree char *path = g_build_filename (ws, name, NULL);
+
+      g_assert_true (g_file_set_contents (path, "", 0, NULL));
+    }
+
+  /* Past the limit the run is refused, never left unchecked. */
+  bwrap = sandbox_bwrap_new (small, -1, -1, &error);
+  g_assert_null (bwrap);
+  g_assert_error (error, SANDBOX_ERROR, SANDBOX_ERROR_UNSAFE);
+  g_assert_nonnull (strstr (error->message, "more than 10 files and folders"));
+  g_clear_error (&error);
+
+  /* The control: the same workspace under a limit it fits. */
+  bwrap = sandbox_bwrap_new (large, -1, -1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (bwrap);
+}
+
+/* A ".git" file that names a git folder inside the workspace under
+ * another name: git on the host runs that folder's hooks, so it is kept
+ * read-only like .git, and so is the folder its commondir names. */
+static void
+test_bwrap_gitdir_pointer (void)
+{
+  g_autofree char *ws = make_workspace ("pointer");
+  g_autofree char *gitfile = g_build_filename (ws, ".git", NULL);
+  g_autofree char *real = g_build_filename (ws, "store", "repo-git", NULL);
+  g_autofree char *common = g_build_filename (ws, "common-git", NULL);
+  g_autofree char *commondir = g_build_filename (real, "commondir", NULL);
+  g_autofree char *store = g_build_filename (ws, "store", NULL);
+  g_autoptr(SandboxSpec) spec = spec_for (ws, ", \"protected\": [\".git\"]");
+  g_autoptr(SandboxBwrap) bwrap = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (real, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (common, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (gitfile, "gitdir: store/repo-git\n", -1, NULL));
+  g_assert_true (g_file_set_contents (commondir, "../../common-git\n", -1, NULL));
+
+  bwrap = sandbox_bwrap_new (spec, -1, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (find_fd_mount (bwrap, "--ro-bind-fd", gitfile), >=, 0);
+  g_assert_cmpint (find_fd_mount (bwrap, "--ro-bind-fd", real), >=, 0);
+  g_assert_cmpint (find_fd_mount (bwrap, "--ro-bind-fd", common), >=, 0);
+  g_assert_cmpint (find_fd_mount (bwrap, "--bind-fd", store), >=, 0);
+  /* The control: an ordinary folder stays writable. */
+  g_assert_cmpint (find_fd_mount (bwrap, "--ro-bind-fd", store), ==, -1);
+}
+
+/* A folder this process cannot list may hide a nested repository or a
+ * hard link: it is made read-only whole. Root can list anything, so
+ * there is nothing to see as root. */
+static void
+test_bwrap_unreadable_folder (void)
+{
+  g_autofree char *ws = make_workspace ("unreadable");
+  g_autofree char *closed = g_build_filename (ws, "closed", NULL);
+  g_autofree char *open_dir = g_build_filename (ws, "open", NULL);
+  g_autoptr(SandboxSpec) spec = spec_for (ws, "");
+  g_autoptr(SandboxBwrap) bwrap = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (getuid () == 0)
+    {
+      g_test_skip ("root can list every folder");
+      return;
+    }
+
+  g_assert_cmpint (g_mkdir (closed, 0300), ==, 0);
+  g_assert_cmpint (g_mkdir (open_dir, 0755), ==, 0);
+  bwrap = sandbox_bwrap_new (spec, -1, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (find_fd_mount (bwrap, "--ro-bind-fd", closed), >=, 0);
+  g_assert_cmpint (find_fd_mount (bwrap, "--ro-bind-fd", open_dir), ==, -1);
+  g_chmod (closed, 0755);
+}
+
+/* A hidden path inside the workspace: one that exists is covered after
+ * the workspace is mounted; one that does not gets a placeholder, so it
+ * cannot be made for the host to read later. */
+static void
+test_bwrap_hidden_in_workspace (void)
+{
+  g_autofree char *ws = make_workspace ("home");
+  g_autofree char *ssh = g_build_filename (ws, ".ssh", NULL);
+  g_autofree char *netrc = g_build_filename (ws, ".netrc", NULL);
+  g_autofree char *extra = g_strdup_printf (", \"hidden\": [\"%s\", \"%s\"]", ssh, netrc);
+  g_autoptr(SandboxSpec) spec = NULL;
+  g_autoptr(SandboxBwrap) bwrap = NULL;
+  g_autoptr(GError) error = NULL;
+  int pos_ws, pos_ssh, pos_netrc;
+
+  g_assert_cmpint (g_mkdir (ssh, 0700), ==, 0);
+  spec = spec_for (ws, extra);
+  bwrap = sandbox_bwrap_new (spec, -1, -1, &error);
+  g_assert_no_error (error);
+
+  pos_ws = find_fd_mount (bwrap, "--bind-fd", ws);
+  pos_ssh = find_fd_mount (bwrap, "--ro-bind", ssh);
+  pos_netrc = find_fd_mount (bwrap, "--ro-bind", netrc);
+  g_assert_cmpint (pos_ssh, >, pos_ws);
+  g_assert_cmpint (pos_netrc, >, pos_ws);
+  g_assert_true (g_file_test (netrc, G_FILE_TEST_IS_REGULAR));
+  sandbox_bwrap_cleanup (bwrap);
+  g_assert_false (g_file_test (netrc, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (ssh, G_FILE_TEST_IS_DIR));
 }
 
 /* A file with another hard link is kept read-only: the other name may be
@@ -406,6 +539,10 @@ main (int   argc,
   g_test_add_func ("/sandbox/bwrap/writable-through-link", test_bwrap_writable_through_link);
   g_test_add_func ("/sandbox/bwrap/nested-protected", test_bwrap_nested_protected);
   g_test_add_func ("/sandbox/bwrap/hard-links", test_bwrap_hard_links);
+  g_test_add_func ("/sandbox/bwrap/scan-limit", test_bwrap_scan_limit);
+  g_test_add_func ("/sandbox/bwrap/gitdir-pointer", test_bwrap_gitdir_pointer);
+  g_test_add_func ("/sandbox/bwrap/unreadable-folder", test_bwrap_unreadable_folder);
+  g_test_add_func ("/sandbox/bwrap/hidden-in-workspace", test_bwrap_hidden_in_workspace);
   g_test_add_func ("/sandbox/env-filter", test_env_filter);
 
   return g_test_run ();

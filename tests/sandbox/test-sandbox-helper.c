@@ -1,0 +1,180 @@
+/* test-sandbox-helper.c: paddock-sandbox itself, its exit status and its
+ * report, run as a caller runs it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <sys/wait.h>
+
+#include <glib/gstdio.h>
+
+#include <json-glib/json-glib.h>
+
+typedef struct
+{
+  int status;       /* the helper's exit status */
+  char *err;
+  JsonParser *parser;
+  JsonObject *report;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->err, g_free);
+  g_clear_object (&run->parser);
+  run->report = NULL;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* Runs the helper on a spec for @argv in @cwd, with the spec on
+ * descriptor 3 and the report on 4. */
+static void
+run_helper (const char * const *argv,
+            const char         *cwd,
+            Run                *run)
+{
+  const char *helper = g_getenv ("PADDOCK_SANDBOX_HELPER");
+  g_autofree char *dir = g_dir_make_tmp ("paddock-helper-XXXXXX", NULL);
+  g_autofree char *spec_path = g_build_filename (dir, "spec.json", NULL);
+  g_autofree char *report_path = g_build_filename (dir, "report.json", NULL);
+  g_autoptr(GString) spec = g_string_new ("{\"version\": 1, \"argv\": [");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *report = NULL;
+  const char *sh[] = { "/bin/sh", "-c", NULL, NULL };
+  gsize length;
+  int wait_status;
+
+  g_assert_nonnull (helper);
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_string_append_printf (spec, "%s\"%s\"", i ? ", " : "", argv[i]);
+  g_string_append_printf (spec, "], \"cwd\": \"%s\", \"mode\": \"read-only\", \"workspace\": \"/\","
+                                " \"env\": {\"PATH\": \"/usr/bin:/bin\"}, \"timeout_ms\": 30000}", cwd);
+  g_assert_true (g_file_set_contents (spec_path, spec->str, -1, NULL));
+
+  script = g_strdup_printf ("exec '%s' --spec-fd 3 --report-fd 4 3<'%s' 4>'%s'", helper, spec_path, report_path);
+  sh[2] = script;
+  g_assert_true (g_spawn_sync (NULL, (char **) sh, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, &run->err, &wait_status, &error));
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  run->status = WEXITSTATUS (wait_status);
+  g_test_message ("%s: status %d, stderr: %s", argv[0], run->status, run->err);
+
+  g_assert_true (g_file_get_contents (report_path, &report, &length, NULL));
+  run->parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (run->parser, report, length, &error));
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (run->parser)));
+  run->report = json_node_get_object (json_parser_get_root (run->parser));
+
+  g_unlink (spec_path);
+  g_unlink (report_path);
+  g_rmdir (dir);
+}
+
+static gboolean
+report_bool (Run        *run,
+             const char *key)
+{
+  JsonNode *value = json_object_get_member (run->report, key);
+
+  g_assert_nonnull (value);
+  g_assert_cmpint (json_node_get_value_type (value), ==, G_TYPE_BOOLEAN);
+  return json_node_get_boolean (value);
+}
+
+static const char *
+report_error (Run *run)
+{
+  return json_object_get_string_member_with_default (run->report, "error", NULL);
+}
+
+static void
+test_exit_status (void)
+{
+  const char *exit3[] = { "sh", "-c", "exit 3", NULL };
+  const char *killed[] = { "sh", "-c", "kill -TERM $$", NULL };
+  const char *ok[] = { "true", NULL };
+  g_auto(Run) run3 = { 0 };
+  g_auto(Run) run_killed = { 0 };
+  g_auto(Run) run_ok = { 0 };
+  JsonArray *pids;
+
+  run_helper (ok, "/", &run_ok);
+  g_assert_cmpint (run_ok.status, ==, 0);
+  g_assert_true (report_bool (&run_ok, "started"));
+
+  /* The command's own status, as a shell gives it. */
+  run_helper (exit3, "/", &run3);
+  g_assert_cmpint (run3.status, ==, 3);
+  g_assert_true (report_bool (&run3, "started"));
+  g_assert_false (report_bool (&run3, "not_found"));
+  g_assert_null (report_error (&run3));
+  /* The sandbox's processes, by their host PIDs, for later triage. */
+  pids = json_object_get_array_member (run3.report, "pids");
+  g_assert_nonnull (pids);
+  g_assert_cmpuint (json_array_get_length (pids), >=, 1);
+  g_assert_cmpint (json_array_get_int_element (pids, 0), >, 0);
+  g_assert_cmpfloat (json_object_get_double_member (run3.report, "duration_ms"), >, 0);
+
+  run_helper (killed, "/", &run_killed);
+  g_assert_cmpint (run_killed.status, ==, 128 + 15);
+}
+
+/* "Command not found" is 127, as from a shell, never bwrap's 1. */
+static void
+test_not_found (void)
+{
+  const char *missing[] = { "no-such-program-paddock", NULL };
+  const char *option[] = { "--bind", "/", "/", NULL };
+  g_auto(Run) run = { 0 };
+  g_auto(Run) run_option = { 0 };
+
+  run_helper (missing, "/", &run);
+  g_assert_cmpint (run.status, ==, 127);
+  g_assert_true (report_bool (&run, "not_found"));
+  g_assert_false (report_bool (&run, "started"));
+  g_assert_nonnull (strstr (report_error (&run), "no-such-program-paddock: command not found"));
+  /* With a report to write, the caller says it: nothing on stderr. */
+  g_assert_cmpstr (run.err, ==, "");
+
+  /* A command named like a bwrap option is a command. */
+  run_helper (option, "/", &run_option);
+  g_assert_cmpint (run_option.status, ==, 127);
+  g_assert_true (report_bool (&run_option, "not_found"));
+}
+
+/* When bwrap fails before the command starts, the status is 125 and the
+ * report says so: not 1, which the command could have returned. */
+static void
+test_setup_failure (void)
+{
+  const char *ok[] = { "true", NULL };
+  g_auto(Run) run = { 0 };
+
+  run_helper (ok, "/nonexistent-paddock-folder", &run);
+  g_assert_cmpint (run.status, ==, 125);
+  g_assert_false (report_bool (&run, "started"));
+  g_assert_false (report_bool (&run, "not_found"));
+  g_assert_nonnull (strstr (report_error (&run), "could not set up the sandbox"));
+  /* bwrap's own line is kept for the person. */
+  g_assert_nonnull (strstr (run.err, "nonexistent-paddock-folder"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/sandbox/helper/exit-status", test_exit_status);
+  g_test_add_func ("/sandbox/helper/not-found", test_not_found);
+  g_test_add_func ("/sandbox/helper/setup-failure", test_setup_failure);
+
+  return g_test_run ();
+}
