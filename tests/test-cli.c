@@ -14,6 +14,7 @@
 static char *base;
 static char *sysconfdir;
 static char *workspace;
+static char *runtime_dir;
 
 typedef struct
 {
@@ -43,6 +44,7 @@ test_environment (const char * const *extra)
   env = g_environ_setenv (env, "XDG_CACHE_HOME", cache, TRUE);
   env = g_environ_setenv (env, "HOME", base, TRUE);
   env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
+  env = g_environ_setenv (env, "XDG_RUNTIME_DIR", runtime_dir, TRUE);
   for (guint i = 0; extra != NULL && extra[i] != NULL; i += 2)
     env = g_environ_setenv (env, extra[i], extra[i + 1], TRUE);
   return env;
@@ -512,6 +514,135 @@ test_dconf_locks (void)
   }
 }
 
+/* Runs @script with sh in the workspace and the test's environment;
+ * "$P" is paddockctl. */
+static void
+shell (Run        *run,
+       const char *script)
+{
+  const char *extra[] = { "P", g_getenv ("PADDOCKCTL"), NULL };
+  g_auto(GStrv) env = test_environment (extra);
+  const char *argv[] = { "/bin/sh", "-c", script, NULL };
+  g_autoptr(GError) error = NULL;
+
+  g_spawn_sync (workspace, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                &run->out, &run->err, &run->status, &error);
+  g_assert_no_error (error);
+  run->status = WIFEXITED (run->status) ? WEXITSTATUS (run->status) : -1;
+  g_test_message ("$ %s\nstatus %d\nstdout: %s\nstderr: %s", script, run->status, run->out, run->err);
+}
+
+/* A user policy for the `run` tests: rm forbidden, printf asks. */
+static char *
+write_run_policy (void)
+{
+  g_autofree char *dir = g_build_filename (base, "config", "paddock", NULL);
+
+  return test_write_file (dir, "policy.json",
+                          "{\"commands\": [\n"
+                          "  {\"match\": [\"rm\"], \"decision\": \"forbidden\", \"reason\": \"nothing is deleted here\"},\n"
+                          "  {\"match\": [\"printf\"], \"decision\": \"prompt\", \"reason\": \"asks for the test\"}\n"
+                          "]}");
+}
+
+static void
+test_run_denied (void)
+{
+  g_autofree char *policy = write_run_policy ();
+  g_autofree char *notes = test_write_file (workspace, "notes.txt", "keep me\n");
+  g_autofree char *where = g_strdup_printf ("decided by: the user layer, %s:2", policy);
+  g_autofree char *out_txt = g_build_filename (workspace, "out.txt", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(Run) denied = { 0 };
+  g_auto(Run) ran = { 0 };
+
+  /* Denied: status 126, and the layer, source, rule and reason named. */
+  shell (&denied, "setsid -w \"$P\" run -- rm -f notes.txt");
+  g_assert_cmpint (denied.status, ==, 126);
+  g_assert_nonnull (strstr (denied.err, "the policy forbids this command"));
+  g_assert_nonnull (strstr (denied.err, "command:    rm -f notes.txt"));
+  g_assert_nonnull (strstr (denied.err, where));
+  g_assert_nonnull (strstr (denied.err, "rule:       {\"match\": [\"rm\"]"));
+  g_assert_nonnull (strstr (denied.err, "reason:     nothing is deleted here"));
+  g_assert_true (g_file_test (notes, G_FILE_TEST_EXISTS));
+
+  /* The control: an allowed command runs, and its status is ours. */
+  shell (&ran, "setsid -w \"$P\" run -- sh -c 'cat notes.txt > out.txt; exit 7'");
+  g_assert_cmpint (ran.status, ==, 7);
+  g_assert_true (g_file_get_contents (out_txt, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "keep me\n");
+
+  g_unlink (policy);
+}
+
+/* Without a terminal nobody can be asked, so a prompt is a denial; and
+ * stdin is never taken for an answer: it may be the agent's. */
+static void
+test_run_prompt_without_terminal (void)
+{
+  g_autofree char *policy = write_run_policy ();
+  g_auto(Run) run = { 0 };
+
+  shell (&run, "printf 'o\\ns\\n' | setsid -w \"$P\" run -- printf 'said-%s' hello");
+  g_assert_cmpint (run.status, ==, 126);
+  g_assert_nonnull (strstr (run.err, "without a terminal, nobody can be asked"));
+  g_assert_nonnull (strstr (run.err, "reason:     asks for the test"));
+  g_assert_null (strstr (run.out, "said-hello"));
+
+  g_unlink (policy);
+}
+
+/* On a terminal (a pseudo-terminal from script(1)): the question shows
+ * the command, the layer and the reason; "once" runs it once, "session"
+ * stops the next question in the same session, "deny" does not run it. */
+static void
+test_run_prompt_on_terminal (void)
+{
+  g_autofree char *policy = write_run_policy ();
+  g_auto(Run) once = { 0 };
+  g_auto(Run) session = { 0 };
+  g_auto(Run) deny = { 0 };
+  const char *first;
+
+  if (!g_file_test ("/usr/bin/script", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("script(1) is not installed");
+      return;
+    }
+
+  /* The command's output, "said-X", never appears in its own text. */
+  shell (&once, "printf 'o\\n' | script -qec '\"$P\" run -- printf said-%s once' /dev/null");
+  g_assert_cmpint (once.status, ==, 0);
+  g_assert_nonnull (strstr (once.out, "Paddock asks before running this"));
+  g_assert_nonnull (strstr (once.out, "command:    printf said-%s once"));
+  g_assert_nonnull (strstr (once.out, "the user layer"));
+  g_assert_nonnull (strstr (once.out, "reason:     asks for the test"));
+  g_assert_nonnull (strstr (once.out, "said-once"));
+
+  /* One answer for the session covers the same command again, without
+   * a question (it would find no more input, and be denied), and not a
+   * different one. */
+  shell (&session, "printf 's\\n' | script -qec 'sh -c \"\\\"$P\\\" run -- printf said-%s same; "
+                   "\\\"$P\\\" run -- printf said-%s same; \\\"$P\\\" run -- printf said-%s other\"' /dev/null");
+  g_assert_cmpint (session.status, ==, 126);
+  first = strstr (session.out, "said-same");
+  g_assert_nonnull (first);
+  g_assert_nonnull (strstr (first + 1, "said-same"));
+  g_assert_null (strstr (session.out, "said-other"));
+  first = strstr (session.out, "command:    printf said-%s same");
+  g_assert_nonnull (first);
+  g_assert_null (strstr (first + 1, "command:    printf said-%s same"));
+  g_assert_nonnull (strstr (session.out, "command:    printf said-%s other"));
+  g_assert_nonnull (strstr (session.out, "not run: denied"));
+
+  shell (&deny, "printf 'd\\n' | script -qec '\"$P\" run -- printf said-%s denied' /dev/null");
+  g_assert_cmpint (deny.status, ==, 126);
+  g_assert_nonnull (strstr (deny.out, "command:    printf said-%s denied"));
+  g_assert_null (strstr (deny.out, "said-denied"));
+
+  g_unlink (policy);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -524,6 +655,8 @@ main (int   argc,
   workspace = g_build_filename (base, "project", NULL);
   g_assert_cmpint (g_mkdir_with_parents (sysconfdir, 0700), ==, 0);
   g_assert_cmpint (g_mkdir_with_parents (workspace, 0700), ==, 0);
+  runtime_dir = g_build_filename (base, "runtime", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (runtime_dir, 0700), ==, 0);
 
   g_test_add_func ("/cli/check/json-contract", test_check_json_contract);
   g_test_add_func ("/cli/check/exit-status-and-text", test_check_exit_status_and_text);
@@ -536,6 +669,9 @@ main (int   argc,
   g_test_add_func ("/cli/workspace/trust", test_workspace_trust);
   g_test_add_func ("/cli/dconf-locks", test_dconf_locks);
   g_test_add_func ("/cli/policy/refresh", test_policy_refresh);
+  g_test_add_func ("/cli/run/denied", test_run_denied);
+  g_test_add_func ("/cli/run/prompt-without-terminal", test_run_prompt_without_terminal);
+  g_test_add_func ("/cli/run/prompt-on-terminal", test_run_prompt_on_terminal);
 
   return g_test_run ();
 }

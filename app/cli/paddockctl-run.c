@@ -26,6 +26,7 @@
 
 typedef enum
 {
+  ANSWER_NO_TERMINAL,
   ANSWER_DENY,
   ANSWER_ONCE,
   ANSWER_SESSION,
@@ -64,7 +65,7 @@ ask (const PaddockDecision *decision)
     {
       if (fd >= 0)
         close (fd);
-      return ANSWER_DENY;
+      return ANSWER_NO_TERMINAL;
     }
 
   fprintf (tty, _("Paddock asks before running this:\n"));
@@ -187,8 +188,10 @@ paddockctl_run (int    argc,
     case PADDOCK_VERDICT_PROMPT:
       switch (ask (decision))
         {
-        case ANSWER_DENY:
+        case ANSWER_NO_TERMINAL:
           return deny (decision, _("not run: nobody allowed it (without a terminal, nobody can be asked)"));
+        case ANSWER_DENY:
+          return deny (decision, _("not run: denied"));
         case ANSWER_SESSION:
           if (session_path == NULL)
             g_printerr (_("paddockctl: no $XDG_RUNTIME_DIR, so this is allowed once only\n"));
