@@ -167,7 +167,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/tripwire/nothing-changed", test_nothing_changed);
   g_test_add_func ("/tripwire/created-and-changed", test_created_and_changed);

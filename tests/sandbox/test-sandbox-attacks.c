@@ -256,31 +256,80 @@ snapshot_paths (const char         *dir,
   return g_string_free (out, FALSE);
 }
 
+static gboolean
+is_private_in_sandbox (const char *path)
+{
+  return g_str_has_prefix (path, "/tmp/") || g_str_has_prefix (path, "/var/tmp/") ||
+         g_str_has_prefix (path, "/dev/shm/") || g_str_has_prefix (path, "/run/");
+}
+
 /* Where the test's folders go: not /tmp (see the top). Beside the test
- * program when that is writable (the build tree, as CI runs it), else in
- * the user's own home folder. */
+ * program when that is writable and not itself under /tmp (the build
+ * tree of a clone elsewhere), else in the user's own home folder. */
 static char *
 make_base_dir (void)
 {
   g_autofree char *parent = NULL;
   g_autofree char *template = NULL;
+  g_autofree char *built = g_canonicalize_filename (g_test_get_dir (G_TEST_BUILT), NULL);
   const char *override = g_getenv ("PADDOCK_ATTACK_TMPDIR");
-  const char *built = g_test_get_dir (G_TEST_BUILT);
   char *base;
 
   if (override != NULL)
     parent = g_strdup (override);
-  else if (built != NULL && access (built, W_OK) == 0)
-    parent = g_canonicalize_filename (built, NULL);
+  else if (access (built, W_OK) == 0 && !is_private_in_sandbox (built))
+    parent = g_steal_pointer (&built);
   else
     parent = g_strdup (getpwuid (getuid ())->pw_dir);
 
   template = g_build_filename (parent, "paddock-attacks-XXXXXX", NULL);
   g_assert_nonnull (g_mkdtemp_full (template, 0755));
   base = g_steal_pointer (&template);
-  g_assert_false (g_str_has_prefix (base, "/tmp/") || g_str_has_prefix (base, "/var/tmp/") ||
-                  g_str_has_prefix (base, "/dev/shm/") || g_str_has_prefix (base, "/run/"));
+  g_assert_false (is_private_in_sandbox (base));
   return base;
+}
+
+/* Copies @path into @dir, keeping its mode, and returns the copy. */
+static char *
+stage_file (const char *dir,
+            const char *path)
+{
+  g_autofree char *name = g_path_get_basename (path);
+  char *copy = g_build_filename (dir, name, NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  struct stat st;
+  gsize length;
+
+  g_assert_cmpint (stat (path, &st), ==, 0);
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_true (g_file_set_contents_full (copy, contents, length, G_FILE_SET_CONTENTS_NONE,
+                                           st.st_mode & 0777, &error));
+  g_assert_no_error (error);
+  return copy;
+}
+
+/* What runs inside the sandbox must be where the sandbox sees it: a
+ * build tree under /tmp is not. The probes and probe programs are
+ * copied where the test's folders go. */
+static char *
+stage_tools (void)
+{
+  char *dir = make_base_dir ();
+  g_autoptr(GDir) probes = g_dir_open (probes_dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (probes);
+  while ((name = g_dir_read_name (probes)) != NULL)
+    if (g_str_has_suffix (name, ".sh"))
+      {
+        g_autofree char *path = g_build_filename (probes_dir, name, NULL);
+        g_free (stage_file (dir, path));
+      }
+  probes_dir = dir;
+  try_syscall_path = stage_file (dir, try_syscall_path);
+  attack_probe_path = stage_file (dir, attack_probe_path);
+  return dir;
 }
 
 static void
@@ -2258,6 +2307,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *tools = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -2311,7 +2361,9 @@ main (int   argc,
   add_test ("/sandbox/attack/argv/bwrap-option", test_bwrap_option_command);
   add_test ("/sandbox/attack/report/host-run-files", test_report_host_run_files);
 
+  tools = stage_tools ();
   status = g_test_run ();
+  remove_tree (tools);
   g_free (test_program_name);
   return status;
 }
