@@ -647,6 +647,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
 
   g_assert_nonnull (g_getenv ("PADDOCKCTL"));
@@ -673,5 +675,7 @@ main (int   argc,
   g_test_add_func ("/cli/run/prompt-without-terminal", test_run_prompt_without_terminal);
   g_test_add_func ("/cli/run/prompt-on-terminal", test_run_prompt_on_terminal);
 
-  return g_test_run ();
+  status = g_test_run ();
+  test_remove_tree (base);
+  return status;
 }

@@ -329,6 +329,7 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *base = g_dir_make_tmp ("paddock-loader-XXXXXX", NULL);
+  int status;
 
   /* Before anything asks GLib for these folders: it caches them. */
   sysconfdir = g_build_filename (base, "etc", NULL);
@@ -353,5 +354,7 @@ main (int   argc,
   g_test_add_func ("/loader/requirements/bad-config", test_bad_system_config);
   g_test_add_func ("/loader/gsettings/user-values", test_gsettings_user_values);
 
-  return g_test_run ();
+  status = g_test_run ();
+  test_remove_tree (base);
+  return status;
 }

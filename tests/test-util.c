@@ -4,16 +4,57 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
+
 #include <glib/gstdio.h>
 
 #include "test-util.h"
 
+static char *test_base;
+
+void
+test_remove_tree (const char *path)
+{
+  GStatBuf st;
+  GDir *dir;
+  const char *name;
+
+  if (g_lstat (path, &st) != 0)
+    return;
+  if (S_ISDIR (st.st_mode) && (dir = g_dir_open (path, 0, NULL)) != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          test_remove_tree (child);
+        }
+      g_dir_close (dir);
+    }
+  g_remove (path);
+}
+
+static void
+remove_test_base (void)
+{
+  test_remove_tree (test_base);
+}
+
+/* Every folder a test makes lives in one, removed when the test ends. */
 char *
 test_make_dir (const char *name)
 {
-  g_autofree char *base = g_dir_make_tmp ("paddock-test-XXXXXX", NULL);
-  char *dir = g_build_filename (base, name, NULL);
+  g_autofree char *fresh = NULL;
+  char *dir;
 
+  if (test_base == NULL)
+    {
+      test_base = g_dir_make_tmp ("paddock-test-XXXXXX", NULL);
+      g_assert_nonnull (test_base);
+      atexit (remove_test_base);
+    }
+  fresh = g_build_filename (test_base, "XXXXXX", NULL);
+  g_assert_nonnull (g_mkdtemp (fresh));
+  dir = g_build_filename (fresh, name, NULL);
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   return dir;
 }

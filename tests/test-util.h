@@ -10,8 +10,10 @@
 
 G_BEGIN_DECLS
 
-/* A fresh folder under the test's temporary directory. */
+/* A fresh folder under the test's temporary directory, removed with
+ * everything in it when the test program exits. */
 char          *test_make_dir        (const char *name);
+void           test_remove_tree     (const char *path);
 /* Writes @contents to @dir/@name (creating folders) and returns the path. */
 char          *test_write_file      (const char *dir,
                                      const char *name,

@@ -7,6 +7,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -149,13 +152,30 @@ spec_for (const char *workspace,
   return spec;
 }
 
+static char *base_dir;
+
+static int
+remove_entry (const char        *path,
+              const struct stat *st,
+              int                flag,
+              struct FTW        *ftw)
+{
+  /* A test may have taken the permissions away. */
+  if (flag == FTW_DNR)
+    chmod (path, 0700);
+  remove (path);
+  return 0;
+}
+
+/* A fresh workspace in the test's own folder, removed at the end. */
 static char *
 make_workspace (const char *name)
 {
-  g_autofree char *tmp = g_dir_make_tmp ("paddock-bwrap-XXXXXX", NULL);
-  g_autofree char *resolved = realpath (tmp, NULL);
-  char *dir = g_build_filename (resolved, name, NULL);
+  g_autofree char *fresh = g_build_filename (base_dir, "XXXXXX", NULL);
+  char *dir;
 
+  g_assert_nonnull (g_mkdtemp (fresh));
+  dir = g_build_filename (fresh, name, NULL);
   g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
   return dir;
 }
@@ -528,7 +548,12 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *tmp = g_dir_make_tmp ("paddock-bwrap-XXXXXX", NULL);
+  int status;
+
   g_test_init (&argc, &argv, NULL);
+  /* Resolved: the sandbox's options name real paths. */
+  base_dir = realpath (tmp, NULL);
 
   g_test_add_func ("/sandbox/json", test_json);
   g_test_add_func ("/sandbox/spec/good", test_spec_good);
@@ -545,5 +570,8 @@ main (int   argc,
   g_test_add_func ("/sandbox/bwrap/hidden-in-workspace", test_bwrap_hidden_in_workspace);
   g_test_add_func ("/sandbox/env-filter", test_env_filter);
 
-  return g_test_run ();
+  status = g_test_run ();
+  nftw (base_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  free (base_dir);
+  return status;
 }
