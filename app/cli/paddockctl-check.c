@@ -137,15 +137,8 @@ paddockctl_check (int    argc,
   if (!report_failed_sources (policy, files))
     return PADDOCKCTL_EXIT_ERROR;
 
-  if (mode != NULL)
-    {
-      PaddockApprovalMode approval;
-
-      if (!paddock_approval_mode_from_string (mode, &approval))
-        return paddockctl_error (_("“%s” is not an approval mode; accepted: untrusted, on-request, never, auto-review"), mode);
-      if (!paddock_policy_set_approval_mode (policy, approval, &error))
-        return paddockctl_error ("%s", error->message);
-    }
+  if (mode != NULL && !paddockctl_set_approval_mode (policy, mode, &error))
+    return paddockctl_error ("%s", error->message);
 
   if (command != NULL && command[0] != NULL)
     {

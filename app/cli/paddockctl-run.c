@@ -149,15 +149,8 @@ paddockctl_run (int    argc,
   if (policy == NULL)
     return paddockctl_error ("%s", error->message);
 
-  if (mode != NULL)
-    {
-      PaddockApprovalMode approval;
-
-      if (!paddock_approval_mode_from_string (mode, &approval))
-        return paddockctl_error (_("“%s” is not an approval mode; accepted: untrusted, on-request, never, auto-review"), mode);
-      if (!paddock_policy_set_approval_mode (policy, approval, &error))
-        return paddockctl_error ("%s", error->message);
-    }
+  if (mode != NULL && !paddockctl_set_approval_mode (policy, mode, &error))
+    return paddockctl_error ("%s", error->message);
   if (sandbox_mode != NULL)
     {
       PaddockSandboxMode requested;

@@ -28,6 +28,22 @@ paddockctl_error (const char *format,
   return PADDOCKCTL_EXIT_ERROR;
 }
 
+gboolean
+paddockctl_set_approval_mode (PaddockPolicy  *policy,
+                              const char     *mode,
+                              GError        **error)
+{
+  PaddockApprovalMode approval;
+
+  if (!paddock_approval_mode_from_string (mode, &approval))
+    {
+      g_set_error (error, PADDOCK_POLICY_ERROR, PADDOCK_POLICY_ERROR_INVALID,
+                   _("“%s” is not an approval mode; accepted: untrusted, on-request, never, auto-review"), mode);
+      return FALSE;
+    }
+  return paddock_policy_set_approval_mode (policy, approval, error);
+}
+
 void
 paddockctl_print_json (JsonNode *node)
 {

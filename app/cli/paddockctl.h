@@ -6,6 +6,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "paddock-policy.h"
+
 G_BEGIN_DECLS
 
 /* Exit statuses: 0 when the command did its job (whatever the decision),
@@ -22,5 +24,9 @@ int  paddockctl_workspace (int argc, char **argv);
 /* Prints "paddockctl: MESSAGE" on stderr and returns PADDOCKCTL_EXIT_ERROR. */
 int  paddockctl_error     (const char *format, ...) G_GNUC_PRINTF (1, 2);
 void paddockctl_print_json (JsonNode *node);
+/* --mode MODE, as check and run take it: a name the policy may refuse. */
+gboolean paddockctl_set_approval_mode (PaddockPolicy  *policy,
+                                       const char     *mode,
+                                       GError        **error);
 
 G_END_DECLS
