@@ -181,7 +181,7 @@ main (int   argc,
       return 0;
     }
 
-  outcome = sandbox_run (spec, bwrap);
+  outcome = sandbox_run (spec, bwrap, report_fd);
   if (outcome->error != NULL && report_fd < 0)
     g_printerr ("paddock-sandbox: %s\n", outcome->error);
   if (outcome->timed_out)

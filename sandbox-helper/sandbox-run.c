@@ -201,6 +201,7 @@ typedef struct
   const char *cwd;
   GArray *keep;             /* int: descriptors the program inherits */
   int status_fd;            /* bwrap's --json-status-fd, read end; -1 */
+  int caller_fd;            /* the caller's end of the report; -1 */
   gboolean own_group;       /* no PID namespace: kill the process group */
 } Launch;
 
@@ -280,8 +281,8 @@ supervise (const SandboxSpec *spec,
 
   while (out[0] >= 0 || err[0] >= 0 || !reaped)
     {
-      struct pollfd fds[4];
-      int *owners[4];
+      struct pollfd fds[5];
+      int *owners[5];
       guint n_fds = 0;
       gint64 now = g_get_monotonic_time ();
       gint64 wake = MIN (MIN (deadline, next_scan), drain_until);
@@ -307,6 +308,13 @@ supervise (const SandboxSpec *spec,
           fds[n_fds] = (struct pollfd) { signal_fd, POLLIN, 0 };
           owners[n_fds++] = &signal_fd;
         }
+      /* Only errors: the write end of a pipe reports POLLERR once its
+       * reader is gone, that is, once the caller died. */
+      if (launch->caller_fd >= 0)
+        {
+          fds[n_fds] = (struct pollfd) { launch->caller_fd, 0, 0 };
+          owners[n_fds++] = &launch->caller_fd;
+        }
 
       if (poll (fds, n_fds, timeout) < 0 && errno != EINTR)
         break;
@@ -318,6 +326,19 @@ supervise (const SandboxSpec *spec,
 
           if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
             continue;
+
+          if (owners[i] == &launch->caller_fd)
+            {
+              /* Nobody is left to watch the command or read its
+               * output: it ends with its caller. */
+              launch->caller_fd = -1;
+              if (!killed)
+                {
+                  kill (launch->own_group ? -pid : pid, SIGKILL);
+                  killed = TRUE;
+                }
+              continue;
+            }
 
           if (owners[i] == &signal_fd)
             {
@@ -455,6 +476,7 @@ filtered_env (const SandboxSpec *spec)
 static void
 run_bwrap (const SandboxSpec *spec,
            const char        *bwrap_path,
+           int                caller_fd,
            SandboxOutcome    *outcome)
 {
   g_autoptr(SandboxBwrap) bwrap = NULL;
@@ -532,6 +554,7 @@ run_bwrap (const SandboxSpec *spec,
   launch.keep = g_array_copy (bwrap->fds);
   g_array_append_val (launch.keep, args);
   launch.status_fd = status[0];
+  launch.caller_fd = caller_fd;
   /* The fds now belong to the launch, which closes them after fork. */
   g_array_set_size (bwrap->fds, 0);
 
@@ -559,6 +582,7 @@ run_bwrap (const SandboxSpec *spec,
 
 static void
 run_unsandboxed (const SandboxSpec *spec,
+                 int                caller_fd,
                  SandboxOutcome    *outcome)
 {
   g_auto(GStrv) envp = filtered_env (spec);
@@ -573,6 +597,7 @@ run_unsandboxed (const SandboxSpec *spec,
   launch.cwd = spec->cwd;
   launch.keep = g_array_new (FALSE, FALSE, sizeof (int));
   launch.status_fd = -1;
+  launch.caller_fd = caller_fd;
   launch.own_group = TRUE;
   supervise (spec, &launch, outcome);
   g_array_unref (launch.keep);
@@ -580,6 +605,7 @@ run_unsandboxed (const SandboxSpec *spec,
 
 static void
 run_flatpak_spawn (const SandboxSpec *spec,
+                   int                caller_fd,
                    SandboxOutcome    *outcome)
 {
   g_auto(GStrv) argv = sandbox_flatpak_build_argv (spec);
@@ -610,6 +636,7 @@ run_flatpak_spawn (const SandboxSpec *spec,
   launch.envp = envp;
   launch.keep = g_array_new (FALSE, FALSE, sizeof (int));
   launch.status_fd = -1;
+  launch.caller_fd = caller_fd;
   launch.own_group = TRUE;
   supervise (spec, &launch, outcome);
   g_array_unref (launch.keep);
@@ -656,7 +683,8 @@ program_exists (const SandboxSpec *spec)
 
 SandboxOutcome *
 sandbox_run (const SandboxSpec *spec,
-             const char        *bwrap)
+             const char        *bwrap,
+             int                caller_fd)
 {
   SandboxOutcome *outcome = g_new0 (SandboxOutcome, 1);
   gint64 start = g_get_monotonic_time ();
@@ -677,11 +705,11 @@ sandbox_run (const SandboxSpec *spec,
       outcome->error = g_strdup_printf ("%s: command not found", spec->argv[0]);
     }
   else if (spec->mode == SANDBOX_MODE_FULL_ACCESS)
-    run_unsandboxed (spec, outcome);
+    run_unsandboxed (spec, caller_fd, outcome);
   else if (sandbox_flatpak_detect ("/"))
-    run_flatpak_spawn (spec, outcome);
+    run_flatpak_spawn (spec, caller_fd, outcome);
   else
-    run_bwrap (spec, bwrap, outcome);
+    run_bwrap (spec, bwrap, caller_fd, outcome);
 
   outcome->duration_us = g_get_monotonic_time () - start;
   return outcome;

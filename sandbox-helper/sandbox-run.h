@@ -32,10 +32,13 @@ typedef struct
 /* Runs @spec: through @bwrap (an absolute path) in read-only and
  * workspace-write modes, through flatpak-spawn inside Flatpak, directly
  * in full-access mode. The command's stdout and stderr are copied to
- * ours, counted and capped; stdin is ours. Never fails: what went wrong
- * is in the outcome's error. */
+ * ours, counted and capped; stdin is ours. When @caller_fd (the write
+ * end of a pipe, or -1) loses its reader, the caller is gone and the
+ * command is stopped. Never fails: what went wrong is in the outcome's
+ * error. */
 SandboxOutcome *sandbox_run             (const SandboxSpec    *spec,
-                                         const char           *bwrap);
+                                         const char           *bwrap,
+                                         int                   caller_fd);
 /* The report written for the caller, one JSON object. */
 char           *sandbox_outcome_to_json (const SandboxOutcome *outcome);
 /* An exit status for the helper itself: the command's, 128 + signal,

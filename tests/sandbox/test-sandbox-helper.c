@@ -5,10 +5,15 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <glib-unix.h>
 
 #include <json-glib/json-glib.h>
 
@@ -166,6 +171,71 @@ test_setup_failure (void)
   g_assert_nonnull (strstr (run.err, "nonexistent-paddock-folder"));
 }
 
+static gboolean
+wait_for_exit (GPid  pid,
+               int  *wait_status,
+               guint seconds)
+{
+  for (guint i = 0; i < seconds * 20; i++)
+    {
+      if (waitpid (pid, wait_status, WNOHANG) == pid)
+        return TRUE;
+      g_usleep (50 * 1000);
+    }
+  return FALSE;
+}
+
+/* When its caller dies (the read end of the report pipe goes), the
+ * helper stops the command: nobody is left to watch it. */
+static void
+test_caller_gone (void)
+{
+  const char *helper = g_getenv ("PADDOCK_SANDBOX_HELPER");
+  g_autofree char *dir = g_dir_make_tmp ("paddock-helper-XXXXXX", NULL);
+  g_autofree char *resolved = realpath (dir, NULL);
+  g_autofree char *spec_path = g_build_filename (resolved, "spec.json", NULL);
+  g_autofree char *started = g_build_filename (resolved, "started", NULL);
+  g_autofree char *spec = g_strdup_printf ("{\"version\": 1, \"argv\": [\"sh\", \"-c\", \": > started; exec sleep 120\"],"
+                                           " \"cwd\": \"%s\", \"mode\": \"workspace-write\", \"workspace\": \"%s\","
+                                           " \"writable\": [\"%s\"], \"env\": {\"PATH\": \"/usr/bin:/bin\"}}",
+                                           resolved, resolved, resolved);
+  const char *argv[] = { helper, "--spec-fd", "3", "--report-fd", "4", NULL };
+  g_autoptr(GError) error = NULL;
+  int report[2], source_fds[2], target_fds[2] = { 3, 4 };
+  int spec_fd, wait_status = 0;
+  GPid pid;
+
+  g_assert_true (g_file_set_contents (spec_path, spec, -1, NULL));
+  spec_fd = open (spec_path, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (spec_fd, >=, 0);
+  g_assert_true (g_unix_open_pipe (report, FD_CLOEXEC, NULL));
+  source_fds[0] = spec_fd;
+  source_fds[1] = report[1];
+
+  g_assert_true (g_spawn_async_with_pipes_and_fds (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                                   -1, -1, -1, source_fds, target_fds, 2,
+                                                   &pid, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  close (spec_fd);
+  close (report[1]);
+
+  for (guint i = 0; i < 200 && !g_file_test (started, G_FILE_TEST_EXISTS); i++)
+    g_usleep (50 * 1000);
+  g_assert_true (g_file_test (started, G_FILE_TEST_EXISTS));
+  /* The control: with its caller there, it keeps running. */
+  g_usleep (300 * 1000);
+  g_assert_cmpint (waitpid (pid, &wait_status, WNOHANG), ==, 0);
+
+  close (report[0]);
+  g_assert_true (wait_for_exit (pid, &wait_status, 20));
+  g_assert_true (WIFEXITED (wait_status));
+  g_assert_cmpint (WEXITSTATUS (wait_status), ==, 128 + SIGKILL);
+
+  g_unlink (started);
+  g_unlink (spec_path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -175,6 +245,7 @@ main (int    argc,
   g_test_add_func ("/sandbox/helper/exit-status", test_exit_status);
   g_test_add_func ("/sandbox/helper/not-found", test_not_found);
   g_test_add_func ("/sandbox/helper/setup-failure", test_setup_failure);
+  g_test_add_func ("/sandbox/helper/caller-gone", test_caller_gone);
 
   return g_test_run ();
 }
