@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include <glib/gstdio.h>
 
@@ -57,6 +58,24 @@ test_make_dir (const char *name)
   dir = g_build_filename (fresh, name, NULL);
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   return dir;
+}
+
+gboolean
+test_raise_fd_limit (guint wanted)
+{
+  struct rlimit limit;
+
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+  if (limit.rlim_cur >= wanted)
+    return TRUE;
+  if (limit.rlim_max < wanted)
+    {
+      g_test_skip_printf ("needs %u descriptors; the hard limit is %lu", wanted, (unsigned long) limit.rlim_max);
+      return FALSE;
+    }
+  limit.rlim_cur = wanted;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+  return TRUE;
 }
 
 char *

@@ -14,6 +14,9 @@ G_BEGIN_DECLS
  * everything in it when the test program exits. */
 char          *test_make_dir        (const char *name);
 void           test_remove_tree     (const char *path);
+/* Raises the soft limit on open descriptors to @wanted, or skips the
+ * test and returns FALSE. */
+gboolean       test_raise_fd_limit  (guint       wanted);
 /* Writes @contents to @dir/@name (creating folders) and returns the path. */
 char          *test_write_file      (const char *dir,
                                      const char *name,
