@@ -41,16 +41,10 @@ typedef struct
   guint64 bytes;
 } Direction;
 
-typedef struct
-{
-  Pair *pair;
-} Endpoint;
-
 struct _Pair
 {
   PaddockRelay *relay;
   int fd[2];
-  Endpoint endpoint[2];
   Direction direction[2];
   gboolean failed;
   gboolean pending;
@@ -223,12 +217,12 @@ relay_source_dispatch (GSource     *source,
   n = epoll_wait (relay->epoll_fd, events, MAX_EVENTS, 0);
   for (int i = 0; i < n; i++)
     {
-      Endpoint *endpoint = events[i].data.ptr;
+      Pair *pair = events[i].data.ptr;
 
-      /* A pair already finished in this batch has nothing left to serve;
-       * its endpoints are only looked up, never touched. */
-      if (g_hash_table_contains (relay->pairs, endpoint->pair))
-        pair_serve (endpoint->pair);
+      /* A pair finished earlier in this batch is gone: look it up before
+       * touching it. */
+      if (g_hash_table_contains (relay->pairs, pair))
+        pair_serve (pair);
     }
 
   return G_SOURCE_CONTINUE;
@@ -306,9 +300,8 @@ paddock_relay_add (PaddockRelay         *relay,
 
   for (guint i = 0; i < 2; i++)
     {
-      struct epoll_event event = { EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, { .ptr = &pair->endpoint[i] } };
+      struct epoll_event event = { EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, { .ptr = pair } };
 
-      pair->endpoint[i].pair = pair;
       g_unix_set_fd_nonblocking (pair->fd[i], TRUE, NULL);
       if (epoll_ctl (relay->epoll_fd, EPOLL_CTL_ADD, pair->fd[i], &event) != 0)
         pair->failed = TRUE;
