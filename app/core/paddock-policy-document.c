@@ -771,6 +771,16 @@ verdict_from_string (const char *str, int *out)
 #define APPROVAL_MODES "untrusted, on-request, never, auto-review"
 #define NETWORK_MODES "disabled, allowlist, full"
 
+/* network.private_addresses: whether a name that resolves into
+ * 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or fc00::/7 may be dialled. */
+static gboolean
+allow_deny_from_string (const char *str,
+                        int        *out)
+{
+  *out = g_str_equal (str, "allow");
+  return g_str_equal (str, "allow") || g_str_equal (str, "deny");
+}
+
 static gboolean
 parse_sandbox (Parser      *parser,
                JsonNode    *node,
@@ -950,7 +960,7 @@ parse_network (Parser      *parser,
                GError     **error)
 {
   static const char * const keys[] = {
-    "mode", "allow", "deny", "prompt", "unknown", "rules", NULL,
+    "mode", "allow", "deny", "prompt", "unknown", "rules", "private_addresses", NULL,
   };
   JsonObject *object;
   JsonNode *member;
@@ -968,6 +978,10 @@ parse_network (Parser      *parser,
   if ((member = json_object_get_member (object, "unknown")) &&
       !parse_mode (parser, member, "/network/unknown", "network.unknown", "a decision",
                    verdict_from_string, "allow, prompt, forbidden", error))
+    return FALSE;
+  if ((member = json_object_get_member (object, "private_addresses")) &&
+      !parse_mode (parser, member, "/network/private_addresses", "network.private_addresses",
+                   "a choice for private addresses", allow_deny_from_string, "allow, deny", error))
     return FALSE;
   if ((member = json_object_get_member (object, "allow")) &&
       !parse_host_list (parser, member, "/network/allow", PADDOCK_VERDICT_ALLOW, error))
