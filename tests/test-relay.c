@@ -150,7 +150,7 @@ test_both_ways (void)
   server.fd = b[1];
   server.data = down;
   server.checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  paddock_relay_add (relay, a[1], b[0], on_done, &done);
+  paddock_relay_add (relay, a[1], b[0], PADDOCK_RELAY_BOTH, on_done, &done);
   g_assert_cmpuint (paddock_relay_get_size (relay), ==, 1);
 
   threads[0] = g_thread_new ("client-write", peer_write, &client);
@@ -193,7 +193,7 @@ test_half_close (void)
 
   g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a), ==, 0);
   g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, b), ==, 0);
-  paddock_relay_add (relay, a[1], b[0], on_done, &done);
+  paddock_relay_add (relay, a[1], b[0], PADDOCK_RELAY_BOTH, on_done, &done);
 
   g_assert_cmpint (write (a[0], "question", 8), ==, 8);
   shutdown (a[0], SHUT_WR);
@@ -240,7 +240,7 @@ test_reset (void)
 
   tcp_pair (a);
   tcp_pair (b);
-  paddock_relay_add (relay, a[1], b[0], on_done, &done);
+  paddock_relay_add (relay, a[1], b[0], PADDOCK_RELAY_BOTH, on_done, &done);
 
   g_assert_cmpint (setsockopt (b[1], SOL_SOCKET, SO_LINGER, &hard, sizeof hard), ==, 0);
   close (b[1]);  /* sends a reset */
@@ -277,7 +277,7 @@ test_many (void)
       g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, b), ==, 0);
       clients[i] = a[0];
       servers[i] = b[1];
-      paddock_relay_add (relay, a[1], b[0], on_done, &done[i]);
+      paddock_relay_add (relay, a[1], b[0], PADDOCK_RELAY_BOTH, on_done, &done[i]);
     }
   g_assert_cmpuint (paddock_relay_get_size (relay), ==, N);
 

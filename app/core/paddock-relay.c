@@ -282,6 +282,7 @@ void
 paddock_relay_add (PaddockRelay         *relay,
                    int                   fd_a,
                    int                   fd_b,
+                   PaddockRelayFlags     flags,
                    PaddockRelayDoneFunc  done,
                    gpointer              user_data)
 {
@@ -308,6 +309,11 @@ paddock_relay_add (PaddockRelay         *relay,
     }
   if (!direction_init (&pair->direction[0], fd_a, fd_b) || !direction_init (&pair->direction[1], fd_b, fd_a))
     pair->failed = TRUE;
+  if (flags == PADDOCK_RELAY_ONLY_BACK)
+    {
+      direction_close (&pair->direction[0]);
+      pair->direction[0].eof = pair->direction[0].finished = TRUE;
+    }
 
   if (pair->failed)
     pair_finish (pair);

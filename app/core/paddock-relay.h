@@ -10,6 +10,14 @@ G_BEGIN_DECLS
 
 typedef struct _PaddockRelay PaddockRelay;
 
+typedef enum
+{
+  PADDOCK_RELAY_BOTH,
+  /* From the second socket to the first only: what the first sends is
+   * left unread, and the second's sending side is left open. */
+  PADDOCK_RELAY_ONLY_BACK,
+} PaddockRelayFlags;
+
 /* Called once a pair is done: both directions ended, or one failed.
  * @sent is what went from the first socket to the second, @received the
  * other way. */
@@ -26,6 +34,7 @@ PaddockRelay *paddock_relay_new      (GMainContext          *context,
 void          paddock_relay_add      (PaddockRelay          *relay,
                                       int                    fd_a,
                                       int                    fd_b,
+                                      PaddockRelayFlags      flags,
                                       PaddockRelayDoneFunc   done,
                                       gpointer               user_data);
 /* Pairs still open. */
