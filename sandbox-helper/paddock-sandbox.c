@@ -20,6 +20,7 @@
 
 #include "sandbox-bwrap.h"
 #include "sandbox-errors.h"
+#include "sandbox-forward.h"
 #include "sandbox-run.h"
 #include "sandbox-spec.h"
 #include "sandbox-userns.h"
@@ -121,6 +122,10 @@ main (int   argc,
   gboolean print_args = FALSE, check = FALSE;
   int spec_fd = -1, report_fd = -1;
   gsize length = 0;
+
+  /* Inside the sandbox, as its first process. */
+  if (argc > 1 && g_str_equal (argv[1], "--forward"))
+    return sandbox_forward_main (argc, argv);
 
   for (int i = 1; i < argc; i++)
     {

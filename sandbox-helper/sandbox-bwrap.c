@@ -27,11 +27,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "sandbox-bwrap.h"
 #include "sandbox-errors.h"
+#include "sandbox-forward.h"
 
 /* More hard-linked files than this is more read-only mounts than a
  * sandbox should hold; the run is refused rather than left open. */
@@ -63,6 +65,7 @@ sandbox_bwrap_free (SandboxBwrap *bwrap)
   g_clear_pointer (&bwrap->fds, g_array_unref);
   g_clear_pointer (&bwrap->args, g_ptr_array_unref);
   g_clear_pointer (&bwrap->late_args, g_ptr_array_unref);
+  g_clear_pointer (&bwrap->command_prefix, g_ptr_array_unref);
   g_clear_pointer (&bwrap->pinned, g_hash_table_unref);
   g_clear_pointer (&bwrap->placeholders, g_ptr_array_unref);
   g_free (bwrap->empties);
@@ -726,6 +729,59 @@ scan_tree (Scan         *scan,
   return TRUE;
 }
 
+/* The way out: the proxy's socket and this very program, which runs
+ * first inside as the forwarder (sandbox-forward.c), holding the token
+ * on a descriptor it closes before the command starts. */
+static gboolean
+add_forwarder (SandboxBwrap       *bwrap,
+               const SandboxSpec  *spec,
+               GError            **error)
+{
+  g_autofree char *socket_number = NULL;
+  g_autofree char *exe_number = NULL;
+  g_autofree char *token_number = NULL;
+  struct stat st;
+  int socket_fd, exe_fd, token_fd;
+
+  socket_fd = open_nofollow (spec->proxy_socket, 1);
+  if (socket_fd < 0 || fstat (socket_fd, &st) != 0 || !S_ISSOCK (st.st_mode))
+    {
+      if (socket_fd >= 0)
+        close (socket_fd);
+      return sandbox_fail (error, SANDBOX_ERROR_UNSAFE, "the proxy socket %s is not there, or not a socket",
+                           spec->proxy_socket);
+    }
+  socket_number = keep_fd (bwrap, socket_fd);
+
+  exe_fd = open ("/proc/self/exe", O_PATH);
+  if (exe_fd < 0)
+    return sandbox_fail (error, SANDBOX_ERROR_IO, "/proc/self/exe: %s", g_strerror (errno));
+  exe_number = keep_fd (bwrap, exe_fd);
+
+  token_fd = memfd_create ("paddock-proxy-token", 0);
+  if (token_fd < 0 || write (token_fd, spec->proxy_token, strlen (spec->proxy_token)) < 0)
+    {
+      int saved_errno = errno;
+      if (token_fd >= 0)
+        close (token_fd);
+      return sandbox_fail (error, SANDBOX_ERROR_IO, "memfd_create: %s", g_strerror (saved_errno));
+    }
+  token_number = keep_fd (bwrap, token_fd);
+
+  add_args (bwrap,
+            "--ro-bind-fd", socket_number, SANDBOX_FORWARD_SOCKET,
+            "--ro-bind-fd", exe_number, SANDBOX_FORWARD_BINARY,
+            NULL);
+  bwrap->command_prefix = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (bwrap->command_prefix, g_strdup (SANDBOX_FORWARD_BINARY));
+  g_ptr_array_add (bwrap->command_prefix, g_strdup ("--forward"));
+  g_ptr_array_add (bwrap->command_prefix, g_strdup (SANDBOX_FORWARD_SOCKET));
+  g_ptr_array_add (bwrap->command_prefix, g_strdup ("--token-fd"));
+  g_ptr_array_add (bwrap->command_prefix, g_strdup (token_number));
+  g_ptr_array_add (bwrap->command_prefix, g_strdup ("--"));
+  return TRUE;
+}
+
 /* Parents before children: bwrap mounts in order. */
 static int
 compare_depth (gconstpointer a,
@@ -907,6 +963,9 @@ sandbox_bwrap_new (const SandboxSpec  *spec,
   for (guint i = 0; spec->hidden[i] != NULL; i++)
     if (!mount_hidden (bwrap, spec->hidden[i], error))
       return NULL;
+
+  if (spec->proxy_socket != NULL && !add_forwarder (bwrap, spec, error))
+    return NULL;
 
   add_args (bwrap, "--chdir", spec->cwd, "--clearenv", NULL);
   for (guint i = 0; spec->env[i] != NULL; i++)

@@ -33,6 +33,7 @@ typedef struct
   GPtrArray *args;         /* char*: bwrap's options; the caller adds "--" and argv */
   GPtrArray *late_args;    /* char*: read-only mounts, added after the pins */
   GHashTable *pinned;      /* path → descriptor number: folders bound onto themselves */
+  GPtrArray *command_prefix; /* char*: what runs before the command inside (the forwarder); nullable */
   GArray *fds;             /* int: descriptors bwrap must inherit; closed by free */
   GPtrArray *placeholders; /* SandboxPlaceholder* */
   guint protected_mounts;  /* how many protected names and hard links were made read-only */

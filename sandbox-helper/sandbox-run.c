@@ -545,6 +545,8 @@ run_bwrap (const SandboxSpec *spec,
   g_ptr_array_add (argv, g_strdup ("--args"));
   g_ptr_array_add (argv, g_strdup_printf ("%d", args));
   g_ptr_array_add (argv, g_strdup ("--"));
+  for (guint i = 0; bwrap->command_prefix != NULL && i < bwrap->command_prefix->len; i++)
+    g_ptr_array_add (argv, g_strdup (g_ptr_array_index (bwrap->command_prefix, i)));
   for (guint i = 0; spec->argv[i] != NULL; i++)
     g_ptr_array_add (argv, g_strdup (spec->argv[i]));
   g_ptr_array_add (argv, NULL);

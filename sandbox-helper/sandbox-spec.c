@@ -32,6 +32,8 @@ sandbox_spec_free (SandboxSpec *spec)
   g_strfreev (spec->protected_names);
   g_strfreev (spec->hidden);
   g_strfreev (spec->env);
+  g_free (spec->proxy_socket);
+  g_free (spec->proxy_token);
   g_free (spec);
 }
 
@@ -190,6 +192,32 @@ read_count (SandboxJson  *root,
   return TRUE;
 }
 
+/* "proxy": {"socket": ABSOLUTE-PATH, "token": HEX} */
+static gboolean
+read_proxy (SandboxJson  *value,
+            SandboxSpec  *spec,
+            GError      **error)
+{
+  SandboxJson *socket = value->type == SANDBOX_JSON_OBJECT ? sandbox_json_get (value, "socket") : NULL;
+  SandboxJson *token = value->type == SANDBOX_JSON_OBJECT ? sandbox_json_get (value, "token") : NULL;
+
+  if (socket == NULL || token == NULL || value->keys->len != 2 || socket->type != SANDBOX_JSON_STRING ||
+      token->type != SANDBOX_JSON_STRING)
+    return sandbox_fail (error, SANDBOX_ERROR_SPEC,
+                         "spec: “proxy” must be {\"socket\": PATH, \"token\": HEX} and nothing else");
+  if (!g_path_is_absolute (socket->string) || strlen (socket->string) >= 100)
+    return sandbox_fail (error, SANDBOX_ERROR_SPEC,
+                         "spec: “proxy.socket” must be an absolute path shorter than 100 bytes, got “%s”",
+                         socket->string);
+  if (strlen (token->string) < 16 || strlen (token->string) > 128 ||
+      strspn (token->string, "0123456789abcdef") != strlen (token->string))
+    return sandbox_fail (error, SANDBOX_ERROR_SPEC, "spec: “proxy.token” must be 16 to 128 lower-case hex digits");
+
+  spec->proxy_socket = g_strdup (socket->string);
+  spec->proxy_token = g_strdup (token->string);
+  return TRUE;
+}
+
 SandboxSpec *
 sandbox_spec_new_from_json (const char  *text,
                             gsize        length,
@@ -197,7 +225,7 @@ sandbox_spec_new_from_json (const char  *text,
 {
   static const char * const keys[] = {
     "version", "argv", "cwd", "mode", "workspace", "writable", "protected", "hidden",
-    "env", "timeout_ms", "output_limit", "scan_limit", NULL,
+    "env", "timeout_ms", "output_limit", "scan_limit", "proxy", NULL,
   };
   g_autoptr(SandboxJson) root = NULL;
   g_autoptr(SandboxSpec) spec = g_new0 (SandboxSpec, 1);
@@ -286,6 +314,10 @@ sandbox_spec_new_from_json (const char  *text,
       }
     }
   spec->env = g_strv_builder_end (env);
+
+  value = sandbox_json_get (root, "proxy");
+  if (value != NULL && !read_proxy (value, spec, error))
+    return NULL;
 
   return g_steal_pointer (&spec);
 }

@@ -28,6 +28,8 @@ typedef struct
   guint64 timeout_ms;     /* wall clock for the whole tree; 0: none */
   guint64 output_limit;   /* bytes of stdout and stderr together; 0: none */
   guint64 scan_limit;     /* entries of the writable roots checked before a run */
+  char *proxy_socket;     /* Paddock's proxy, the only way out; nullable: no network */
+  char *proxy_token;      /* what the forwarder says first to it */
 } SandboxSpec;
 
 /* Checking each entry of the writable roots (for nested repositories and
@@ -39,7 +41,7 @@ typedef struct
  *   {"version": 1, "argv": [...], "cwd": "/w", "mode": "workspace-write",
  *    "workspace": "/w", "writable": [...], "protected": [...], "hidden": [...],
  *    "env": {"NAME": "VALUE", ...}, "timeout_ms": N, "output_limit": N,
- *    "scan_limit": N}
+ *    "scan_limit": N, "proxy": {"socket": "/run/user/…/socket", "token": "hex"}}
  * Unknown keys, wrong types, relative paths and empty argv are errors
  * (SANDBOX_ERROR_SPEC) that say what is accepted. */
 SandboxSpec *sandbox_spec_new_from_json (const char  *text,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <gio/gio.h>
+#include <gio/gunixinputstream.h>
 #include <glib-unix.h>
 
 #include "paddock-errors.h"
@@ -31,6 +32,8 @@ struct _PaddockSandbox
   PaddockPolicy *policy;
   guint timeout;
   guint64 output_limit;
+  char *proxy_socket;
+  char *proxy_token;
 };
 
 G_DEFINE_FINAL_TYPE (PaddockSandbox, paddock_sandbox, G_TYPE_OBJECT)
@@ -46,9 +49,21 @@ paddock_sandbox_dispose (GObject *object)
 }
 
 static void
+paddock_sandbox_finalize (GObject *object)
+{
+  PaddockSandbox *self = PADDOCK_SANDBOX (object);
+
+  g_free (self->proxy_socket);
+  g_free (self->proxy_token);
+
+  G_OBJECT_CLASS (paddock_sandbox_parent_class)->finalize (object);
+}
+
+static void
 paddock_sandbox_class_init (PaddockSandboxClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = paddock_sandbox_dispose;
+  G_OBJECT_CLASS (klass)->finalize = paddock_sandbox_finalize;
 }
 
 static void
@@ -83,6 +98,20 @@ paddock_sandbox_set_output_limit (PaddockSandbox *self,
 {
   g_return_if_fail (PADDOCK_IS_SANDBOX (self));
   self->output_limit = bytes;
+}
+
+void
+paddock_sandbox_set_proxy (PaddockSandbox *self,
+                           const char     *socket_path,
+                           const char     *token)
+{
+  g_return_if_fail (PADDOCK_IS_SANDBOX (self));
+  g_return_if_fail ((socket_path == NULL) == (token == NULL));
+
+  g_free (self->proxy_socket);
+  g_free (self->proxy_token);
+  self->proxy_socket = g_strdup (socket_path);
+  self->proxy_token = g_strdup (token);
 }
 
 const char *
@@ -174,6 +203,17 @@ paddock_sandbox_build_spec (PaddockSandbox     *self,
   json_builder_add_string_value (builder, "/tmp");
   json_builder_end_object (builder);
 
+  if (self->proxy_socket != NULL)
+    {
+      json_builder_set_member_name (builder, "proxy");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "socket");
+      json_builder_add_string_value (builder, self->proxy_socket);
+      json_builder_set_member_name (builder, "token");
+      json_builder_add_string_value (builder, self->proxy_token);
+      json_builder_end_object (builder);
+    }
+
   json_builder_set_member_name (builder, "timeout_ms");
   json_builder_add_int_value (builder, (gint64) self->timeout * 1000);
   json_builder_set_member_name (builder, "output_limit");
@@ -204,6 +244,221 @@ write_all (int         fd,
   return TRUE;
 }
 
+typedef struct
+{
+  GSubprocess *helper;
+  GInputStream *report_stream;
+  GByteArray *report;
+} RunData;
+
+typedef struct
+{
+  int exit_code;
+  JsonNode *report;
+} RunResult;
+
+static void
+run_data_free (RunData *data)
+{
+  g_clear_object (&data->helper);
+  g_clear_object (&data->report_stream);
+  g_byte_array_unref (data->report);
+  g_free (data);
+}
+
+static void
+run_result_free (RunResult *result)
+{
+  g_clear_pointer (&result->report, json_node_unref);
+  g_free (result);
+}
+
+static void
+on_helper_exited (GObject      *source,
+                  GAsyncResult *async_result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RunData *data = g_task_get_task_data (task);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  RunResult *result;
+  JsonObject *object;
+
+  if (!g_subprocess_wait_finish (data->helper, async_result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (data->report->len == 0 ||
+      !json_parser_load_from_data (parser, (const char *) data->report->data, data->report->len, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_task_return_new_error (task, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_HELPER,
+                               "the sandbox helper ended (status %d) without a report",
+                               g_subprocess_get_exit_status (data->helper));
+      return;
+    }
+
+  object = json_node_get_object (json_parser_get_root (parser));
+  if (json_object_get_boolean_member_with_default (object, "not_found", FALSE))
+    {
+      g_task_return_new_error (task, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_NOT_FOUND, "%s",
+                               json_object_get_string_member_with_default (object, "error", "command not found"));
+      return;
+    }
+  if (!json_object_get_boolean_member_with_default (object, "started", FALSE))
+    {
+      g_task_return_new_error (task, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_FAILED,
+                               "the sandbox could not run the command: %s",
+                               json_object_get_string_member_with_default (object, "error", "no reason given"));
+      return;
+    }
+
+  result = g_new0 (RunResult, 1);
+  result->exit_code = g_subprocess_get_if_exited (data->helper) ? g_subprocess_get_exit_status (data->helper) : 125;
+  result->report = json_node_copy (json_parser_get_root (parser));
+  g_task_return_pointer (task, result, (GDestroyNotify) run_result_free);
+}
+
+/* The report comes when the helper is done; its end, then the helper's
+ * own exit, end the run. */
+static void
+on_report_read (GObject      *source,
+                GAsyncResult *async_result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RunData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), async_result, &error);
+
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (g_bytes_get_size (bytes) > 0)
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      g_byte_array_append (data->report, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+      g_input_stream_read_bytes_async (data->report_stream, 4096, G_PRIORITY_DEFAULT, cancellable, on_report_read,
+                                       g_steal_pointer (&task));
+      return;
+    }
+  /* Not cancellable: the helper always ends, and always cleans up. */
+  g_subprocess_wait_async (data->helper, NULL, on_helper_exited, g_steal_pointer (&task));
+}
+
+void
+paddock_sandbox_run_async (PaddockSandbox      *self,
+                           const char * const  *argv,
+                           const char          *cwd,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) environ_ = g_get_environ ();
+  g_autofree char *spec = NULL;
+  const char *helper_path = paddock_sandbox_get_helper_path ();
+  int spec_pipe[2], report_pipe[2];
+  RunData *data;
+
+  g_return_if_fail (PADDOCK_IS_SANDBOX (self));
+  g_return_if_fail (argv != NULL && argv[0] != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, paddock_sandbox_run_async);
+
+  if (!g_file_test (helper_path, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_task_return_new_error (task, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_HELPER,
+                               "the sandbox helper %s is missing; Paddock never runs a command without it",
+                               helper_path);
+      return;
+    }
+
+  spec = paddock_sandbox_build_spec (self, argv, cwd, (const char * const *) environ_);
+
+  if (!g_unix_open_pipe (spec_pipe, FD_CLOEXEC, NULL))
+    {
+      g_task_return_new_error (task, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_HELPER, "pipe: %s",
+                               g_strerror (errno));
+      return;
+    }
+  if (!g_unix_open_pipe (report_pipe, FD_CLOEXEC, NULL))
+    {
+      close (spec_pipe[0]);
+      close (spec_pipe[1]);
+      g_task_return_new_error (task, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_HELPER, "pipe: %s",
+                               g_strerror (errno));
+      return;
+    }
+
+  /* The spec travels on a descriptor: a command line would show it to
+   * every user through /proc. */
+  g_subprocess_launcher_take_fd (launcher, spec_pipe[0], 3);
+  g_subprocess_launcher_take_fd (launcher, report_pipe[1], 4);
+  data = g_new0 (RunData, 1);
+  data->report = g_byte_array_new ();
+  g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
+  data->helper = g_subprocess_launcher_spawn (launcher, &error, helper_path, "--spec-fd", "3", "--report-fd", "4",
+                                              NULL);
+  if (data->helper == NULL)
+    {
+      close (spec_pipe[1]);
+      close (report_pipe[0]);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The launcher keeps its ends until it goes. The helper reads the
+   * spec at once, so writing it does not wait for long. */
+  g_clear_object (&launcher);
+  write_all (spec_pipe[1], spec, strlen (spec));
+  close (spec_pipe[1]);
+
+  data->report_stream = g_unix_input_stream_new (report_pipe[0], TRUE);
+  g_input_stream_read_bytes_async (data->report_stream, 4096, G_PRIORITY_DEFAULT, cancellable, on_report_read,
+                                   g_steal_pointer (&task));
+}
+
+gboolean
+paddock_sandbox_run_finish (PaddockSandbox  *self,
+                            GAsyncResult    *result,
+                            int             *exit_code,
+                            JsonNode       **report,
+                            GError         **error)
+{
+  RunResult *run;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == paddock_sandbox_run_async, FALSE);
+
+  run = g_task_propagate_pointer (G_TASK (result), error);
+  if (run == NULL)
+    return FALSE;
+  if (exit_code != NULL)
+    *exit_code = run->exit_code;
+  if (report != NULL)
+    *report = g_steal_pointer (&run->report);
+  run_result_free (run);
+  return TRUE;
+}
+
+static void
+on_run_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
 gboolean
 paddock_sandbox_run (PaddockSandbox      *self,
                      const char * const  *argv,
@@ -212,75 +467,17 @@ paddock_sandbox_run (PaddockSandbox      *self,
                      JsonNode           **report,
                      GError             **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
-  g_autoptr(GSubprocess) helper = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GString) report_text = g_string_new (NULL);
-  g_auto(GStrv) environ_ = g_get_environ ();
-  g_autofree char *spec = NULL;
-  const char *helper_path = paddock_sandbox_get_helper_path ();
-  JsonObject *object;
-  int spec_pipe[2], report_pipe[2];
-  char buffer[4096];
-  ssize_t n;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
 
   g_return_val_if_fail (PADDOCK_IS_SANDBOX (self), FALSE);
-  g_return_val_if_fail (argv != NULL && argv[0] != NULL, FALSE);
 
-  if (!g_file_test (helper_path, G_FILE_TEST_IS_EXECUTABLE))
-    return paddock_fail (error, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_HELPER,
-                         "the sandbox helper %s is missing; Paddock never runs a command without it",
-                         helper_path);
+  /* The same run, in a context of its own: nothing else runs meanwhile. */
+  g_main_context_push_thread_default (context);
+  paddock_sandbox_run_async (self, argv, cwd, NULL, on_run_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
 
-  spec = paddock_sandbox_build_spec (self, argv, cwd, (const char * const *) environ_);
-
-  if (!g_unix_open_pipe (spec_pipe, FD_CLOEXEC, NULL) || !g_unix_open_pipe (report_pipe, FD_CLOEXEC, NULL))
-    return paddock_fail (error, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_HELPER,
-                         "pipe: %s", g_strerror (errno));
-
-  /* The spec travels on a descriptor: a command line would show it to
-   * every user through /proc. */
-  g_subprocess_launcher_take_fd (launcher, spec_pipe[0], 3);
-  g_subprocess_launcher_take_fd (launcher, report_pipe[1], 4);
-  helper = g_subprocess_launcher_spawn (launcher, error, helper_path, "--spec-fd", "3", "--report-fd", "4", NULL);
-  if (helper == NULL)
-    {
-      close (spec_pipe[1]);
-      close (report_pipe[0]);
-      return FALSE;
-    }
-
-  /* The launcher keeps its ends until it goes. */
-  g_clear_object (&launcher);
-  write_all (spec_pipe[1], spec, strlen (spec));
-  close (spec_pipe[1]);
-
-  while ((n = read (report_pipe[0], buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
-    if (n > 0)
-      g_string_append_len (report_text, buffer, n);
-  close (report_pipe[0]);
-
-  if (!g_subprocess_wait (helper, NULL, error))
-    return FALSE;
-
-  if (report_text->len == 0 || !json_parser_load_from_data (parser, report_text->str, report_text->len, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return paddock_fail (error, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_HELPER,
-                         "the sandbox helper ended (status %d) without a report",
-                         g_subprocess_get_exit_status (helper));
-
-  object = json_node_get_object (json_parser_get_root (parser));
-  if (json_object_get_boolean_member_with_default (object, "not_found", FALSE))
-    return paddock_fail (error, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_NOT_FOUND, "%s",
-                         json_object_get_string_member_with_default (object, "error", "command not found"));
-  if (!json_object_get_boolean_member_with_default (object, "started", FALSE))
-    return paddock_fail (error, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_FAILED,
-                         "the sandbox could not run the command: %s",
-                         json_object_get_string_member_with_default (object, "error", "no reason given"));
-
-  if (exit_code != NULL)
-    *exit_code = g_subprocess_get_if_exited (helper) ? g_subprocess_get_exit_status (helper) : 125;
-  if (report != NULL)
-    *report = json_node_copy (json_parser_get_root (parser));
-  return TRUE;
+  return paddock_sandbox_run_finish (self, result, exit_code, report, error);
 }

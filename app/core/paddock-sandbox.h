@@ -34,6 +34,12 @@ void            paddock_sandbox_set_timeout       (PaddockSandbox     *self,
 void            paddock_sandbox_set_output_limit  (PaddockSandbox     *self,
                                                    guint64             bytes);
 
+/* The way out of the sandbox: a PaddockProxy's socket and token. Without
+ * it (the default) the command has no network at all. */
+void            paddock_sandbox_set_proxy         (PaddockSandbox     *self,
+                                                   const char         *socket_path,
+                                                   const char         *token);
+
 /* The helper: the installed one, or the build tree's in a development
  * build (PADDOCK_SANDBOX_HELPER overrides it there, for tests). */
 const char     *paddock_sandbox_get_helper_path   (void);
@@ -44,6 +50,20 @@ char           *paddock_sandbox_build_spec        (PaddockSandbox     *self,
                                                    const char * const *argv,
                                                    const char         *cwd,
                                                    const char * const *environ);
+
+/* Runs @argv in the sandbox with our stdin, stdout and stderr. The main
+ * context keeps running meanwhile, for the proxy and for prompts. */
+void            paddock_sandbox_run_async         (PaddockSandbox      *self,
+                                                   const char * const  *argv,
+                                                   const char          *cwd,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean        paddock_sandbox_run_finish        (PaddockSandbox      *self,
+                                                   GAsyncResult        *result,
+                                                   int                 *exit_code,
+                                                   JsonNode           **report,
+                                                   GError             **error);
 
 /* Runs @argv in the sandbox with our stdin, stdout and stderr, and
  * waits. @exit_code gets the command's status (128 + signal when a

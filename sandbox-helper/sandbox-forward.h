@@ -1,0 +1,23 @@
+/* sandbox-forward.h: the sandbox's side of the proxy
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Where the forwarder finds its pieces inside the sandbox. */
+#define SANDBOX_FORWARD_BINARY "/run/paddock/forward"
+#define SANDBOX_FORWARD_SOCKET "/run/paddock/proxy.sock"
+
+/* Runs inside the sandbox, as the command's parent:
+ *   paddock-sandbox --forward SOCKET --token-fd FD -- PROGRAM [ARG]…
+ * Listens on 127.0.0.1, points the proxy variables of PROGRAM's
+ * environment there, and hands every connection it accepts to the proxy
+ * at SOCKET. Returns PROGRAM's exit status (128 + signal). */
+int sandbox_forward_main (int    argc,
+                          char **argv);
+
+G_END_DECLS
