@@ -1,8 +1,10 @@
 /* paddockctl-run.c: `paddockctl run`
  *
  * Decides the command with the policy, asks a person on the terminal
- * when the decision is a prompt, runs it through paddock-sandbox, and
- * says afterwards what it left that the host would run later.
+ * when the decision is a prompt, runs it through paddock-sandbox with
+ * Paddock's proxy as its only way out (asking on the terminal about
+ * hosts while it runs), and says afterwards what it left that the host
+ * would run later.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,8 +17,11 @@
 
 #include <glib/gi18n.h>
 
+#include <glib-unix.h>
+
 #include "paddock-path.h"
 #include "paddock-policy-loader.h"
+#include "paddock-proxy.h"
 #include "paddock-sandbox.h"
 #include "paddock-tripwire.h"
 #include "paddockctl.h"
@@ -36,13 +41,16 @@ static void
 describe (FILE                  *out,
           const PaddockDecision *decision)
 {
-  g_autofree char *command = paddock_action_to_display (decision->action);
+  g_autofree char *subject = paddock_action_to_display (decision->action);
   g_autofree char *location = paddock_rule_dup_location (decision->decisive);
   g_autofree char *rule = paddock_rule_dup_display_text (decision->decisive);
   g_autofree char *reason = decision->decisive->reason ? paddock_escape_for_display (decision->decisive->reason)
                                                        : g_strdup (_("(none given)"));
 
-  fprintf (out, _("  command:    %s\n"), command);
+  if (decision->action->kind == PADDOCK_ACTION_NET)
+    fprintf (out, _("  host:       %s\n"), subject);
+  else
+    fprintf (out, _("  command:    %s\n"), subject);
   fprintf (out, _("  decided by: the %s layer, %s\n"), paddock_layer_to_string (decision->decisive->layer), location);
   fprintf (out, _("  rule:       %s\n"), rule);
   fprintf (out, _("  reason:     %s\n"), reason);
@@ -96,6 +104,182 @@ deny (const PaddockDecision *decision,
   return EXIT_DENIED;
 }
 
+/* --- hosts asked about while the command runs ---------------------- */
+
+/* The questions the proxy has, one at a time on the terminal, read
+ * without blocking: the proxy goes on serving meanwhile. */
+typedef struct
+{
+  GQueue waiting;                     /* PaddockApprovalRequest* */
+  PaddockApprovalRequest *current;
+  int tty;
+  GSource *source;
+  GString *line;
+  gulong answered_id;
+} Asker;
+
+static void ask_next (Asker *asker);
+
+static void
+asker_finish_current (Asker *asker)
+{
+  if (asker->current != NULL)
+    g_signal_handler_disconnect (asker->current, asker->answered_id);
+  g_clear_object (&asker->current);
+  if (asker->source != NULL)
+    {
+      g_source_destroy (asker->source);
+      g_clear_pointer (&asker->source, g_source_unref);
+    }
+  if (asker->tty >= 0)
+    close (asker->tty);
+  asker->tty = -1;
+  g_string_truncate (asker->line, 0);
+}
+
+/* Answered elsewhere: by the timeout. */
+static void
+on_current_answered (PaddockApprovalRequest *request,
+                     Asker                  *asker)
+{
+  if (asker->tty >= 0 && g_str_equal (paddock_approval_request_get_who (request), "timeout"))
+    {
+      static const char timed_out[] = "\n(no answer in time: denied)\n";
+      (void) write (asker->tty, timed_out, sizeof timed_out - 1);
+    }
+  asker_finish_current (asker);
+  ask_next (asker);
+}
+
+static gboolean
+on_tty_readable (int          fd,
+                 GIOCondition condition,
+                 gpointer     user_data)
+{
+  Asker *asker = user_data;
+  PaddockApprovalRequest *request = asker->current;
+  char buffer[64];
+  ssize_t n = read (fd, buffer, sizeof buffer);
+  PaddockAnswer answer = PADDOCK_ANSWER_DENY;
+
+  if (n > 0)
+    {
+      g_string_append_len (asker->line, buffer, n);
+      if (strchr (asker->line->str, '\n') == NULL)
+        return G_SOURCE_CONTINUE;
+    }
+
+  switch (g_ascii_tolower (asker->line->str[0]))
+    {
+    case 'o':
+      answer = PADDOCK_ANSWER_ONCE;
+      break;
+    case 's':
+      answer = PADDOCK_ANSWER_SESSION;
+      break;
+    case 'a':
+      answer = PADDOCK_ANSWER_ALWAYS;
+      break;
+    default:
+      break;
+    }
+  g_clear_pointer (&asker->source, g_source_unref);
+  /* Answering runs on_current_answered, which moves to the next. */
+  g_object_ref (request);
+  paddock_approval_request_answer (request, answer, g_get_user_name ());
+  g_object_unref (request);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ask_next (Asker *asker)
+{
+  g_autofree char *options = NULL;
+  FILE *out;
+  int copy;
+
+  while (asker->current == NULL && !g_queue_is_empty (&asker->waiting))
+    {
+      PaddockApprovalRequest *request = g_queue_pop_head (&asker->waiting);
+
+      if (paddock_approval_request_is_answered (request))
+        {
+          g_object_unref (request);
+          continue;
+        }
+      asker->tty = open ("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+      if (asker->tty < 0)
+        {
+          paddock_approval_request_answer (request, PADDOCK_ANSWER_DENY, "nobody");
+          g_object_unref (request);
+          continue;
+        }
+      asker->current = request;
+      asker->answered_id = g_signal_connect (request, "answered", G_CALLBACK (on_current_answered), asker);
+
+      copy = dup (asker->tty);
+      out = copy >= 0 ? fdopen (copy, "w") : NULL;
+      if (out != NULL)
+        {
+          fprintf (out, _("\nPaddock asks before the command reaches this host:\n"));
+          describe (out, paddock_approval_request_get_decision (request));
+          fprintf (out, "%s", paddock_approval_request_offers (request, PADDOCK_ANSWER_ALWAYS)
+                   ? _("[d]eny, allow [o]nce, for this [s]ession, or [a]lways in this workspace? [d] ")
+                   : paddock_approval_request_offers (request, PADDOCK_ANSWER_SESSION)
+                   ? _("[d]eny, allow [o]nce, or for this [s]ession? [d] ")
+                   : _("[d]eny, allow [o]nce (this rule asks every time)? [d] "));
+          fclose (out);
+        }
+      asker->source = g_unix_fd_source_new (asker->tty, G_IO_IN | G_IO_HUP | G_IO_ERR);
+      g_source_set_callback (asker->source, (GSourceFunc) (void (*) (void)) on_tty_readable, asker, NULL);
+      g_source_attach (asker->source, NULL);
+    }
+}
+
+static void
+on_approval_needed (PaddockProxy           *proxy,
+                    PaddockApprovalRequest *request,
+                    Asker                  *asker)
+{
+  g_queue_push_tail (&asker->waiting, g_object_ref (request));
+  ask_next (asker);
+}
+
+/* A refused destination, said where the person sees it. */
+static void
+on_network_event (PaddockProxy        *proxy,
+                  PaddockNetworkEvent *event,
+                  gpointer             user_data)
+{
+  g_autofree char *reason = NULL;
+
+  if (event->verdict == PADDOCK_VERDICT_ALLOW)
+    return;
+  reason = paddock_escape_for_display (event->reason ? event->reason : "");
+  if (event->violation != NULL)
+    g_printerr (_("paddockctl: network: refused %s:%u: %s\n"), event->host, event->port, reason);
+  else
+    g_printerr (_("paddockctl: network: denied %s:%u by the %s layer (%s): %s\n"), event->host, event->port,
+                event->layer, event->source, reason);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  GAsyncResult *result;
+} Wait;
+
+static void
+on_run_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
 int
 paddockctl_run (int    argc,
                 char **argv)
@@ -103,6 +287,8 @@ paddockctl_run (int    argc,
   g_autofree char *workspace_dir = NULL;
   g_autofree char *mode = NULL;
   g_autofree char *sandbox_mode = NULL;
+  g_autofree char *network_mode = NULL;
+  g_auto(GStrv) allow_domains = NULL;
   g_autofree char *cwd = g_get_current_dir ();
   g_auto(GStrv) command = NULL;
   int timeout = 0;
@@ -111,6 +297,8 @@ paddockctl_run (int    argc,
     { "workspace", 'w', 0, G_OPTION_ARG_FILENAME, &workspace_dir, N_("The workspace (default: the current folder)"), N_("DIR") },
     { "mode", 'm', 0, G_OPTION_ARG_STRING, &mode, N_("Approval mode: untrusted, on-request, never or auto-review"), N_("MODE") },
     { "sandbox", 's', 0, G_OPTION_ARG_STRING, &sandbox_mode, N_("Sandbox: read-only, workspace-write or full-access"), N_("MODE") },
+    { "network", 'n', 0, G_OPTION_ARG_STRING, &network_mode, N_("Network: off, allowlist or full (through the proxy either way)"), N_("MODE") },
+    { "allow-domain", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &allow_domains, N_("Allow these hosts for the session where the policy would ask (repeatable)"), N_("PATTERN") },
     { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, N_("Stop the command and everything it started after this long"), N_("SECONDS") },
     { "output-limit", 0, 0, G_OPTION_ARG_INT64, &output_limit, N_("Stop the command after this much output (default 100 MiB; 0: no limit)"), N_("BYTES") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &command, NULL, N_("-- PROGRAM [ARG…]") },
@@ -126,7 +314,13 @@ paddockctl_run (int    argc,
   g_autoptr(PaddockGrants) grants = NULL;
   g_autoptr(PaddockSandbox) sandbox = NULL;
   g_autoptr(PaddockTripwire) tripwire = NULL;
+  g_autoptr(PaddockProxy) proxy = NULL;
   g_autoptr(JsonNode) report = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  Asker asker = { G_QUEUE_INIT, NULL, -1, NULL, NULL, 0 };
+  Wait wait = { NULL, NULL };
+  guint n_grants;
   g_auto(GStrv) findings = NULL;
   g_autofree char *session_path = paddock_grants_dup_session_path ();
   g_autofree char *run_dir = NULL;
@@ -161,14 +355,26 @@ paddockctl_run (int    argc,
       if (!paddock_policy_set_sandbox_mode (policy, requested, &error))
         return paddockctl_error ("%s", error->message);
     }
+  if (network_mode != NULL)
+    {
+      PaddockNetworkMode requested;
+
+      if (!paddock_network_mode_from_string (g_str_equal (network_mode, "off") ? "disabled" : network_mode, &requested))
+        return paddockctl_error (_("“%s” is not a network mode; accepted: off, allowlist, full"), network_mode);
+      if (!paddock_policy_set_network_mode (policy, requested, &error))
+        return paddockctl_error ("%s", error->message);
+    }
 
   /* A command started outside the workspace starts at its top. */
   run_dir = paddock_path_is_within (cwd, paddock_workspace_get_path (workspace))
             ? g_strdup (cwd) : g_strdup (paddock_workspace_get_path (workspace));
-  if (session_path != NULL)
-    grants = paddock_grants_new_from_file (session_path, &error);
-  if (error != NULL)
+  grants = session_path != NULL ? paddock_grants_new_from_file (session_path, &error) : paddock_grants_new ();
+  if (grants == NULL)
     return paddockctl_error ("%s", error->message);
+  for (guint i = 0; allow_domains != NULL && allow_domains[i] != NULL; i++)
+    if (!paddock_grants_add_network_pattern (grants, allow_domains[i], "paddockctl run --allow-domain", &error))
+      return paddockctl_error ("--allow-domain: %s", error->message);
+  n_grants = paddock_grants_get_rules (grants)->len;
 
   action = paddock_action_new_exec ((const char * const *) command, run_dir);
   decision = paddock_policy_evaluate (policy, action, grants);
@@ -194,8 +400,7 @@ paddockctl_run (int    argc,
                 const PaddockDecisionPart *part = g_ptr_array_index (decision->parts, i);
 
                 if (part->verdict == PADDOCK_VERDICT_PROMPT &&
-                    (!paddock_grants_add_from_decision (grants, decision, i, g_get_user_name (), &error) ||
-                     !paddock_grants_save (grants, session_path, &error)))
+                    !paddock_grants_add_from_decision (grants, decision, i, g_get_user_name (), &error))
                   {
                     g_printerr ("paddockctl: %s\n", error->message);
                     g_clear_error (&error);
@@ -218,7 +423,45 @@ paddockctl_run (int    argc,
   paddock_sandbox_set_timeout (sandbox, timeout);
   if (output_limit >= 0)
     paddock_sandbox_set_output_limit (sandbox, output_limit);
-  if (!paddock_sandbox_run (sandbox, (const char * const *) command, run_dir, &exit_code, &report, &error))
+
+  /* The way out, unless there is none to give or no sandbox to give it. */
+  if (paddock_policy_get_network_mode (policy) != PADDOCK_NETWORK_DISABLED &&
+      paddock_policy_get_sandbox_mode (policy) != PADDOCK_SANDBOX_FULL_ACCESS)
+    {
+      g_autofree char *workspace_policy = paddock_workspace_dup_settings_policy_path (workspace);
+
+      proxy = paddock_proxy_new (policy, grants);
+      paddock_proxy_set_workspace_policy (proxy, workspace_policy);
+      asker.line = g_string_new (NULL);
+      g_signal_connect (proxy, "approval-needed", G_CALLBACK (on_approval_needed), &asker);
+      g_signal_connect (proxy, "event", G_CALLBACK (on_network_event), NULL);
+      if (!paddock_proxy_start (proxy, &error))
+        return paddockctl_error (_("the network proxy cannot start, so the command does not run: %s"), error->message);
+      paddock_sandbox_set_proxy (sandbox, paddock_proxy_get_socket_path (proxy), paddock_proxy_get_token (proxy));
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  wait.loop = loop;
+  paddock_sandbox_run_async (sandbox, (const char * const *) command, run_dir, NULL, on_run_done, &wait);
+  g_main_loop_run (loop);
+  result = wait.result;
+
+  if (proxy != NULL)
+    {
+      paddock_proxy_stop (proxy);
+      asker_finish_current (&asker);
+      g_queue_clear_full (&asker.waiting, g_object_unref);
+      g_string_free (asker.line, TRUE);
+    }
+  /* What a person allowed for the session outlives this run. */
+  if (session_path != NULL && paddock_grants_get_rules (grants)->len != n_grants &&
+      !paddock_grants_save (grants, session_path, &error))
+    {
+      g_printerr ("paddockctl: %s\n", error->message);
+      g_clear_error (&error);
+    }
+
+  if (!paddock_sandbox_run_finish (sandbox, result, &exit_code, &report, &error))
     {
       paddockctl_error ("%s", error->message);
       /* As a shell would say it. */

@@ -15,6 +15,7 @@
 
 #include "paddock-errors.h"
 #include "paddock-grants.h"
+#include "paddock-host.h"
 
 struct _PaddockGrants
 {
@@ -130,6 +131,33 @@ paddock_grants_add_from_decision (PaddockGrants          *self,
   return TRUE;
 }
 
+gboolean
+paddock_grants_add_network_pattern (PaddockGrants  *self,
+                                    const char     *text,
+                                    const char     *who,
+                                    GError        **error)
+{
+  g_autoptr(PaddockHostPattern) pattern = NULL;
+  g_autoptr(PaddockRule) rule = NULL;
+
+  g_return_val_if_fail (PADDOCK_IS_GRANTS (self), FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  pattern = paddock_host_pattern_new (text, error);
+  if (pattern == NULL)
+    return FALSE;
+
+  rule = paddock_rule_new (PADDOCK_RULE_NETWORK, PADDOCK_LAYER_SESSION, PADDOCK_VERDICT_ALLOW);
+  rule->source = g_strdup_printf ("granted by %s", who ? who : "user");
+  rule->reason = g_strdup ("allowed for this session");
+  rule->host = g_strdup (paddock_host_pattern_get_text (pattern));
+  rule->port = paddock_host_pattern_get_port (pattern);
+  rule->host_is_pattern = TRUE;
+  rule->text = g_strdup_printf ("session grant: %s", text);
+  g_ptr_array_add (self->rules, g_steal_pointer (&rule));
+  return TRUE;
+}
+
 GPtrArray *
 paddock_grants_get_rules (PaddockGrants *self)
 {
@@ -191,6 +219,7 @@ grant_from_json (JsonObject  *object,
       rule->kind = PADDOCK_RULE_NETWORK;
       rule->host = g_strdup (json_object_get_string_member (object, "host"));
       rule->port = json_object_get_int_member_with_default (object, "port", 0);
+      rule->host_is_pattern = json_object_get_boolean_member_with_default (object, "pattern", FALSE);
       return g_steal_pointer (&rule);
     }
   else if (g_str_equal (kind, "mcp") && json_object_has_member (object, "server"))
@@ -301,6 +330,11 @@ paddock_grants_save (PaddockGrants  *self,
           json_builder_add_string_value (builder, rule->host);
           json_builder_set_member_name (builder, "port");
           json_builder_add_int_value (builder, rule->port);
+          if (rule->host_is_pattern)
+            {
+              json_builder_set_member_name (builder, "pattern");
+              json_builder_add_boolean_value (builder, TRUE);
+            }
           break;
         case PADDOCK_RULE_MCP:
           json_builder_add_string_value (builder, "mcp");

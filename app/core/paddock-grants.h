@@ -24,6 +24,13 @@ gboolean       paddock_grants_add_from_decision (PaddockGrants          *self,
                                                  guint                   part,
                                                  const char             *who,
                                                  GError                **error);
+/* Allows the hosts @pattern names ("pypi.org", "*.npmjs.org",
+ * "example.com:8443") for the session, where the policy would ask:
+ * never where it forbids. */
+gboolean       paddock_grants_add_network_pattern (PaddockGrants  *self,
+                                                   const char     *pattern,
+                                                   const char     *who,
+                                                   GError        **error);
 /* The session rules, layer PADDOCK_LAYER_SESSION, verdict allow. */
 GPtrArray     *paddock_grants_get_rules      (PaddockGrants *self);
 

@@ -820,6 +820,22 @@ paddock_policy_set_sandbox_mode (PaddockPolicy       *self,
   return TRUE;
 }
 
+gboolean
+paddock_policy_set_network_mode (PaddockPolicy       *self,
+                                 PaddockNetworkMode   mode,
+                                 GError             **error)
+{
+  g_return_val_if_fail (PADDOCK_IS_POLICY (self), FALSE);
+
+  if (!check_requested_mode (self, "network", paddock_network_mode_to_string (mode), error))
+    return FALSE;
+
+  self->network_mode = mode;
+  clear_implicit_rules (self);
+  create_implicit_rules (self);
+  return TRUE;
+}
+
 static GStrv
 paths_of (GPtrArray *entries)
 {
@@ -1095,8 +1111,23 @@ grant_matches (const PaddockRule         *grant,
              g_str_equal (grant->path, part->argv[0]);
 
     case PADDOCK_RULE_NETWORK:
-      return part->kind == PADDOCK_ACTION_NET && g_str_equal (grant->host, part->argv[0]) &&
-             grant->port == (guint16) g_ascii_strtoull (part->argv[1], NULL, 10);
+      {
+        g_autoptr(PaddockHostPattern) pattern = NULL;
+        PaddockHostKind kind = PADDOCK_HOST_NAME;
+        guint16 port;
+
+        if (part->kind != PADDOCK_ACTION_NET)
+          return FALSE;
+        port = g_ascii_strtoull (part->argv[1], NULL, 10);
+        if (g_str_equal (grant->host, part->argv[0]) && grant->port == port)
+          return TRUE;
+        /* A pattern granted by name (paddockctl run --allow-domain). */
+        if (!grant->host_is_pattern || (pattern = paddock_host_pattern_new (grant->host, NULL)) == NULL)
+          return FALSE;
+        if (g_hostname_is_ip_address (part->argv[0]))
+          kind = strchr (part->argv[0], ':') != NULL ? PADDOCK_HOST_IPV6 : PADDOCK_HOST_IPV4;
+        return paddock_host_pattern_match (pattern, part->argv[0], kind, port, TRUE);
+      }
 
     case PADDOCK_RULE_MCP:
       return part->kind == PADDOCK_ACTION_MCP && g_str_equal (grant->server, part->argv[0]) &&

@@ -33,6 +33,12 @@ GPtrArray           *paddock_policy_get_notes         (PaddockPolicy *self);
 PaddockSandboxMode   paddock_policy_get_sandbox_mode  (PaddockPolicy *self);
 PaddockApprovalMode  paddock_policy_get_approval_mode (PaddockPolicy *self);
 PaddockNetworkMode   paddock_policy_get_network_mode  (PaddockPolicy *self);
+/* Asks for network mode @mode for this session, as the sandbox mode:
+ * refused (PADDOCK_POLICY_ERROR_NOT_ALLOWED) when an enforced layer
+ * locks another mode or does not allow this one. */
+gboolean             paddock_policy_set_network_mode  (PaddockPolicy       *self,
+                                                       PaddockNetworkMode   mode,
+                                                       GError             **error);
 
 /* Asks for another approval mode; refused, naming the layer and source,
  * when the enforced layers lock the mode or do not allow @mode. */

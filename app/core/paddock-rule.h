@@ -70,6 +70,7 @@ struct _PaddockRule
 
   /* PADDOCK_RULE_NETWORK */
   char *host;              /* "example.com", "*.x.org", "**.x.org", "10.0.0.0/8" */
+  gboolean host_is_pattern;/* a session grant of a pattern rather than of one host */
   guint16 port;            /* 0: any port */
   char *protocol;          /* NULL: any protocol */
 
