@@ -6,9 +6,14 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
+#include "test-proxy-util.h"
 #include "test-util.h"
 
 static char *base;
@@ -643,6 +648,121 @@ test_run_prompt_on_terminal (void)
   g_unlink (policy);
 }
 
+/* An IPv4 address of this machine's that is not loopback: a server
+ * there looks remote to the sandbox. NULL when there is none. */
+static char *
+host_address (void)
+{
+  struct ifaddrs *list = NULL;
+  char *found = NULL;
+
+  if (getifaddrs (&list) != 0)
+    return NULL;
+  for (struct ifaddrs *i = list; i != NULL && found == NULL; i = i->ifa_next)
+    if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
+        ntohl (((struct sockaddr_in *) i->ifa_addr)->sin_addr.s_addr) >> 24 != 127)
+      {
+        char text[INET_ADDRSTRLEN];
+        found = g_strdup (inet_ntop (AF_INET, &((struct sockaddr_in *) i->ifa_addr)->sin_addr, text, sizeof text));
+      }
+  freeifaddrs (list);
+  return found;
+}
+
+/* The sandbox reaches the network only through the proxy, as the
+ * policy says: an allowed address answers, one the policy would ask
+ * about is refused without a terminal (and said so), --allow-domain
+ * allows it for the session, and --network off leaves no way out. */
+static void
+test_run_network (void)
+{
+  g_autofree char *address = host_address ();
+  g_autoptr(TestServer) allowed = NULL;
+  g_autoptr(TestServer) other = NULL;
+  g_autofree char *policy_dir = g_build_filename (base, "config", "paddock", NULL);
+  g_autofree char *policy = NULL;
+  g_autofree char *allowed_url = NULL;
+  g_autofree char *other_url = NULL;
+  g_autofree char *script = NULL;
+  g_auto(Run) ok = { 0 };
+  g_auto(Run) asked = { 0 };
+  g_auto(Run) granted = { 0 };
+  g_auto(Run) off = { 0 };
+
+  if (address == NULL)
+    {
+      g_test_skip ("this machine has no address but loopback");
+      return;
+    }
+  allowed = test_server_new (TEST_SERVER_HTTP, address, 0);
+  other = test_server_new (TEST_SERVER_HTTP, address, 0);
+  allowed_url = g_strdup_printf ("http://%s:%u/page", address, test_server_get_port (allowed));
+  other_url = g_strdup_printf ("http://%s:%u/page", address, test_server_get_port (other));
+  {
+    g_autofree char *json = g_strdup_printf ("{\"network\": {\"allow\": [\"%s:%u\"]}}", address,
+                                             test_server_get_port (allowed));
+    policy = test_write_file (policy_dir, "policy.json", json);
+  }
+
+#define FETCH "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=20).read().decode())"
+  script = g_strdup_printf ("setsid -w \"$P\" run -- python3 -c '%s' %s", FETCH, allowed_url);
+  shell (&ok, script);
+  g_assert_cmpint (ok.status, ==, 0);
+  g_assert_cmpstr (ok.out, ==, "hello");
+  g_clear_pointer (&script, g_free);
+
+  script = g_strdup_printf ("setsid -w \"$P\" run -- python3 -c '%s' %s", FETCH, other_url);
+  shell (&asked, script);
+  g_assert_cmpint (asked.status, !=, 0);
+  g_assert_nonnull (strstr (asked.err, "403"));
+  g_assert_nonnull (strstr (asked.err, "paddockctl: network: denied"));
+  g_assert_nonnull (strstr (asked.err, "nobody can be asked"));
+  g_assert_cmpuint (test_server_get_n_accepted (other), ==, 0);
+  g_clear_pointer (&script, g_free);
+
+  /* Asked on the terminal while the command runs: "once" lets the
+   * request on to the address check, which refuses this machine's own
+   * address (a sandbox must not reach the host); "deny" stops it at the
+   * policy. The answers differ. */
+  if (g_file_test ("/usr/bin/script", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      static const char * const answers[] = { "o", "d" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+        {
+          g_auto(Run) prompted = { 0 };
+          g_autofree char *host = g_strdup_printf ("host:       %s:%u", address, test_server_get_port (other));
+
+          g_free (script);
+          script = g_strdup_printf ("printf '%s\\n' | script -qec '\"$P\" run -- python3 -c \"%s\" %s' /dev/null",
+                                    answers[i], "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=20)",
+                                    other_url);
+          shell (&prompted, script);
+          g_assert_cmpint (prompted.status, !=, 0);
+          g_assert_nonnull (strstr (prompted.out, "Paddock asks before the command reaches this host"));
+          g_assert_nonnull (strstr (prompted.out, host));
+          g_assert_nonnull (strstr (prompted.out, i == 0 ? "leads only to addresses no sandbox may reach" : "a person denied it"));
+        }
+      g_clear_pointer (&script, g_free);
+    }
+
+  script = g_strdup_printf ("setsid -w \"$P\" run --allow-domain %s:%u -- python3 -c '%s' %s", address,
+                            test_server_get_port (other), FETCH, other_url);
+  shell (&granted, script);
+  g_assert_cmpint (granted.status, ==, 0);
+  g_assert_cmpstr (granted.out, ==, "hello");
+  g_clear_pointer (&script, g_free);
+
+  script = g_strdup_printf ("setsid -w \"$P\" run --network off -- python3 -c '%s' %s", FETCH, allowed_url);
+  shell (&off, script);
+  g_assert_cmpint (off.status, !=, 0);
+  g_assert_null (strstr (off.out, "hello"));
+  g_assert_cmpuint (test_server_get_n_accepted (allowed), ==, 1);
+#undef FETCH
+
+  g_unlink (policy);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -674,6 +794,7 @@ main (int   argc,
   g_test_add_func ("/cli/run/denied", test_run_denied);
   g_test_add_func ("/cli/run/prompt-without-terminal", test_run_prompt_without_terminal);
   g_test_add_func ("/cli/run/prompt-on-terminal", test_run_prompt_on_terminal);
+  g_test_add_func ("/cli/run/network", test_run_network);
 
   status = g_test_run ();
   test_remove_tree (base);

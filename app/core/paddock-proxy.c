@@ -856,7 +856,8 @@ on_answered (PaddockApprovalRequest *request,
 
   if (answer == PADDOCK_ANSWER_DENY)
     {
-      deny (conn, g_str_equal (who, "timeout") ? "nobody answered in time" : "a person denied it");
+      deny (conn, g_str_equal (who, "timeout") ? "nobody answered in time"
+                  : g_str_equal (who, "nobody") ? "nobody can be asked" : "a person denied it");
       return;
     }
 
