@@ -5,13 +5,16 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "paddock-tls-sni.h"
 #include "test-proxy-util.h"
 
 /* --- the resolver ---------------------------------------------------- */
@@ -238,32 +241,71 @@ server_thread (gpointer data)
   return NULL;
 }
 
+typedef struct
+{
+  const char *netns_path;
+  struct sockaddr_storage native;
+  socklen_t length;
+  int fd;
+} Listen;
+
+/* A socket belongs to the namespace it was made in, whichever thread
+ * uses it later: make it in a thread that joined the namespace. */
+static gpointer
+listen_thread (gpointer data)
+{
+  Listen *l = data;
+  int one = 1;
+
+  if (l->netns_path != NULL)
+    {
+      int ns = open (l->netns_path, O_RDONLY | O_CLOEXEC);
+
+      g_assert_cmpint (ns, >=, 0);
+      g_assert_cmpint (setns (ns, CLONE_NEWNET), ==, 0);
+      close (ns);
+    }
+  l->fd = socket (l->native.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  setsockopt (l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  g_assert_cmpint (bind (l->fd, (struct sockaddr *) &l->native, l->length), ==, 0);
+  g_assert_cmpint (listen (l->fd, 1024), ==, 0);
+  return NULL;
+}
+
 TestServer *
-test_server_new (TestServerMode  mode,
-                 const char     *address_text,
-                 guint16         port)
+test_server_new_in (TestServerMode  mode,
+                    const char     *netns_path,
+                    const char     *address_text,
+                    guint16         port)
 {
   TestServer *server = g_new0 (TestServer, 1);
   g_autoptr(GInetAddress) address = g_inet_address_new_from_string (address_text);
   g_autoptr(GSocketAddress) socket_address = g_inet_socket_address_new (address, port);
   struct sockaddr_storage native;
-  socklen_t length = g_socket_address_get_native_size (socket_address);
-  int one = 1;
+  socklen_t length;
+  Listen l = { netns_path };
 
-  g_assert_true (g_socket_address_to_native (socket_address, &native, sizeof native, NULL));
+  g_assert_true (g_socket_address_to_native (socket_address, &l.native, sizeof l.native, NULL));
+  l.length = g_socket_address_get_native_size (socket_address);
+  g_thread_join (g_thread_new ("test-server-listen", listen_thread, &l));
   server->mode = mode;
   server->received = g_string_new (NULL);
   g_mutex_init (&server->lock);
-  server->listen_fd = socket (native.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  setsockopt (server->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  g_assert_cmpint (bind (server->listen_fd, (struct sockaddr *) &native, length), ==, 0);
-  g_assert_cmpint (listen (server->listen_fd, 1024), ==, 0);
+  server->listen_fd = l.fd;
   length = sizeof native;
   g_assert_cmpint (getsockname (server->listen_fd, (struct sockaddr *) &native, &length), ==, 0);
   server->port = ntohs (native.ss_family == AF_INET ? ((struct sockaddr_in *) &native)->sin_port
                                                     : ((struct sockaddr_in6 *) &native)->sin6_port);
   server->thread = g_thread_new ("test-server", server_thread, server);
   return server;
+}
+
+TestServer *
+test_server_new (TestServerMode  mode,
+                 const char     *address,
+                 guint16         port)
+{
+  return test_server_new_in (mode, NULL, address, port);
 }
 
 guint16
@@ -300,6 +342,140 @@ test_server_free (TestServer *server)
   g_string_free (server->received, TRUE);
   g_mutex_clear (&server->lock);
   g_free (server);
+}
+
+/* --- a TLS greeting --------------------------------------------------- */
+
+/* The first bytes a GIO TLS client sends for @identity. */
+GBytes *
+test_client_hello (GSocketConnectable *identity)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  int fds[2];
+
+  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+    return NULL;
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+  socket = g_socket_new_from_fd (fds[0], &error);
+  g_assert_no_error (error);
+  connection = g_socket_connection_factory_create_connection (socket);
+  tls = g_tls_client_connection_new (G_IO_STREAM (connection), identity, &error);
+  g_assert_no_error (error);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, cancellable, NULL, NULL);
+
+  /* Until the hello is whole: the parser itself says when. */
+  for (;;)
+    {
+      guint8 buffer[4096];
+      g_autofree char *name = NULL;
+      ssize_t n;
+
+      g_main_context_iteration (NULL, FALSE);
+      n = recv (fds[1], buffer, sizeof buffer, MSG_DONTWAIT);
+      if (n > 0)
+        g_byte_array_append (bytes, buffer, n);
+      if (bytes->len > 0 && paddock_tls_sni_parse (bytes->data, bytes->len, &name) != PADDOCK_TLS_SNI_NEED_MORE)
+        break;
+    }
+
+  g_cancellable_cancel (cancellable);
+  g_io_stream_close (tls, NULL, NULL);
+  close (fds[1]);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
+}
+
+/* --- a network namespace ------------------------------------------- */
+
+static gboolean
+ip (char       **why,
+    const char  *format,
+    ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+ip (char       **why,
+    const char  *format,
+    ...)
+{
+  g_autofree char *arguments = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *err = NULL;
+  va_list args;
+  int status;
+
+  va_start (args, format);
+  arguments = g_strdup_vprintf (format, args);
+  va_end (args);
+  command = g_strdup_printf ("ip %s", arguments);
+  if (!g_spawn_command_line_sync (command, NULL, &err, &status, NULL) || !g_spawn_check_wait_status (status, NULL))
+    {
+      if (why != NULL)
+        *why = g_strdup_printf ("“%s” failed: %s", command, err ? g_strstrip (err) : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+TestNetns *
+test_netns_new (char **why)
+{
+  g_autoptr(TestNetns) netns = NULL;
+  g_autofree char *peer = NULL;
+  g_autofree char *ip_path = g_find_program_in_path ("ip");
+  guint subnet = getpid () % 250;
+
+  if (getuid () != 0 || ip_path == NULL)
+    {
+      *why = g_strdup ("making network namespaces needs root and ip(8)");
+      return NULL;
+    }
+
+  netns = g_new0 (TestNetns, 1);
+  netns->name = g_strdup_printf ("paddock-test-%d", getpid ());
+  netns->path = g_strdup_printf ("/run/netns/%s", netns->name);
+  netns->host_link = g_strdup_printf ("pdkh%d", getpid ());
+  peer = g_strdup_printf ("pdkn%d", getpid ());
+  netns->host_address = g_strdup_printf ("10.254.%u.1", subnet);
+  netns->remote_address = g_strdup_printf ("10.254.%u.2", subnet);
+
+  if (!ip (why, "netns add %s", netns->name))
+    {
+      g_clear_pointer (&netns->name, g_free);
+      return NULL;
+    }
+  if (!ip (why, "link add %s type veth peer name %s", netns->host_link, peer) ||
+      !ip (why, "link set %s netns %s", peer, netns->name) ||
+      !ip (why, "addr add %s/24 dev %s", netns->host_address, netns->host_link) ||
+      !ip (why, "link set %s up", netns->host_link) ||
+      !ip (why, "-n %s addr add %s/24 dev %s", netns->name, netns->remote_address, peer) ||
+      !ip (why, "-n %s link set %s up", netns->name, peer) ||
+      !ip (why, "-n %s link set lo up", netns->name))
+    return NULL;
+  return g_steal_pointer (&netns);
+}
+
+void
+test_netns_free (TestNetns *netns)
+{
+  if (netns == NULL)
+    return;
+  if (netns->host_link != NULL)
+    ip (NULL, "link del %s", netns->host_link);
+  if (netns->name != NULL)
+    ip (NULL, "netns del %s", netns->name);
+  g_free (netns->name);
+  g_free (netns->path);
+  g_free (netns->host_address);
+  g_free (netns->remote_address);
+  g_free (netns->host_link);
+  g_free (netns);
 }
 
 /* --- the client ------------------------------------------------------ */

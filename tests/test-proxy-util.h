@@ -49,6 +49,11 @@ typedef struct _TestServer TestServer;
 TestServer *test_server_new            (TestServerMode  mode,
                                         const char     *address,
                                         guint16         port);
+/* The same, listening inside the network namespace at @netns_path. */
+TestServer *test_server_new_in         (TestServerMode  mode,
+                                        const char     *netns_path,
+                                        const char     *address,
+                                        guint16         port);
 guint16     test_server_get_port       (TestServer     *server);
 /* Everything the server received, on every connection, in order. */
 char       *test_server_dup_received   (TestServer     *server);
@@ -56,6 +61,26 @@ guint       test_server_get_n_accepted (TestServer     *server);
 void        test_server_free           (TestServer     *server);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
+
+/* The first bytes a GIO TLS client (GnuTLS) sends for @identity: a real
+ * ClientHello. NULL without a TLS backend. */
+GBytes     *test_client_hello          (GSocketConnectable *identity);
+
+/* A network namespace joined to this one by a veth pair: a host that
+ * looks remote. Needs root and ip(8); NULL otherwise, with @why. */
+typedef struct
+{
+  char *name;
+  char *path;            /* /run/netns/NAME */
+  char *host_address;    /* our end: one of this machine's addresses */
+  char *remote_address;  /* the namespace's end */
+  char *host_link;
+} TestNetns;
+
+TestNetns  *test_netns_new             (char          **why);
+void        test_netns_free            (TestNetns      *netns);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestNetns, test_netns_free)
 
 /* A client of the proxy: a unix connection with the preamble sent; the
  * bytes that follow are the client's own. Non-blocking: reading runs the

@@ -13,59 +13,14 @@
 #include <gio/gio.h>
 
 #include "paddock-tls-sni.h"
+#include "test-proxy-util.h"
 #include "test-util.h"
-
-/* The first bytes a GIO TLS client sends for @identity. */
-static GBytes *
-client_hello (GSocketConnectable *identity)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GIOStream) tls = NULL;
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GByteArray) bytes = g_byte_array_new ();
-  int fds[2];
-
-  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
-    return NULL;
-
-  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
-  socket = g_socket_new_from_fd (fds[0], &error);
-  g_assert_no_error (error);
-  connection = g_socket_connection_factory_create_connection (socket);
-  tls = g_tls_client_connection_new (G_IO_STREAM (connection), identity, &error);
-  g_assert_no_error (error);
-  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, cancellable, NULL, NULL);
-
-  /* Until the hello is whole: the parser itself says when. */
-  for (;;)
-    {
-      guint8 buffer[4096];
-      g_autofree char *name = NULL;
-      ssize_t n;
-
-      g_main_context_iteration (NULL, FALSE);
-      n = recv (fds[1], buffer, sizeof buffer, MSG_DONTWAIT);
-      if (n > 0)
-        g_byte_array_append (bytes, buffer, n);
-      if (bytes->len > 0 && paddock_tls_sni_parse (bytes->data, bytes->len, &name) != PADDOCK_TLS_SNI_NEED_MORE)
-        break;
-    }
-
-  g_cancellable_cancel (cancellable);
-  g_io_stream_close (tls, NULL, NULL);
-  close (fds[1]);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
-}
 
 static void
 test_real_hello (void)
 {
   g_autoptr(GSocketConnectable) identity = g_network_address_new ("Paddock.Example.COM", 443);
-  g_autoptr(GBytes) hello = client_hello (identity);
+  g_autoptr(GBytes) hello = test_client_hello (identity);
   g_autofree char *name = NULL;
   const guint8 *data;
   gsize length;
@@ -94,7 +49,7 @@ static void
 test_split_records (void)
 {
   g_autoptr(GSocketConnectable) identity = g_network_address_new ("split.example.org", 443);
-  g_autoptr(GBytes) hello = client_hello (identity);
+  g_autoptr(GBytes) hello = test_client_hello (identity);
   g_autoptr(GByteArray) split = g_byte_array_new ();
   g_autofree char *name = NULL;
   const guint8 *data;
@@ -131,7 +86,7 @@ test_no_name (void)
 {
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketConnectable) identity = G_SOCKET_CONNECTABLE (g_inet_socket_address_new (loopback, 443));
-  g_autoptr(GBytes) hello = client_hello (identity);
+  g_autoptr(GBytes) hello = test_client_hello (identity);
   g_autofree char *name = NULL;
   gsize length;
   const guint8 *data;
@@ -177,7 +132,7 @@ static void
 test_damaged (void)
 {
   g_autoptr(GSocketConnectable) identity = g_network_address_new ("damaged.example.net", 443);
-  g_autoptr(GBytes) hello = client_hello (identity);
+  g_autoptr(GBytes) hello = test_client_hello (identity);
   const guint8 *data;
   gsize length;
 
