@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdio.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -423,6 +425,25 @@ ip (char       **why,
   return TRUE;
 }
 
+/* What an aborted run left behind: namespaces of processes gone. */
+static void
+remove_stale_namespaces (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/run/netns", 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      int pid;
+
+      if (sscanf (name, "paddock-test-%d", &pid) == 1 && kill (pid, 0) != 0 && errno == ESRCH)
+        {
+          ip (NULL, "link del pdkh%d", pid);
+          ip (NULL, "netns del %s", name);
+        }
+    }
+}
+
 TestNetns *
 test_netns_new (char **why)
 {
@@ -437,6 +458,7 @@ test_netns_new (char **why)
       return NULL;
     }
 
+  remove_stale_namespaces ();
   netns = g_new0 (TestNetns, 1);
   netns->name = g_strdup_printf ("paddock-test-%d", getpid ());
   netns->path = g_strdup_printf ("/run/netns/%s", netns->name);
