@@ -414,6 +414,24 @@ test_rebinding (Fixture       *fixture,
   g_assert_cmpstr (last_event (fixture)->address, ==, netns->remote_address);
 }
 
+/* Private ranges are dialled by default (a company's mirror), and not
+ * once the policy says network.private_addresses: deny. */
+static void
+test_private_addresses (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  start (fixture, "{\"network\": {\"allow\": [\"allowed.test:22\"], \"private_addresses\": \"deny\"}}");
+  assert_refused (fixture, "allowed.test:22", "blocked-address");
+  g_assert_nonnull (strstr (last_event (fixture)->reason, "(private)"));
+
+  /* The control: the same without the setting. */
+  paddock_proxy_stop (fixture->proxy);
+  g_clear_object (&fixture->proxy);
+  g_clear_object (&fixture->policy);
+  start (fixture, "{\"network\": {\"allow\": [\"allowed.test:22\"]}}");
+  assert_tunnel_works (fixture, "allowed.test:22");
+}
+
 /* Another process on the proxy's socket without the token gets nothing. */
 static void
 test_token (Fixture       *fixture,
@@ -528,6 +546,7 @@ main (int    argc,
   ADD ("/bypass/pipelining", test_pipelining);
   ADD ("/bypass/sni", test_sni);
   ADD ("/bypass/rebinding", test_rebinding);
+  ADD ("/bypass/private-addresses", test_private_addresses);
   ADD ("/bypass/token", test_token);
   ADD ("/bypass/from-the-sandbox", test_from_the_sandbox);
 #undef ADD
