@@ -25,6 +25,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <netinet/in.h>
@@ -135,7 +136,9 @@ typedef struct
   const char *token;
   guint16 port;            /* the server's */
   int forwarder_port;      /* the stand-in for the sandbox's forwarder */
+  int bare_port;           /* a bare splice relay, the floor for any relay */
   gboolean through_proxy;
+  gboolean through_bare;
 } Route;
 
 static int
@@ -206,6 +209,72 @@ forwarder_loop (gpointer data)
   return NULL;
 }
 
+/* The least any relay does: a thread per direction, blocking splice(2)
+ * through a pipe, no policy, no event loop. */
+static gpointer
+bare_pump (gpointer data)
+{
+  int *fds = data;
+  int pipe_fds[2];
+  ssize_t n;
+
+  if (pipe2 (pipe_fds, O_CLOEXEC) != 0)
+    return NULL;
+  fcntl (pipe_fds[1], F_SETPIPE_SZ, 256 * 1024);
+  while ((n = splice (fds[0], NULL, pipe_fds[1], NULL, 256 * 1024, SPLICE_F_MOVE)) > 0)
+    while (n > 0)
+      {
+        ssize_t m = splice (pipe_fds[0], NULL, fds[1], NULL, n, SPLICE_F_MOVE);
+        if (m <= 0)
+          break;
+        n -= m;
+      }
+  shutdown (fds[1], SHUT_WR);
+  close (pipe_fds[0]);
+  close (pipe_fds[1]);
+  return NULL;
+}
+
+static gpointer
+bare_connection (gpointer data)
+{
+  int *pair = data;
+  int there[2] = { pair[0], pair[1] }, back[2] = { pair[1], pair[0] };
+  GThread *other = g_thread_new ("bare-back", bare_pump, back);
+
+  bare_pump (there);
+  g_thread_join (other);
+  close (pair[0]);
+  close (pair[1]);
+  g_free (pair);
+  return NULL;
+}
+
+
+static gpointer
+bare_relay_loop (gpointer data)
+{
+  Route *route = data;
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t length = sizeof address;
+  int listener = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int client;
+
+  if (bind (listener, (struct sockaddr *) &address, sizeof address) != 0 || listen (listener, 64) != 0)
+    g_error ("the bare relay cannot listen: %s", g_strerror (errno));
+  getsockname (listener, (struct sockaddr *) &address, &length);
+  g_atomic_int_set (&route->bare_port, ntohs (address.sin_port));
+  while ((client = accept (listener, NULL, NULL)) >= 0)
+    {
+      int *pair = g_new (int, 2);
+
+      pair[0] = client;
+      pair[1] = connect_tcp (route->port);
+      g_thread_unref (g_thread_new ("bare", bare_connection, pair));
+    }
+  return NULL;
+}
+
 /* A TCP connection to the server: directly, or through the forwarder's
  * stand-in and the proxy, with CONNECT, as a client in the sandbox. */
 static int
@@ -216,6 +285,8 @@ open_route (const Route *route)
   gsize got = 0;
   int fd;
 
+  if (route->through_bare)
+    return connect_tcp (route->bare_port);
   if (!route->through_proxy)
     return connect_tcp (route->port);
 
@@ -687,6 +758,7 @@ main (int   argc,
   struct rlimit limit;
   guint16 port;
   guint fds_before, fds_after;
+  g_autoptr(GArray) bare = NULL;
   Route route;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -716,13 +788,24 @@ main (int   argc,
 
   route = (Route) { paddock_proxy_get_socket_path (proxy), paddock_proxy_get_token (proxy), port, 0, FALSE };
   g_thread_unref (g_thread_new ("forwarder", forwarder_loop, &route));
-  while (g_atomic_int_get (&route.forwarder_port) == 0)
+  g_thread_unref (g_thread_new ("bare-relay", bare_relay_loop, &route));
+  while (g_atomic_int_get (&route.forwarder_port) == 0 || g_atomic_int_get (&route.bare_port) == 0)
     g_usleep (1000);
   for (guint f = 0; f < 4; f++)
     for (guint p = 0; p < 2; p++)
       values[f][p] = g_array_new (FALSE, FALSE, sizeof (double));
 
+  bare = g_array_new (FALSE, FALSE, sizeof (double));
   fds_before = count_fds ();
+  for (int r = 0; r < rounds; r++)
+    {
+      Route through_bare = route;
+      double v;
+
+      through_bare.through_bare = TRUE;
+      v = run_job (bulk_job, &through_bare);
+      g_array_append_val (bare, v);
+    }
   for (int r = 0; r < rounds; r++)
     for (guint p = 0; p < 2; p++)
       {
@@ -759,6 +842,8 @@ main (int   argc,
         g_print ("%-24s %12.0f %-3s %12.0f %-3s %10.2fx\n", names[f], direct, units[f], proxied, units[f],
                  proxied / direct);
     }
+  g_print ("%-24s %12.0f MB/s through a bare splice relay, the floor of any relay here: %.2fx\n", "",
+           median (bare), median (bare) / median (values[0][0]));
   g_print ("\nDescriptors of this process: %u before, %u after every tunnel closed\n", fds_before, fds_after);
 
   if (paddockctl != NULL || srt != NULL)
