@@ -87,13 +87,13 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-asan --suite core --print-errorlogs --num-processes 2 || status=1
 cp build-asan/meson-logs/testlog.json "$results/asan.json"
 
-step "Fuzzing the shell parser and the policy loader (${fuzz_seconds} s each)"
+step "Fuzzing the shell parser, the policy loader and the proxy's readers (${fuzz_seconds} s each)"
 if [[ ! -f build-fuzz/build.ninja ]]; then
   CC=clang meson setup build-fuzz -Ddevelopment=true -Dgui=disabled -Dfuzzers=true \
     -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized || exit 1
 fi
-meson compile -C build-fuzz fuzz-shell fuzz-policy || exit 1
-for target in shell policy; do
+meson compile -C build-fuzz fuzz-shell fuzz-policy fuzz-proxy || exit 1
+for target in shell policy proxy; do
   work=$(mktemp -d)
   if ASAN_OPTIONS=detect_leaks=1 \
      LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0 \

@@ -32,7 +32,7 @@ paddock_http_request_free (PaddockHttpRequest *request)
 static gboolean
 is_token_char (guchar c)
 {
-  return g_ascii_isalnum (c) || strchr ("!#$%&'*+-.^_`|~", c) != NULL;
+  return g_ascii_isalnum (c) || (c != '\0' && strchr ("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
 static gboolean
@@ -252,7 +252,8 @@ paddock_http_request_parse (const char           *data,
       return bad (message, "a line of the request does not end in CRLF");
 
   /* The request line: METHOD SP target SP HTTP/1.x */
-  next = strstr (data, "\r\n");
+  /* The input is not a string: every search stays within the head. */
+  next = memmem (data, request->head_length, "\r\n", 2);
   space1 = memchr (data, ' ', next - data);
   space2 = space1 ? memchr (space1 + 1, ' ', next - space1 - 1) : NULL;
   if (space1 == NULL || space2 == NULL || !is_token (data, space1 - data) || space2 == space1 + 1)
@@ -272,7 +273,7 @@ paddock_http_request_parse (const char           *data,
       const char *colon;
       g_autofree char *value = NULL;
 
-      next = strstr (line, "\r\n");
+      next = memmem (line, data + request->head_length - line, "\r\n", 2);
       if (next == line)
         break;
       if (*line == ' ' || *line == '\t')
