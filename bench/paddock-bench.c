@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "paddock-policy.h"
+#include "bench-util.h"
 
 static const char *plain_commands[][6] = {
   { "git", "status", NULL },
@@ -107,21 +108,6 @@ measure (PaddockPolicy  *policy,
   while (fixed_count ? count < fixed_count : now < deadline);
 
   return count / ((now - start) / (double) G_USEC_PER_SEC);
-}
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-static double
-median (GArray *values)
-{
-  g_array_sort (values, compare_doubles);
-  return g_array_index (values, double, values->len / 2);
 }
 
 static double
@@ -223,9 +209,9 @@ main (int   argc,
   g_print ("%8s  %16s  %16s  %10s\n", "rules", "plain/s", "bash -lc/s", "ns/plain");
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
-      plain_rate[s] = median (plain_rates[s]);
+      plain_rate[s] = bench_median (plain_rates[s]);
       g_print ("%8u  %16.0f  %16.0f  %10.0f\n", sizes[s], plain_rate[s],
-               plain_only ? 0 : median (script_rates[s]), 1e9 / plain_rate[s]);
+               plain_only ? 0 : bench_median (script_rates[s]), 1e9 / plain_rate[s]);
       g_object_unref (policies[s]);
       g_array_unref (plain_rates[s]);
       g_array_unref (script_rates[s]);
@@ -262,8 +248,8 @@ main (int   argc,
           g_array_append_val (theirs, t);
         }
 
-      a = median (ours);
-      b = median (theirs);
+      a = bench_median (ours);
+      b = bench_median (theirs);
       g_print ("\nWhole process, %d interleaved runs each, 1,002-rule Codex file:\n", runs);
       g_print ("  paddockctl check          median %7.2f ms\n", a);
       g_print ("  codex execpolicy check    median %7.2f ms\n", b);

@@ -40,6 +40,7 @@
 
 #include "paddock-policy-document.h"
 #include "paddock-proxy.h"
+#include "bench-util.h"
 
 /* --- the server: bulk, request-answer, or echo, per first byte ------ */
 
@@ -376,8 +377,6 @@ requests_job (gpointer data)
   return NULL;
 }
 
-static double median (GArray *values);
-
 #define FIRST_BYTE_SAMPLES 100
 
 /* From connect() to the first byte of the answer, in milliseconds: the
@@ -401,7 +400,7 @@ first_byte_job (gpointer data)
       g_array_append_val (times, t);
       close (fd);
     }
-  job->result = median (times);
+  job->result = bench_median (times);
   g_atomic_int_set (&job->done, TRUE);
   return NULL;
 }
@@ -459,21 +458,6 @@ run_job (GThreadFunc func,
     g_main_context_iteration (NULL, TRUE);
   g_thread_join (thread);
   return job.result;
-}
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-static double
-median (GArray *values)
-{
-  g_array_sort (values, compare_doubles);
-  return g_array_index (values, double, values->len / 2);
 }
 
 /* Keeps the main loop awake, so that it notices a job ending. */
@@ -586,7 +570,7 @@ client_main (const char *target)
         g_array_append_val (times, t);
         close (fd);
       }
-    first_byte = median (times);
+    first_byte = bench_median (times);
   }
 
   start = now_s ();
@@ -716,14 +700,14 @@ compare_sandboxes (const char *self,
           g_print ("%-16s not measured\n", names[w]);
           continue;
         }
-      g_print ("%-16s %14.0f %16.3f %18.0f\n", names[w], median (values[w][0]), median (values[w][1]),
-               median (values[w][2]));
+      g_print ("%-16s %14.0f %16.3f %18.0f\n", names[w], bench_median (values[w][0]), bench_median (values[w][1]),
+               bench_median (values[w][2]));
     }
   if (works[1] && works[2] && values[1][0]->len > 0 && values[2][0]->len > 0)
     g_print ("\nPaddock against srt: %.2fx the bulk throughput, %.2fx the requests per second, "
              "first byte in %.2fx the time\n",
-             median (values[1][0]) / median (values[2][0]), median (values[1][2]) / median (values[2][2]),
-             median (values[1][1]) / median (values[2][1]));
+             bench_median (values[1][0]) / bench_median (values[2][0]), bench_median (values[1][2]) / bench_median (values[2][2]),
+             bench_median (values[1][1]) / bench_median (values[2][1]));
   g_unlink (settings);
 }
 
@@ -828,7 +812,7 @@ main (int   argc,
   g_print ("%-24s %16s %16s %12s\n", "", "direct", "through proxy", "ratio");
   for (guint f = 0; f < 4; f++)
     {
-      double direct = median (values[f][0]), proxied = median (values[f][1]);
+      double direct = bench_median (values[f][0]), proxied = bench_median (values[f][1]);
 
       if (f == 3 && (direct < 0 || proxied < 0))
         g_print ("%-24s  some of the %u tunnels failed\n", names[f], n_tunnels);
@@ -843,7 +827,7 @@ main (int   argc,
                  proxied / direct);
     }
   g_print ("%-24s %12.0f MB/s through a bare splice relay, the floor of any relay here: %.2fx\n", "",
-           median (bare), median (bare) / median (values[0][0]));
+           bench_median (bare), bench_median (bare) / bench_median (values[0][0]));
   g_print ("\nDescriptors of this process: %u before, %u after every tunnel closed\n", fds_before, fds_after);
 
   if (paddockctl != NULL || srt != NULL)

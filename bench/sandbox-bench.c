@@ -36,6 +36,7 @@
 #include "sandbox-bwrap.h"
 #include "sandbox-seccomp.h"
 #include "sandbox-spec.h"
+#include "bench-util.h"
 
 
 typedef struct
@@ -47,21 +48,6 @@ typedef struct
   GArray *times;     /* milliseconds */
   char *skipped;     /* why it is not timed, or NULL */
 } Contender;
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-static double
-quantile (GArray *sorted,
-          double  q)
-{
-  return g_array_index (sorted, double, (guint) (q * (sorted->len - 1) + 0.5));
-}
 
 /* Runs @contender once, its output thrown away unless @output is given.
  * Returns the wall-clock time in milliseconds, or a negative number
@@ -349,11 +335,10 @@ main (int   argc,
 
       if (contender->skipped == NULL)
         {
-          g_array_sort (contender->times, compare_doubles);
           if (i == 1)
-            bare_bwrap = quantile (contender->times, 0.5);
+            bare_bwrap = bench_quantile (contender->times, 0.5);
           if (i == 4)
-            ours = quantile (contender->times, 0.5);
+            ours = bench_quantile (contender->times, 0.5);
         }
     }
 
@@ -367,9 +352,9 @@ main (int   argc,
           g_print ("%-26s not timed: %s\n", contender->name, contender->skipped);
           continue;
         }
-      m = quantile (contender->times, 0.5);
+      m = bench_quantile (contender->times, 0.5);
       g_print ("%-26s %6.2f ms %6.2f ms %6.2f ms %9.2fx %11.2fx\n", contender->name, m,
-               quantile (contender->times, 0.25), quantile (contender->times, 0.75),
+               bench_quantile (contender->times, 0.25), bench_quantile (contender->times, 0.75),
                bare_bwrap > 0 ? m / bare_bwrap : 0, ours > 0 ? m / ours : 0);
     }
 

@@ -1,9 +1,9 @@
 /* paddock-approval-request.c
  *
- * The proxy, the sandbox and (later) the reviewer all ask the same way:
- * whoever can answer (a terminal, a dialog) connects to ::answered's
- * maker, the asking side waits for ::answered. Deny is what an answer
- * that cannot be given becomes.
+ * The proxy (and, later, every other asker) asks the same way: it makes
+ * a request and waits for ::answered; whoever can ask a person (the
+ * terminal, the app's dialog) is handed the request and answers it. An
+ * answer the request does not offer becomes deny.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
