@@ -19,6 +19,8 @@
 
 #include <glib-unix.h>
 
+#include "paddock-broker-client.h"
+#include "paddock-errors.h"
 #include "paddock-path.h"
 #include "paddock-policy-loader.h"
 #include "paddock-proxy.h"
@@ -28,14 +30,6 @@
 
 /* A person said no, or the policy did: not the command's own status. */
 #define EXIT_DENIED 126
-
-typedef enum
-{
-  ANSWER_NO_TERMINAL,
-  ANSWER_DENY,
-  ANSWER_ONCE,
-  ANSWER_SESSION,
-} Answer;
 
 static void
 describe (FILE                  *out,
@@ -61,10 +55,11 @@ describe (FILE                  *out,
 /* Asks on the controlling terminal, never on stdin: stdin may be the
  * agent's, and an agent must not answer for a person. No terminal means
  * no. */
-static Answer
-ask (const PaddockDecision *decision)
+static void
+ask_on_terminal (PaddockApprovalRequest *request)
 {
-  gboolean session_possible = !decision->decisive->grant_once;
+  PaddockDecision *decision = paddock_approval_request_get_decision (request);
+  gboolean session_possible = paddock_approval_request_offers (request, PADDOCK_ANSWER_SESSION);
   char line[64];
   FILE *tty;
   int fd = open ("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
@@ -73,7 +68,8 @@ ask (const PaddockDecision *decision)
     {
       if (fd >= 0)
         close (fd);
-      return ANSWER_NO_TERMINAL;
+      paddock_approval_request_answer (request, PADDOCK_ANSWER_DENY, "nobody");
+      return;
     }
 
   fprintf (tty, _("Paddock asks before running this:\n"));
@@ -89,10 +85,64 @@ ask (const PaddockDecision *decision)
   fclose (tty);
 
   if (line[0] == 'o' || line[0] == 'O')
-    return ANSWER_ONCE;
-  if (session_possible && (line[0] == 's' || line[0] == 'S'))
-    return ANSWER_SESSION;
-  return ANSWER_DENY;
+    paddock_approval_request_answer (request, PADDOCK_ANSWER_ONCE, g_get_user_name ());
+  else if (session_possible && (line[0] == 's' || line[0] == 'S'))
+    paddock_approval_request_answer (request, PADDOCK_ANSWER_SESSION, g_get_user_name ());
+  else
+    paddock_approval_request_answer (request, PADDOCK_ANSWER_DENY, g_get_user_name ());
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  GAsyncResult *result;
+} Wait;
+
+static void
+on_waited (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+static gboolean
+on_ask_timeout (gpointer user_data)
+{
+  paddock_approval_request_answer (user_data, PADDOCK_ANSWER_DENY, "timeout");
+  return G_SOURCE_REMOVE;
+}
+
+/* The app's dialog when the app runs, else the terminal. An app that
+ * cannot take the question is a denial, not a reason to ask elsewhere. */
+static void
+ask (PaddockApprovalRequest *request)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  Wait wait = { loop, NULL };
+  g_autoptr(GSource) timer = g_timeout_source_new_seconds (paddock_approval_request_get_timeout (request));
+
+  g_source_set_callback (timer, on_ask_timeout, request, NULL);
+  g_source_attach (timer, NULL);
+  paddock_broker_client_ask_async (request, NULL, on_waited, &wait);
+  g_main_loop_run (loop);
+  result = wait.result;
+  g_source_destroy (timer);
+
+  if (paddock_broker_client_ask_finish (result, &error))
+    return;
+  if (g_error_matches (error, PADDOCK_BROKER_ERROR, PADDOCK_BROKER_ERROR_NO_APP))
+    {
+      ask_on_terminal (request);
+      return;
+    }
+  g_printerr ("paddockctl: %s\n", error->message);
+  paddock_approval_request_answer (request, PADDOCK_ANSWER_DENY, "nobody");
 }
 
 static int
@@ -116,7 +166,12 @@ typedef struct
   GSource *source;
   GString *line;
   gulong answered_id;
+  const char *workspace;
 } Asker;
+
+/* The terminal asker while the command runs; the app's answers may come
+ * back after it is gone. */
+static Asker *asker_alive;
 
 static void ask_next (Asker *asker);
 
@@ -237,12 +292,35 @@ ask_next (Asker *asker)
 }
 
 static void
+on_app_answered (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(PaddockApprovalRequest) request = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (paddock_broker_client_ask_finish (result, &error))
+    return;
+  if (g_error_matches (error, PADDOCK_BROKER_ERROR, PADDOCK_BROKER_ERROR_NO_APP) && asker_alive != NULL)
+    {
+      g_queue_push_tail (&asker_alive->waiting, g_steal_pointer (&request));
+      ask_next (asker_alive);
+      return;
+    }
+  if (!paddock_approval_request_is_answered (request))
+    {
+      g_printerr ("paddockctl: %s\n", error->message);
+      paddock_approval_request_answer (request, PADDOCK_ANSWER_DENY, "nobody");
+    }
+}
+
+static void
 on_approval_needed (PaddockProxy           *proxy,
                     PaddockApprovalRequest *request,
                     Asker                  *asker)
 {
-  g_queue_push_tail (&asker->waiting, g_object_ref (request));
-  ask_next (asker);
+  paddock_approval_request_set_asker (request, asker->workspace, "paddockctl run");
+  paddock_broker_client_ask_async (request, NULL, on_app_answered, g_object_ref (request));
 }
 
 /* A refused destination, said where the person sees it. */
@@ -261,23 +339,6 @@ on_network_event (PaddockProxy        *proxy,
   else
     g_printerr (_("paddockctl: network: denied %s:%u by the %s layer (%s): %s\n"), event->host, event->port,
                 event->layer, event->source, reason);
-}
-
-typedef struct
-{
-  GMainLoop *loop;
-  GAsyncResult *result;
-} Wait;
-
-static void
-on_run_done (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  g_main_loop_quit (wait->loop);
 }
 
 int
@@ -318,8 +379,9 @@ paddockctl_run (int    argc,
   g_autoptr(JsonNode) report = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GAsyncResult) result = NULL;
-  Asker asker = { G_QUEUE_INIT, NULL, -1, NULL, NULL, 0 };
+  Asker asker = { G_QUEUE_INIT, NULL, -1, NULL, NULL, 0, NULL };
   Wait wait = { NULL, NULL };
+  g_autoptr(PaddockApprovalRequest) request = NULL;
   guint n_grants;
   g_auto(GStrv) findings = NULL;
   g_autofree char *session_path = paddock_grants_dup_session_path ();
@@ -385,13 +447,21 @@ paddockctl_run (int    argc,
       return deny (decision, _("the policy forbids this command"));
 
     case PADDOCK_VERDICT_PROMPT:
-      switch (ask (decision))
+      request = paddock_approval_request_new (decision, FALSE);
+      paddock_approval_request_set_asker (request, paddock_workspace_get_path (workspace), "paddockctl run");
+      paddock_approval_request_set_timeout (request, PADDOCK_APPROVAL_DEFAULT_TIMEOUT_S);
+      ask (request);
+      switch (paddock_approval_request_get_answer (request))
         {
-        case ANSWER_NO_TERMINAL:
-          return deny (decision, _("not run: nobody allowed it (without a terminal, nobody can be asked)"));
-        case ANSWER_DENY:
+        case PADDOCK_ANSWER_DENY:
+        case PADDOCK_ANSWER_ALWAYS:  /* never offered for commands */
+        default:
+          if (g_str_equal (paddock_approval_request_get_who (request), "nobody"))
+            return deny (decision, _("not run: nobody allowed it (without a terminal, nobody can be asked)"));
+          if (g_str_equal (paddock_approval_request_get_who (request), "timeout"))
+            return deny (decision, _("not run: nobody answered in time"));
           return deny (decision, _("not run: denied"));
-        case ANSWER_SESSION:
+        case PADDOCK_ANSWER_SESSION:
           if (session_path == NULL)
             g_printerr (_("paddockctl: no $XDG_RUNTIME_DIR, so this is allowed once only\n"));
           else
@@ -400,15 +470,15 @@ paddockctl_run (int    argc,
                 const PaddockDecisionPart *part = g_ptr_array_index (decision->parts, i);
 
                 if (part->verdict == PADDOCK_VERDICT_PROMPT &&
-                    !paddock_grants_add_from_decision (grants, decision, i, g_get_user_name (), &error))
+                    !paddock_grants_add_from_decision (grants, decision, i,
+                                                       paddock_approval_request_get_who (request), &error))
                   {
                     g_printerr ("paddockctl: %s\n", error->message);
                     g_clear_error (&error);
                   }
               }
           break;
-        case ANSWER_ONCE:
-        default:
+        case PADDOCK_ANSWER_ONCE:
           break;
         }
       break;
@@ -433,6 +503,8 @@ paddockctl_run (int    argc,
       proxy = paddock_proxy_new (policy, grants);
       paddock_proxy_set_workspace_policy (proxy, workspace_policy);
       asker.line = g_string_new (NULL);
+      asker.workspace = paddock_workspace_get_path (workspace);
+      asker_alive = &asker;
       g_signal_connect (proxy, "approval-needed", G_CALLBACK (on_approval_needed), &asker);
       g_signal_connect (proxy, "event", G_CALLBACK (on_network_event), NULL);
       if (!paddock_proxy_start (proxy, &error))
@@ -442,13 +514,14 @@ paddockctl_run (int    argc,
 
   loop = g_main_loop_new (NULL, FALSE);
   wait.loop = loop;
-  paddock_sandbox_run_async (sandbox, (const char * const *) command, run_dir, NULL, on_run_done, &wait);
+  paddock_sandbox_run_async (sandbox, (const char * const *) command, run_dir, NULL, on_waited, &wait);
   g_main_loop_run (loop);
   result = wait.result;
 
   if (proxy != NULL)
     {
       paddock_proxy_stop (proxy);
+      asker_alive = NULL;
       asker_finish_current (&asker);
       g_queue_clear_full (&asker.waiting, g_object_unref);
       g_string_free (asker.line, TRUE);

@@ -228,6 +228,27 @@ needs_quoting (const char *word)
 }
 
 char *
+paddock_escape_as_one_line (const char *text)
+{
+  g_autoptr(GString) oneline = g_string_new (NULL);
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  for (const char *c = text; *c; c++)
+    {
+      if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r')
+        {
+          if (oneline->len > 0 && oneline->str[oneline->len - 1] != ' ')
+            g_string_append_c (oneline, ' ');
+        }
+      else
+        g_string_append_c (oneline, *c);
+    }
+
+  return paddock_escape_for_display (oneline->str);
+}
+
+char *
 paddock_argv_to_display (const char * const *argv)
 {
   GString *out = g_string_new (NULL);

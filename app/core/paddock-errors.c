@@ -9,6 +9,7 @@
 G_DEFINE_QUARK (paddock-policy-error-quark, paddock_policy_error)
 G_DEFINE_QUARK (paddock-shell-error-quark, paddock_shell_error)
 G_DEFINE_QUARK (paddock-host-error-quark, paddock_host_error)
+G_DEFINE_QUARK (paddock-broker-error-quark, paddock_broker_error)
 
 gboolean
 paddock_fail (GError    **error,

@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 #define PADDOCK_POLICY_ERROR (paddock_policy_error_quark ())
 #define PADDOCK_SHELL_ERROR  (paddock_shell_error_quark ())
 #define PADDOCK_HOST_ERROR   (paddock_host_error_quark ())
+#define PADDOCK_BROKER_ERROR (paddock_broker_error_quark ())
 
 typedef enum
 {
@@ -33,9 +34,16 @@ typedef enum
   PADDOCK_HOST_ERROR_INVALID,
 } PaddockHostError;
 
+typedef enum
+{
+  PADDOCK_BROKER_ERROR_INVALID,     /* a request that cannot be shown as sent */
+  PADDOCK_BROKER_ERROR_NO_APP,      /* no app on the session bus to ask */
+} PaddockBrokerError;
+
 GQuark paddock_policy_error_quark (void);
 GQuark paddock_shell_error_quark  (void);
 GQuark paddock_host_error_quark   (void);
+GQuark paddock_broker_error_quark (void);
 
 /* The flatpak idiom: set @error and return FALSE, so failure paths stay
  * one line long. */

@@ -52,7 +52,6 @@
 #define MAX_HELLO (64 * 1024)
 #define MAX_BODY (16 * 1024 * 1024)
 #define IO_TIMEOUT_S 30
-#define DEFAULT_APPROVAL_TIMEOUT_S 120
 
 G_DEFINE_QUARK (paddock-proxy-error-quark, paddock_proxy_error)
 
@@ -916,6 +915,7 @@ step_decide (Connection *conn)
           return;
         }
       conn->approval = paddock_approval_request_new (conn->decision, self->workspace_policy != NULL);
+      paddock_approval_request_set_timeout (conn->approval, self->approval_timeout);
       g_signal_connect (conn->approval, "answered", G_CALLBACK (on_answered), conn);
       arm_timer (conn, self->approval_timeout, on_approval_timeout);
       g_signal_emit (self, signals[APPROVAL_NEEDED], 0, conn->approval);
@@ -1309,7 +1309,7 @@ static void
 paddock_proxy_init (PaddockProxy *self)
 {
   self->listen_fd = -1;
-  self->approval_timeout = DEFAULT_APPROVAL_TIMEOUT_S;
+  self->approval_timeout = PADDOCK_APPROVAL_DEFAULT_TIMEOUT_S;
   self->connections = g_hash_table_new (NULL, NULL);
 }
 

@@ -130,20 +130,7 @@ paddock_rule_dup_location (const PaddockRule *rule)
 char *
 paddock_rule_dup_display_text (const PaddockRule *rule)
 {
-  g_autoptr(GString) oneline = g_string_new (NULL);
-
   g_return_val_if_fail (rule != NULL, NULL);
 
-  for (const char *c = rule->text ? rule->text : ""; *c; c++)
-    {
-      if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r')
-        {
-          if (oneline->len > 0 && oneline->str[oneline->len - 1] != ' ')
-            g_string_append_c (oneline, ' ');
-        }
-      else
-        g_string_append_c (oneline, *c);
-    }
-
-  return paddock_escape_for_display (oneline->str);
+  return paddock_escape_as_one_line (rule->text ? rule->text : "");
 }
