@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,6 +35,7 @@ struct _PaddockSandbox
   guint64 output_limit;
   char *proxy_socket;
   char *proxy_token;
+  int output_fd;         /* -1: our own stdio */
 };
 
 G_DEFINE_FINAL_TYPE (PaddockSandbox, paddock_sandbox, G_TYPE_OBJECT)
@@ -70,6 +72,7 @@ static void
 paddock_sandbox_init (PaddockSandbox *self)
 {
   self->output_limit = DEFAULT_OUTPUT_LIMIT;
+  self->output_fd = -1;
 }
 
 PaddockSandbox *
@@ -90,6 +93,14 @@ paddock_sandbox_set_timeout (PaddockSandbox *self,
 {
   g_return_if_fail (PADDOCK_IS_SANDBOX (self));
   self->timeout = seconds;
+}
+
+void
+paddock_sandbox_set_output_fd (PaddockSandbox *self,
+                               int             fd)
+{
+  g_return_if_fail (PADDOCK_IS_SANDBOX (self));
+  self->output_fd = fd;
 }
 
 void
@@ -249,6 +260,8 @@ typedef struct
   GSubprocess *helper;
   GInputStream *report_stream;
   GByteArray *report;
+  GCancellable *cancellable;
+  gulong cancelled_id;
 } RunData;
 
 typedef struct
@@ -260,6 +273,9 @@ typedef struct
 static void
 run_data_free (RunData *data)
 {
+  if (data->cancellable != NULL)
+    g_cancellable_disconnect (data->cancellable, data->cancelled_id);
+  g_clear_object (&data->cancellable);
   g_clear_object (&data->helper);
   g_clear_object (&data->report_stream);
   g_byte_array_unref (data->report);
@@ -341,15 +357,20 @@ on_report_read (GObject      *source,
     }
   if (g_bytes_get_size (bytes) > 0)
     {
-      GCancellable *cancellable = g_task_get_cancellable (task);
-
       g_byte_array_append (data->report, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-      g_input_stream_read_bytes_async (data->report_stream, 4096, G_PRIORITY_DEFAULT, cancellable, on_report_read,
+      g_input_stream_read_bytes_async (data->report_stream, 4096, G_PRIORITY_DEFAULT, NULL, on_report_read,
                                        g_steal_pointer (&task));
       return;
     }
   /* Not cancellable: the helper always ends, and always cleans up. */
   g_subprocess_wait_async (data->helper, NULL, on_helper_exited, g_steal_pointer (&task));
+}
+
+static void
+on_cancelled (GCancellable *cancellable,
+              GSubprocess  *helper)
+{
+  g_subprocess_send_signal (helper, SIGTERM);
 }
 
 void
@@ -361,7 +382,7 @@ paddock_sandbox_run_async (PaddockSandbox      *self,
                            gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) environ_ = g_get_environ ();
   g_autofree char *spec = NULL;
@@ -400,6 +421,16 @@ paddock_sandbox_run_async (PaddockSandbox      *self,
       return;
     }
 
+  if (self->output_fd >= 0)
+    {
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+      g_subprocess_launcher_set_stdin_file_path (launcher, "/dev/null");
+      g_subprocess_launcher_take_stdout_fd (launcher, fcntl (self->output_fd, F_DUPFD_CLOEXEC, 3));
+      g_subprocess_launcher_take_stderr_fd (launcher, fcntl (self->output_fd, F_DUPFD_CLOEXEC, 3));
+    }
+  else
+    launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+
   /* The spec travels on a descriptor: a command line would show it to
    * every user through /proc. */
   g_subprocess_launcher_take_fd (launcher, spec_pipe[0], 3);
@@ -423,8 +454,16 @@ paddock_sandbox_run_async (PaddockSandbox      *self,
   write_all (spec_pipe[1], spec, strlen (spec));
   close (spec_pipe[1]);
 
+  /* Stopping is the helper's job: TERM makes it end the whole tree,
+   * remove what it placed and still write its report. */
+  if (cancellable != NULL)
+    {
+      data->cancellable = g_object_ref (cancellable);
+      data->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), data->helper, NULL);
+    }
+
   data->report_stream = g_unix_input_stream_new (report_pipe[0], TRUE);
-  g_input_stream_read_bytes_async (data->report_stream, 4096, G_PRIORITY_DEFAULT, cancellable, on_report_read,
+  g_input_stream_read_bytes_async (data->report_stream, 4096, G_PRIORITY_DEFAULT, NULL, on_report_read,
                                    g_steal_pointer (&task));
 }
 

@@ -34,6 +34,12 @@ void            paddock_sandbox_set_timeout       (PaddockSandbox     *self,
 void            paddock_sandbox_set_output_limit  (PaddockSandbox     *self,
                                                    guint64             bytes);
 
+/* Where the command's output and errors go instead of our stdout and
+ * stderr, its stdin then being /dev/null (for the app). The caller
+ * keeps @fd open until the run ends; -1 restores our stdio. */
+void            paddock_sandbox_set_output_fd     (PaddockSandbox     *self,
+                                                   int                 fd);
+
 /* The way out of the sandbox: a PaddockProxy's socket and token. Without
  * it (the default) the command has no network at all. */
 void            paddock_sandbox_set_proxy         (PaddockSandbox     *self,
@@ -52,7 +58,9 @@ char           *paddock_sandbox_build_spec        (PaddockSandbox     *self,
                                                    const char * const *environ);
 
 /* Runs @argv in the sandbox with our stdin, stdout and stderr. The main
- * context keeps running meanwhile, for the proxy and for prompts. */
+ * context keeps running meanwhile, for the proxy and for prompts.
+ * Cancelling stops the command and everything it started; the run then
+ * finishes as a signal-ended one. */
 void            paddock_sandbox_run_async         (PaddockSandbox      *self,
                                                    const char * const  *argv,
                                                    const char          *cwd,

@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
+
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -145,6 +147,130 @@ paddock_workspace_get_name (PaddockWorkspace *self)
 {
   g_return_val_if_fail (PADDOCK_IS_WORKSPACE (self), NULL);
   return self->name;
+}
+
+void
+paddock_workspace_set_name (PaddockWorkspace *self,
+                            const char       *name)
+{
+  g_return_if_fail (PADDOCK_IS_WORKSPACE (self));
+  g_return_if_fail (name != NULL && *name != '\0');
+
+  g_free (self->name);
+  self->name = g_strdup (name);
+}
+
+gboolean
+paddock_workspace_is_known (PaddockWorkspace *self)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (PADDOCK_IS_WORKSPACE (self), FALSE);
+
+  path = metadata_path (self);
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+gboolean
+paddock_workspace_forget (PaddockWorkspace  *self,
+                          GError           **error)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *name;
+
+  g_return_val_if_fail (PADDOCK_IS_WORKSPACE (self), FALSE);
+
+  /* Only Paddock's own folder for it, and only the files in it: the
+   * project is never touched. */
+  dir = g_dir_open (self->dir, 0, &local_error);
+  if (dir == NULL)
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      return paddock_fail (error, PADDOCK_POLICY_ERROR, PADDOCK_POLICY_ERROR_IO,
+                           "%s: %s", self->dir, local_error->message);
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (self->dir, name, NULL);
+
+      if (g_unlink (path) != 0)
+        {
+          int saved_errno = errno;
+          return paddock_fail (error, PADDOCK_POLICY_ERROR, PADDOCK_POLICY_ERROR_IO,
+                               "%s cannot be removed: %s", path, g_strerror (saved_errno));
+        }
+    }
+  if (g_rmdir (self->dir) != 0)
+    {
+      int saved_errno = errno;
+      return paddock_fail (error, PADDOCK_POLICY_ERROR, PADDOCK_POLICY_ERROR_IO,
+                           "%s cannot be removed: %s", self->dir, g_strerror (saved_errno));
+    }
+  return TRUE;
+}
+
+int
+paddock_workspace_compare (gconstpointer a,
+                           gconstpointer b,
+                           gpointer      user_data)
+{
+  const PaddockWorkspace *wa = a;
+  const PaddockWorkspace *wb = b;
+  int order = g_utf8_collate (wa->name, wb->name);
+
+  return order != 0 ? order : strcmp (wa->path, wb->path);
+}
+
+static int
+compare_by_name (gconstpointer a,
+                 gconstpointer b)
+{
+  return paddock_workspace_compare (*(PaddockWorkspace **) a, *(PaddockWorkspace **) b, NULL);
+}
+
+GPtrArray *
+paddock_workspace_list_known (void)
+{
+  g_autofree char *config = paddock_paths_dup_user_config ();
+  g_autofree char *root = g_build_filename (config, "workspaces", NULL);
+  g_autoptr(GDir) dir = g_dir_open (root, 0, NULL);
+  GPtrArray *known = g_ptr_array_new_with_free_func (g_object_unref);
+  const char *id;
+
+  while (dir != NULL && (id = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *metadata = g_build_filename (root, id, "workspace.json", NULL);
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PaddockWorkspace) workspace = NULL;
+      JsonNode *node;
+      const char *path = NULL;
+
+      if (!g_file_test (metadata, G_FILE_TEST_EXISTS))
+        continue;
+      if (json_parser_load_from_file (parser, metadata, &error) &&
+          JSON_NODE_HOLDS_OBJECT (node = json_parser_get_root (parser)))
+        path = json_object_get_string_member_with_default (json_node_get_object (node), "path", NULL);
+      if (path == NULL)
+        {
+          g_warning ("%s: not a workspace record (%s)", metadata, error ? error->message : "no “path”");
+          continue;
+        }
+      if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+        continue;
+      workspace = paddock_workspace_new_for_path (path, &error);
+      if (workspace == NULL)
+        {
+          g_warning ("%s: %s", metadata, error->message);
+          continue;
+        }
+      g_ptr_array_add (known, g_steal_pointer (&workspace));
+    }
+
+  g_ptr_array_sort (known, compare_by_name);
+  return known;
 }
 
 char *

@@ -28,6 +28,23 @@ PaddockWorkspace          *paddock_workspace_new_for_path          (const char  
 const char                *paddock_workspace_get_id                (PaddockWorkspace  *self);
 const char                *paddock_workspace_get_path              (PaddockWorkspace  *self);
 const char                *paddock_workspace_get_name              (PaddockWorkspace  *self);
+/* Renames it in Paddock only; call paddock_workspace_save() to keep it. */
+void                       paddock_workspace_set_name              (PaddockWorkspace  *self,
+                                                                    const char        *name);
+/* Whether Paddock keeps a record of it (it was saved, not forgotten). */
+gboolean                   paddock_workspace_is_known              (PaddockWorkspace  *self);
+/* Removes what Paddock keeps about it (its name, trust and workspace
+ * policy); never touches the folder itself. */
+gboolean                   paddock_workspace_forget                (PaddockWorkspace  *self,
+                                                                    GError           **error);
+/* Every workspace Paddock keeps a record of, by name. A record whose
+ * folder is gone is left out, and so is one that cannot be read (with
+ * a warning that names it). */
+GPtrArray                 *paddock_workspace_list_known            (void);
+/* By name, then by folder: a GCompareDataFunc. */
+int                        paddock_workspace_compare               (gconstpointer      a,
+                                                                    gconstpointer      b,
+                                                                    gpointer           user_data);
 /* Where Paddock keeps this workspace's own policy (the workspace layer). */
 char                      *paddock_workspace_dup_settings_policy_path (PaddockWorkspace *self);
 /* The project's .paddock/policy.json. */

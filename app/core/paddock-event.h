@@ -1,0 +1,59 @@
+/* paddock-event.h: one thing that happened in a workspace, for the
+ * activity list (and, later, the audit log)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "paddock-approval-request.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  PADDOCK_EVENT_DECISION,   /* the policy decided, nobody was asked */
+  PADDOCK_EVENT_APPROVAL,   /* a person (or the timeout) answered */
+  PADDOCK_EVENT_RESULT,     /* a command ended */
+  PADDOCK_EVENT_NETWORK,    /* the proxy decided about a host */
+} PaddockEventKind;
+
+#define PADDOCK_TYPE_EVENT (paddock_event_get_type ())
+
+G_DECLARE_FINAL_TYPE (PaddockEvent, paddock_event, PADDOCK, EVENT, GObject)
+
+/* Text given here is kept as given and escaped when read back. */
+PaddockEvent     *paddock_event_new              (PaddockEventKind         kind,
+                                                  const char              *workspace,
+                                                  const char              *subject);
+/* The answer to @request, decided by its layer and rule. */
+PaddockEvent     *paddock_event_new_for_answer   (PaddockApprovalRequest  *request);
+/* What @decision decided without asking anybody. */
+PaddockEvent     *paddock_event_new_for_decision (const PaddockDecision   *decision,
+                                                  const char              *workspace);
+
+void              paddock_event_set_decided_by   (PaddockEvent            *self,
+                                                  const char              *layer,
+                                                  const char              *location,
+                                                  const char              *rule);
+/* "allowed", "denied", "allowed once", "exit 0"…: the badge. */
+void              paddock_event_set_outcome      (PaddockEvent            *self,
+                                                  const char              *outcome,
+                                                  gboolean                 good);
+void              paddock_event_set_detail       (PaddockEvent            *self,
+                                                  const char              *detail);
+
+PaddockEventKind  paddock_event_get_kind         (PaddockEvent            *self);
+GDateTime        *paddock_event_get_time         (PaddockEvent            *self);
+const char       *paddock_event_get_workspace    (PaddockEvent            *self);
+char             *paddock_event_dup_subject      (PaddockEvent            *self);
+const char       *paddock_event_get_outcome      (PaddockEvent            *self);
+gboolean          paddock_event_get_good         (PaddockEvent            *self);
+/* "the user layer, /path/user.json:1:15", or NULL. */
+char             *paddock_event_dup_decided_by   (PaddockEvent            *self);
+const char       *paddock_event_get_layer        (PaddockEvent            *self);
+char             *paddock_event_dup_rule         (PaddockEvent            *self);
+char             *paddock_event_dup_detail       (PaddockEvent            *self);
+
+G_END_DECLS

@@ -1,0 +1,473 @@
+/* paddock-application.c
+ *
+ * The app owns the broker: while it runs, every front door's questions
+ * come here and are answered in the same dialog, one at a time. Ask()
+ * only raises a dialog; nothing on the bus can answer it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "paddock-application.h"
+#include "paddock-approval-dialog.h"
+#include "paddock-broker-client.h"
+#include "paddock-dbus-broker.h"
+#include "paddock-errors.h"
+#include "paddock-window.h"
+
+struct _PaddockApplication
+{
+  AdwApplication parent_instance;
+
+  GListStore *workspaces;
+  GHashTable *grants;              /* workspace id → PaddockGrants */
+  GListStore *events;
+
+  PaddockDBusBroker *broker;
+  GQueue waiting;                  /* PaddockApprovalRequest* */
+  PaddockApprovalRequest *asking;  /* the one on screen */
+};
+
+G_DEFINE_FINAL_TYPE (PaddockApplication, paddock_application, ADW_TYPE_APPLICATION)
+
+static void ask_next (PaddockApplication *self);
+
+/* --- workspaces ----------------------------------------------------------- */
+
+GListModel *
+paddock_application_get_workspaces (PaddockApplication *self)
+{
+  g_return_val_if_fail (PADDOCK_IS_APPLICATION (self), NULL);
+  return G_LIST_MODEL (self->workspaces);
+}
+
+static PaddockWorkspace *
+find_workspace (PaddockApplication *self,
+                const char         *id)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->workspaces)); i++)
+    {
+      g_autoptr(PaddockWorkspace) workspace = g_list_model_get_item (G_LIST_MODEL (self->workspaces), i);
+
+      if (g_str_equal (paddock_workspace_get_id (workspace), id))
+        return workspace;
+    }
+  return NULL;
+}
+
+PaddockWorkspace *
+paddock_application_add_workspace (PaddockApplication  *self,
+                                   const char          *path,
+                                   GError             **error)
+{
+  g_autoptr(PaddockWorkspace) workspace = NULL;
+  PaddockWorkspace *known;
+
+  g_return_val_if_fail (PADDOCK_IS_APPLICATION (self), NULL);
+
+  workspace = paddock_workspace_new_for_path (path, error);
+  if (workspace == NULL)
+    return NULL;
+  known = find_workspace (self, paddock_workspace_get_id (workspace));
+  if (known != NULL)
+    return known;
+  if (!paddock_workspace_save (workspace, error))
+    return NULL;
+  g_list_store_insert_sorted (self->workspaces, workspace, paddock_workspace_compare, NULL);
+  return workspace;
+}
+
+gboolean
+paddock_application_remove_workspace (PaddockApplication  *self,
+                                      PaddockWorkspace    *workspace,
+                                      GError             **error)
+{
+  guint position;
+
+  g_return_val_if_fail (PADDOCK_IS_APPLICATION (self), FALSE);
+
+  if (!paddock_workspace_forget (workspace, error))
+    return FALSE;
+  if (g_list_store_find (self->workspaces, workspace, &position))
+    g_list_store_remove (self->workspaces, position);
+  g_hash_table_remove (self->grants, paddock_workspace_get_id (workspace));
+  return TRUE;
+}
+
+PaddockGrants *
+paddock_application_get_grants (PaddockApplication *self,
+                                PaddockWorkspace   *workspace)
+{
+  PaddockGrants *grants;
+
+  g_return_val_if_fail (PADDOCK_IS_APPLICATION (self), NULL);
+
+  grants = g_hash_table_lookup (self->grants, paddock_workspace_get_id (workspace));
+  if (grants == NULL)
+    {
+      grants = paddock_grants_new ();
+      g_hash_table_insert (self->grants, g_strdup (paddock_workspace_get_id (workspace)), grants);
+    }
+  return grants;
+}
+
+/* --- events ------------------------------------------------------------- */
+
+GListModel *
+paddock_application_get_events (PaddockApplication *self)
+{
+  g_return_val_if_fail (PADDOCK_IS_APPLICATION (self), NULL);
+  return G_LIST_MODEL (self->events);
+}
+
+void
+paddock_application_add_event (PaddockApplication *self,
+                               PaddockEvent       *event)
+{
+  g_return_if_fail (PADDOCK_IS_APPLICATION (self));
+  g_list_store_append (self->events, event);
+}
+
+/* --- asking a person ---------------------------------------------------- */
+
+static GtkWindow *
+main_window (PaddockApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  /* Over the main window, not over another dialog. */
+  while (window != NULL && gtk_window_get_transient_for (window) != NULL)
+    window = gtk_window_get_transient_for (window);
+  if (window == NULL)
+    {
+      window = GTK_WINDOW (paddock_window_new (self));
+      gtk_window_present (window);
+    }
+  return window;
+}
+
+static void
+on_dialog_answered (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(PaddockApplication) self = user_data;
+  PaddockApprovalRequest *request = PADDOCK_APPROVAL_REQUEST (source);
+  g_autoptr(PaddockEvent) event = NULL;
+
+  paddock_approval_dialog_ask_finish (result, NULL);
+  event = paddock_event_new_for_answer (request);
+  paddock_application_add_event (self, event);
+  g_clear_object (&self->asking);
+  g_application_withdraw_notification (G_APPLICATION (self), "approval-waiting");
+  ask_next (self);
+}
+
+static void
+ask_next (PaddockApplication *self)
+{
+  GtkWindow *window;
+
+  if (self->asking != NULL)
+    return;
+  /* Withdrawn while waiting: recorded, never shown. */
+  while (!g_queue_is_empty (&self->waiting))
+    {
+      g_autoptr(PaddockApprovalRequest) request = g_queue_pop_head (&self->waiting);
+
+      if (paddock_approval_request_is_answered (request))
+        {
+          g_autoptr(PaddockEvent) event = paddock_event_new_for_answer (request);
+          paddock_application_add_event (self, event);
+          continue;
+        }
+      self->asking = g_steal_pointer (&request);
+      break;
+    }
+  if (self->asking == NULL)
+    return;
+
+  window = main_window (self);
+  paddock_approval_dialog_ask_async (self->asking, window, NULL, on_dialog_answered, g_object_ref (self));
+
+  /* Somebody else's window may have the focus: say that a request waits. */
+  if (!gtk_window_is_active (window))
+    {
+      g_autoptr(GNotification) notification = g_notification_new (_("Paddock is waiting for your answer"));
+      g_autofree char *subject = paddock_approval_request_dup_subject (self->asking);
+
+      g_notification_set_body (notification, subject);
+      g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_URGENT);
+      g_notification_set_default_action (notification, "app.show-request");
+      g_application_send_notification (G_APPLICATION (self), "approval-waiting", notification);
+    }
+}
+
+void
+paddock_application_ask (PaddockApplication     *self,
+                         PaddockApprovalRequest *request)
+{
+  g_return_if_fail (PADDOCK_IS_APPLICATION (self));
+  g_return_if_fail (PADDOCK_IS_APPROVAL_REQUEST (request));
+
+  g_queue_push_tail (&self->waiting, g_object_ref (request));
+  ask_next (self);
+}
+
+/* --- the broker on the session bus ------------------------------------------ */
+
+typedef struct
+{
+  PaddockDBusBroker *broker;
+  GDBusMethodInvocation *invocation;
+  PaddockApprovalRequest *request;
+  guint watch_id;
+} Remote;
+
+static void
+remote_free (Remote *remote)
+{
+  if (remote->watch_id != 0)
+    g_bus_unwatch_name (remote->watch_id);
+  g_object_unref (remote->broker);
+  g_clear_object (&remote->invocation);
+  g_object_unref (remote->request);
+  g_free (remote);
+}
+
+static void
+on_remote_answered (PaddockApprovalRequest *request,
+                    Remote                 *remote)
+{
+  g_signal_handlers_disconnect_by_func (request, on_remote_answered, remote);
+  paddock_dbus_broker_complete_ask (remote->broker, g_steal_pointer (&remote->invocation),
+                                    paddock_answer_to_string (paddock_approval_request_get_answer (request)),
+                                    paddock_approval_request_get_who (request));
+  remote_free (remote);
+}
+
+/* The asker left the bus: nobody is waiting for this answer any more. */
+static void
+on_asker_vanished (GDBusConnection *connection,
+                   const char      *name,
+                   gpointer         user_data)
+{
+  Remote *remote = user_data;
+
+  paddock_approval_request_answer (remote->request, PADDOCK_ANSWER_DENY, "nobody");
+}
+
+static gboolean
+on_handle_ask (PaddockDBusBroker     *broker,
+               GDBusMethodInvocation *invocation,
+               GVariant              *variant,
+               PaddockApplication    *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaddockApprovalRequest) request = paddock_approval_request_new_from_variant (variant, &error);
+  Remote *remote;
+
+  if (request == NULL)
+    {
+      g_dbus_method_invocation_return_error_literal (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                                     error->message);
+      return TRUE;
+    }
+
+  remote = g_new0 (Remote, 1);
+  remote->broker = g_object_ref (broker);
+  remote->invocation = g_object_ref (invocation);
+  remote->request = g_object_ref (request);
+  g_signal_connect (request, "answered", G_CALLBACK (on_remote_answered), remote);
+  remote->watch_id = g_bus_watch_name_on_connection (g_dbus_method_invocation_get_connection (invocation),
+                                                     g_dbus_method_invocation_get_sender (invocation),
+                                                     G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
+                                                     on_asker_vanished, remote, NULL);
+  paddock_application_ask (self, request);
+  return TRUE;
+}
+
+static gboolean
+paddock_application_dbus_register (GApplication     *application,
+                                   GDBusConnection  *connection,
+                                   const char       *object_path,
+                                   GError          **error)
+{
+  PaddockApplication *self = PADDOCK_APPLICATION (application);
+
+  if (!G_APPLICATION_CLASS (paddock_application_parent_class)->dbus_register (application, connection,
+                                                                              object_path, error))
+    return FALSE;
+
+  self->broker = paddock_dbus_broker_skeleton_new ();
+  g_signal_connect (self->broker, "handle-ask", G_CALLBACK (on_handle_ask), self);
+  return g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->broker), connection,
+                                           PADDOCK_BROKER_OBJECT_PATH, error);
+}
+
+static void
+paddock_application_dbus_unregister (GApplication    *application,
+                                     GDBusConnection *connection,
+                                     const char      *object_path)
+{
+  PaddockApplication *self = PADDOCK_APPLICATION (application);
+
+  if (self->broker != NULL)
+    {
+      g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->broker));
+      g_clear_object (&self->broker);
+    }
+
+  G_APPLICATION_CLASS (paddock_application_parent_class)->dbus_unregister (application, connection, object_path);
+}
+
+/* --- the application ----------------------------------------------------- */
+
+static void
+paddock_application_activate (GApplication *application)
+{
+  gtk_window_present (main_window (PADDOCK_APPLICATION (application)));
+}
+
+static int
+paddock_application_command_line (GApplication            *application,
+                                  GApplicationCommandLine *command_line)
+{
+  PaddockApplication *self = PADDOCK_APPLICATION (application);
+  GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  const char *path = NULL;
+  GtkWindow *window;
+
+  window = main_window (self);
+  if (g_variant_dict_lookup (options, "workspace", "^&ay", &path))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (command_line, path);
+      g_autofree char *absolute = g_file_get_path (file);
+      PaddockWorkspace *workspace = paddock_application_add_workspace (self, absolute, &error);
+
+      if (workspace == NULL)
+        {
+          g_application_command_line_printerr (command_line, "paddock: %s\n", error->message);
+          return EXIT_FAILURE;
+        }
+      paddock_window_select_workspace (PADDOCK_WINDOW (window), workspace);
+    }
+  gtk_window_present (window);
+  return EXIT_SUCCESS;
+}
+
+static void
+paddock_application_startup (GApplication *application)
+{
+  PaddockApplication *self = PADDOCK_APPLICATION (application);
+  g_autoptr(GPtrArray) known = NULL;
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  G_APPLICATION_CLASS (paddock_application_parent_class)->startup (application);
+
+  known = paddock_workspace_list_known ();
+  for (guint i = 0; i < known->len; i++)
+    g_list_store_append (self->workspaces, g_ptr_array_index (known, i));
+
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+}
+
+static void
+paddock_application_dispose (GObject *object)
+{
+  PaddockApplication *self = PADDOCK_APPLICATION (object);
+
+  g_queue_clear_full (&self->waiting, g_object_unref);
+  g_clear_object (&self->asking);
+  g_clear_object (&self->workspaces);
+  g_clear_object (&self->events);
+  g_clear_pointer (&self->grants, g_hash_table_unref);
+
+  G_OBJECT_CLASS (paddock_application_parent_class)->dispose (object);
+}
+
+static void
+paddock_application_class_init (PaddockApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = paddock_application_dispose;
+  app_class->startup = paddock_application_startup;
+  app_class->activate = paddock_application_activate;
+  app_class->command_line = paddock_application_command_line;
+  app_class->dbus_register = paddock_application_dbus_register;
+  app_class->dbus_unregister = paddock_application_dbus_unregister;
+}
+
+static void
+on_about (GSimpleAction *action,
+          GVariant      *parameter,
+          gpointer       user_data)
+{
+  PaddockApplication *self = user_data;
+  static const char *developers[] = { "The Paddock developers", NULL };
+
+  adw_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                         "application-name", _("Paddock"),
+                         "application-icon", APPLICATION_ID,
+                         "version", PACKAGE_VERSION,
+                         "developers", developers,
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "comments", _("Run AI coding agents on your projects, safely"),
+                         NULL);
+}
+
+static void
+on_quit (GSimpleAction *action,
+         GVariant      *parameter,
+         gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+on_show_request (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  PaddockApplication *self = user_data;
+
+  gtk_window_present (main_window (self));
+}
+
+static void
+paddock_application_init (PaddockApplication *self)
+{
+  static const GActionEntry actions[] = {
+    { "about", on_about },
+    { "quit", on_quit },
+    { "show-request", on_show_request },
+  };
+  static const GOptionEntry options[] = {
+    { "workspace", 'w', 0, G_OPTION_ARG_FILENAME, NULL, N_("Open this folder's workspace, adding it if needed"),
+      N_("DIR") },
+    { NULL }
+  };
+
+  self->workspaces = g_list_store_new (PADDOCK_TYPE_WORKSPACE);
+  self->events = g_list_store_new (PADDOCK_TYPE_EVENT);
+  self->grants = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  g_queue_init (&self->waiting);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+}
+
+PaddockApplication *
+paddock_application_new (void)
+{
+  return g_object_new (PADDOCK_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
+                       "resource-base-path", "/org/paddock/Paddock",
+                       NULL);
+}
