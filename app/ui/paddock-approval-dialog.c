@@ -103,6 +103,10 @@ add_fact (PaddockApprovalDialog *self,
   gtk_label_set_xalign (GTK_LABEL (value_label), 0);
   gtk_label_set_wrap (GTK_LABEL (value_label), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (value_label), PANGO_WRAP_WORD_CHAR);
+  /* A wrapping label asks for one character per line unless told how
+   * wide it may be, and the dialog would grow off the screen. */
+  gtk_label_set_width_chars (GTK_LABEL (value_label), 30);
+  gtk_label_set_max_width_chars (GTK_LABEL (value_label), 60);
   gtk_label_set_selectable (GTK_LABEL (value_label), TRUE);
   gtk_widget_set_hexpand (value_label, TRUE);
   if (monospace)

@@ -1,0 +1,273 @@
+#!/usr/bin/python3
+# e2e.py: the real app under Xvfb, driven through AT-SPI as a person would.
+#
+# Run inside dbus-run-session (see tests/meson.build). It adds a workspace
+# through the app's own folder chooser, then runs
+# `paddockctl run -- git push origin main` against a user-layer rule that
+# prompts: the app's dialog must name the layer and the rule, Allow Once
+# must let the push happen, and Deny must stop the next one. Screenshots
+# go to $PADDOCK_TEST_OUTPUT.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import pyatspi
+
+BUILD = os.environ["PADDOCK_BUILD_ROOT"]
+OUTPUT = os.environ.get("PADDOCK_TEST_OUTPUT", tempfile.mkdtemp())
+PADDOCK = os.path.join(BUILD, "app", "ui", "paddock")
+PADDOCKCTL = os.path.join(BUILD, "app", "cli", "paddockctl")
+RULE_REASON = "pushing publishes the work of everyone here"
+
+processes = []
+failures = 0
+count = 0
+
+
+def tap(ok, name, why=""):
+    global failures, count
+    count += 1
+    if not ok:
+        failures += 1
+    print(f"{'ok' if ok else 'not ok'} {count} {name}{' # ' + why if why and not ok else ''}", flush=True)
+    return ok
+
+
+def start(argv, **kwargs):
+    p = subprocess.Popen(argv, **kwargs)
+    processes.append(p)
+    return p
+
+
+def walk(acc, depth=0):
+    yield acc
+    if depth > 60:
+        return
+    for i in range(acc.childCount):
+        child = acc.getChildAtIndex(i)
+        if child is not None:
+            yield from walk(child, depth + 1)
+
+
+def plain(name):
+    # GTK 4.8 names a button after its label twice, mnemonic included
+    # ("_Add Add"): compare without the underscores.
+    return (name or "").replace("_", "")
+
+
+def wait_for(what, find, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            found = find()
+        except Exception:  # the tree changes under us: try again
+            found = None
+        if found:
+            return found
+        time.sleep(0.2)
+    raise TimeoutError(f"no {what} after {timeout} s")
+
+
+def application():
+    def find():
+        desktop = pyatspi.Registry.getDesktop(0)
+        for i in range(desktop.childCount):
+            app = desktop.getChildAtIndex(i)
+            if app is not None and app.name == "paddock":
+                return app
+    return wait_for("paddock on the accessibility bus", find)
+
+
+def button(root, label):
+    for acc in walk(root):
+        if acc.getRoleName() == "push button" and (acc.name == label or plain(acc.name).endswith(" " + label)):
+            return acc
+    return None
+
+
+def press(acc, closes=False):
+    acc.queryAction().doAction(0)
+    # GTK 4.8 crashes answering AT-SPI about widgets that are being
+    # destroyed (a NULL object path): let a closing window go first.
+    if closes:
+        time.sleep(1.5)
+
+
+def text_of(acc):
+    try:
+        text = acc.queryText()
+        return text.getText(0, text.characterCount)
+    except NotImplementedError:
+        return None
+
+
+def texts(root):
+    # What the labels say, not their accessible names (which GTK 4.8
+    # builds from the label and what labels it).
+    return [text_of(acc) for acc in walk(root) if acc.getRoleName() == "label"]
+
+
+def dialog(app, heading):
+    for acc in walk(app):
+        if acc.getRoleName() in ("dialog", "alert", "frame") and heading in texts(acc):
+            return acc
+    return None
+
+
+def screenshot(name):
+    subprocess.run(["import", "-window", "root", os.path.join(OUTPUT, name)], check=False)
+
+
+def git(*args, cwd):
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def remote_head(remote):
+    r = subprocess.run(["git", "rev-parse", "refs/heads/main"], cwd=remote, capture_output=True, text=True)
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+def local_head(project):
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def main():
+    os.makedirs(OUTPUT, exist_ok=True)
+    root = tempfile.mkdtemp(prefix="paddock-e2e-")
+    home = os.path.join(root, "home")
+    project = os.path.join(root, "project")
+    for d in (home, project, os.path.join(root, "run"), os.path.join(root, "etc")):
+        os.makedirs(d, mode=0o700)
+    env = os.environ.copy()
+    env.update({
+        "HOME": home,
+        "XDG_CONFIG_HOME": os.path.join(home, ".config"),
+        "XDG_CACHE_HOME": os.path.join(home, ".cache"),
+        "XDG_STATE_HOME": os.path.join(home, ".local", "state"),
+        "XDG_RUNTIME_DIR": os.path.join(root, "run"),
+        "PADDOCK_SYSCONFDIR": os.path.join(root, "etc"),
+        "GSETTINGS_BACKEND": "memory",
+        "GSETTINGS_SCHEMA_DIR": os.path.join(BUILD, "data"),
+        "GTK_A11Y": "atspi",
+        "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
+        "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org",
+    })
+    env.pop("NO_AT_BRIDGE", None)
+    os.environ.update(env)
+
+    # The rule that makes git push ask, in the user layer.
+    os.makedirs(os.path.join(home, ".config", "paddock"))
+    with open(os.path.join(home, ".config", "paddock", "policy.json"), "w") as f:
+        f.write('{"commands": [{"match": ["git", "push"], "decision": "prompt",\n'
+                f'                "reason": "{RULE_REASON}"}}]}}\n')
+
+    # A project that pushes to a bare repository inside it.
+    remote = os.path.join(project, "remote.git")
+    git("init", "-q", "-b", "main", cwd=project)
+    git("init", "-q", "--bare", "-b", "main", remote, cwd=project)
+    git("remote", "add", "origin", remote, cwd=project)
+    with open(os.path.join(project, "README"), "w") as f:
+        f.write("one\n")
+    git("add", "README", cwd=project)
+    git("commit", "-q", "-m", "one", cwd=project)
+
+    # A desktop: an X server, the accessibility bus, the app.
+    desktop_log = open(os.path.join(OUTPUT, "desktop.log"), "w")
+    display = next(n for n in range(90, 200) if not os.path.exists(f"/tmp/.X{n}-lock"))
+    start(["Xvfb", f":{display}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+          stdout=desktop_log, stderr=subprocess.STDOUT)
+    wait_for("the X server", lambda: os.path.exists(f"/tmp/.X11-unix/X{display}"))
+    os.environ["DISPLAY"] = f":{display}"
+    start(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"], stdout=desktop_log, stderr=subprocess.STDOUT)
+    time.sleep(0.5)
+    app_log = open(os.path.join(OUTPUT, "paddock.log"), "w")
+    start(os.environ.get("PADDOCK_E2E_WRAP", "").split() + [PADDOCK], stdout=app_log, stderr=subprocess.STDOUT)
+    app = application()
+    window = wait_for("the main window", lambda: button(app, "Add Workspace"))
+
+    # A workspace, added through the app's folder chooser: type the path
+    # as a person would, then Add.
+    press(button(app, "Add Workspace"))
+    wait_for("the folder chooser", lambda: button(app, "Add"))
+    time.sleep(0.5)
+    pyatspi.Registry.generateKeyboardEvent(0, project, pyatspi.KEY_STRING)
+    # GTK 4.8 does not tell AT-SPI what the location entry holds: give
+    # the keystrokes time to land. What was added is checked below.
+    time.sleep(1.5)
+    screenshot("folder-chooser.png")
+    press(button(app, "Add"), closes=True)
+    wait_for("the workspace in the sidebar", lambda: os.path.basename(project) in texts(app))
+    records = glob.glob(os.path.join(home, ".config", "paddock", "workspaces", "*", "workspace.json"))
+    tap(len(records) == 1 and json.load(open(records[0]))["path"] == project,
+        "a workspace added through the folder chooser is listed and kept", repr(records))
+    screenshot("main-window.png")
+
+    # First run: the dialog names the layer and the rule; Allow Once.
+    before = local_head(project)
+    run = subprocess.Popen([PADDOCKCTL, "run", "--workspace", project, "--", "git", "push", "origin", "main"],
+                           cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    asked = wait_for("the approval dialog", lambda: dialog(app, "Run This Command?"))
+    shown = texts(asked)
+    tap(any("git push origin main" == t for t in shown), "the dialog shows the command", repr(shown))
+    tap(any(t.startswith("the user layer, ") and t.endswith("policy.json:1:15") for t in shown),
+        "the dialog names the deciding layer and its source", repr(shown))
+    tap(any('"match": ["git", "push"]' in t for t in shown), "the dialog shows the rule", repr(shown))
+    tap(RULE_REASON in shown, "the dialog shows the rule's reason", repr(shown))
+    tap(button(asked, "Deny") is not None and button(asked, "Allow for This Session") is not None,
+        "the dialog offers Deny and Allow for This Session")
+    time.sleep(1)  # drawn, not only mapped
+    screenshot("approval-dialog.png")
+    press(button(asked, "Allow Once"), closes=True)
+    out, err = run.communicate(timeout=60)
+    tap(run.returncode == 0, "allowed once: paddockctl run ends with the command's status", f"{run.returncode}: {err}")
+    tap(remote_head(remote) == before, "allowed once: the push happened", f"{remote_head(remote)} != {before}")
+
+    row = wait_for("the approval in the activity list",
+                   lambda: next((a for a in walk(app) if a.name and a.name.startswith("Approved: git push origin main")), None))
+    tap("allowed once by" in row.name and "the user layer" in row.name,
+        "the activity list shows the approval and who decided it", row.name)
+    chips = [t for t in texts(app) if t == "decided by user"]
+    tap(len(chips) >= 1, "the activity row carries the “decided by user” chip", repr(texts(app)))
+    screenshot("activity.png")
+
+    # Second run: Deny; the command must not run.
+    with open(os.path.join(project, "README"), "a") as f:
+        f.write("two\n")
+    git("commit", "-q", "-am", "two", cwd=project)
+    run = subprocess.Popen([PADDOCKCTL, "run", "--workspace", project, "--", "git", "push", "origin", "main"],
+                           cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    asked = wait_for("the second approval dialog", lambda: dialog(app, "Run This Command?"))
+    press(button(asked, "Deny"), closes=True)
+    out, err = run.communicate(timeout=60)
+    tap(run.returncode == 126, "denied: paddockctl run exits 126", f"{run.returncode}: {err}")
+    tap("not run: denied" in err, "denied: paddockctl says so", err)
+    tap(remote_head(remote) == before and local_head(project) != before,
+        "denied: the push did not happen (the first one did)")
+    row = wait_for("the denial in the activity list",
+                   lambda: next((a for a in walk(app) if a.name and a.name.startswith("Denied: git push origin main")), None))
+    tap("denied by" in row.name and "the user layer" in row.name, "the activity list shows the denial", row.name)
+
+
+if __name__ == "__main__":
+    print("TAP version 13", flush=True)
+    try:
+        main()
+    except Exception as e:  # a step that never happened is a failure
+        tap(False, "the scenario ran to the end", f"{type(e).__name__}: {e}")
+        screenshot("failure.png")
+    finally:
+        for p in reversed(processes):
+            p.terminate()
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    print(f"1..{count}", flush=True)
+    sys.exit(1 if failures else 0)
