@@ -302,6 +302,8 @@ paddock_approval_dialog_ask_async (PaddockApprovalRequest *request,
 
   task = g_task_new (request, cancellable, callback, user_data);
   g_task_set_source_tag (task, paddock_approval_dialog_ask_async);
+  /* Cancelling is an answer too (deny, by nobody), not an error. */
+  g_task_set_check_cancellable (task, FALSE);
 
   if (paddock_approval_request_is_answered (request))
     {
@@ -321,7 +323,9 @@ PaddockAnswer
 paddock_approval_dialog_ask_finish (GAsyncResult  *result,
                                     GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), PADDOCK_ANSWER_DENY);
+  g_return_val_if_fail (G_IS_TASK (result), PADDOCK_ANSWER_DENY);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == paddock_approval_dialog_ask_async,
+                        PADDOCK_ANSWER_DENY);
 
   return (PaddockAnswer) g_task_propagate_int (G_TASK (result), error);
 }

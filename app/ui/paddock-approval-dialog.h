@@ -16,7 +16,8 @@ G_DECLARE_FINAL_TYPE (PaddockApprovalDialog, paddock_approval_dialog, PADDOCK, A
 
 /* Shows @request over @parent and completes when it is answered: by the
  * person, by the countdown (deny, "timeout"), or elsewhere (the asker
- * withdrew it). The answer is the request's. */
+ * withdrew it). The answer is the request's, which is the source
+ * object of the result. */
 void                   paddock_approval_dialog_ask_async  (PaddockApprovalRequest  *request,
                                                            GtkWindow               *parent,
                                                            GCancellable            *cancellable,

@@ -1,0 +1,433 @@
+/* test-ui.c: the approval dialog, the activity list and the workspace
+ * list, in process under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "paddock-activity-row.h"
+#include "paddock-application.h"
+#include "paddock-approval-dialog.h"
+#include "paddock-window.h"
+#include "test-util.h"
+
+static char *workspace;
+static char *home;
+
+static const char *policy_json =
+  "{\"commands\": [{\"match\": [\"git\", \"push\"], \"decision\": \"prompt\", \"reason\": \"publishes\"},\n"
+  "                {\"match\": [\"deploy\"], \"decision\": \"prompt\", \"grant\": \"once\"}],\n"
+  " \"network\": {\"unknown\": \"prompt\"}}";
+
+static PaddockApprovalRequest *
+request_for_argv (const char * const *argv)
+{
+  g_autoptr(PaddockPolicy) policy = test_policy_new (workspace, home, PADDOCK_LAYER_USER, policy_json, -1);
+  g_autoptr(PaddockDecision) decision = test_check_argv (policy, argv);
+  PaddockApprovalRequest *request = paddock_approval_request_new (decision, FALSE);
+
+  paddock_approval_request_set_asker (request, workspace, "test-ui");
+  return request;
+}
+
+static void
+spin (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* Every label in @widget's tree, in order. */
+static void
+collect_labels (GtkWidget *widget,
+                GString   *out)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget))
+    g_string_append_printf (out, "%s\n", gtk_label_get_text (GTK_LABEL (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, out);
+}
+
+static char *
+labels_of (GtkWidget *widget)
+{
+  GString *out = g_string_new (NULL);
+
+  collect_labels (widget, out);
+  return g_string_free (out, FALSE);
+}
+
+/* Who asks, for what, and which layer and rule: all on screen; deny is
+ * the default and the Escape response. */
+static void
+test_dialog_says_why (void)
+{
+  const char *argv[] = { "git", "push", "origin", "main", NULL };
+  g_autoptr(PaddockApprovalRequest) request = request_for_argv (argv);
+  PaddockApprovalDialog *dialog = paddock_approval_dialog_new (request, NULL);
+  g_autofree char *labels = NULL;
+  g_autofree char *location = NULL;
+
+  gtk_window_present (GTK_WINDOW (dialog));
+  labels = labels_of (GTK_WIDGET (dialog));
+  location = g_strdup_printf ("the user layer, %s/user.json:1:15", home);
+  g_assert_nonnull (strstr (labels, "Run This Command?"));
+  g_assert_nonnull (strstr (labels, "\ngit push origin main\n"));
+  g_assert_nonnull (strstr (labels, location) ? location : labels);
+  g_assert_nonnull (strstr (labels, "\"match\": [\"git\", \"push\"]"));
+  g_assert_nonnull (strstr (labels, "\npublishes\n"));
+  g_assert_nonnull (strstr (labels, "test-ui"));
+
+  g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (dialog)), ==, "deny");
+  g_assert_cmpstr (adw_message_dialog_get_close_response (ADW_MESSAGE_DIALOG (dialog)), ==, "deny");
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "once"));
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "session"));
+  g_assert_false (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "always"));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+test_dialog_location_shown (void)
+{
+  const char *argv[] = { "git", "push", NULL };
+  g_autoptr(PaddockApprovalRequest) request = request_for_argv (argv);
+  PaddockApprovalDialog *dialog = paddock_approval_dialog_new (request, NULL);
+  g_autofree char *labels = labels_of (GTK_WIDGET (dialog));
+  g_autofree char *location = g_strdup_printf ("the user layer, %s/", workspace);
+
+  /* The test policy is named after its layer in the workspace folder. */
+  if (strstr (labels, "user.json:1:15") == NULL)
+    g_error ("no location in: %s", labels);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* "grant": "once" leaves no session button; hosts offer "always". */
+static void
+test_dialog_offers (void)
+{
+  const char *argv[] = { "deploy", NULL };
+  g_autoptr(PaddockApprovalRequest) once = request_for_argv (argv);
+  g_autoptr(PaddockPolicy) policy = test_policy_new (workspace, home, PADDOCK_LAYER_USER, policy_json, -1);
+  g_autoptr(PaddockAction) action = paddock_action_new_net ("api.example.org", 443, "https");
+  g_autoptr(PaddockDecision) decision = paddock_policy_evaluate (policy, action, NULL);
+  g_autoptr(PaddockApprovalRequest) host = paddock_approval_request_new (decision, TRUE);
+  PaddockApprovalDialog *dialog;
+  g_autofree char *labels = NULL;
+
+  dialog = paddock_approval_dialog_new (once, NULL);
+  g_assert_false (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "session"));
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "once"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  g_assert_cmpint (decision->verdict, ==, PADDOCK_VERDICT_PROMPT);
+  dialog = paddock_approval_dialog_new (host, NULL);
+  labels = labels_of (GTK_WIDGET (dialog));
+  g_assert_nonnull (strstr (labels, "Connect to This Host?"));
+  g_assert_nonnull (strstr (labels, "\napi.example.org:443\n"));
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "always"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* What a command hides from a person is shown escaped. */
+static void
+test_dialog_escapes (void)
+{
+  const char *argv[] = { "git", "push", "origin", "main\u202e\x1b[2J", NULL };
+  g_autoptr(PaddockApprovalRequest) request = request_for_argv (argv);
+  PaddockApprovalDialog *dialog = paddock_approval_dialog_new (request, NULL);
+  g_autofree char *labels = labels_of (GTK_WIDGET (dialog));
+
+  g_assert_nonnull (strstr (labels, "main\\u202e\\e[2J"));
+  g_assert_null (strstr (labels, "\u202e"));
+  g_assert_null (strchr (labels, '\x1b'));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+on_asked (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  *(int *) user_data = paddock_approval_dialog_ask_finish (result, NULL);
+}
+
+/* The dialog showing @request, or any when NULL. */
+static PaddockApprovalDialog *
+find_dialog_for (PaddockApprovalRequest *request)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (PADDOCK_IS_APPROVAL_DIALOG (window) &&
+          (request == NULL || paddock_approval_dialog_get_request (PADDOCK_APPROVAL_DIALOG (window)) == request))
+        return PADDOCK_APPROVAL_DIALOG (window);
+    }
+  return NULL;
+}
+
+#define find_dialog() find_dialog_for (NULL)
+
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* A click answers with the person's name and closes the dialog. */
+static void
+test_dialog_answer (void)
+{
+  const char *argv[] = { "git", "push", NULL };
+  g_autoptr(PaddockApprovalRequest) request = request_for_argv (argv);
+  int answer = -1;
+
+  paddock_approval_dialog_ask_async (request, NULL, NULL, on_asked, &answer);
+  spin (50);
+  g_assert_nonnull (find_dialog ());
+  gtk_widget_activate (find_button (GTK_WIDGET (find_dialog ()), "Allow _Once"));
+  while (answer < 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (answer, ==, PADDOCK_ANSWER_ONCE);
+  g_assert_cmpstr (paddock_approval_request_get_who (request), ==, g_get_user_name ());
+  spin (50);
+  g_assert_null (find_dialog ());
+}
+
+/* Escape (closing the dialog) is deny. */
+static void
+test_dialog_close_denies (void)
+{
+  const char *argv[] = { "git", "push", NULL };
+  g_autoptr(PaddockApprovalRequest) request = request_for_argv (argv);
+  int answer = -1;
+
+  paddock_approval_dialog_ask_async (request, NULL, NULL, on_asked, &answer);
+  spin (50);
+  gtk_window_close (GTK_WINDOW (find_dialog ()));
+  while (answer < 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (answer, ==, PADDOCK_ANSWER_DENY);
+  g_assert_cmpstr (paddock_approval_request_get_who (request), ==, g_get_user_name ());
+}
+
+/* The countdown denies, as "timeout"; the control is a request with time
+ * left, still waiting. */
+static void
+test_dialog_countdown (void)
+{
+  const char *argv[] = { "git", "push", NULL };
+  g_autoptr(PaddockApprovalRequest) request = request_for_argv (argv);
+  g_autoptr(PaddockApprovalRequest) control = request_for_argv (argv);
+  int answer = -1, control_answer = -1;
+  g_autofree char *labels = NULL;
+
+  paddock_approval_request_set_timeout (request, 2);
+  paddock_approval_request_set_timeout (control, 60);
+  paddock_approval_dialog_ask_async (control, NULL, NULL, on_asked, &control_answer);
+  paddock_approval_dialog_ask_async (request, NULL, NULL, on_asked, &answer);
+  spin (50);
+  labels = labels_of (GTK_WIDGET (find_dialog_for (request)));
+  g_assert_nonnull (strstr (labels, "Denied automatically in 0:02"));
+  while (answer < 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (answer, ==, PADDOCK_ANSWER_DENY);
+  g_assert_cmpstr (paddock_approval_request_get_who (request), ==, "timeout");
+  g_assert_cmpint (control_answer, ==, -1);
+  g_assert_false (paddock_approval_request_is_answered (control));
+  paddock_approval_request_answer (control, PADDOCK_ANSWER_DENY, "nobody");
+  spin (50);
+}
+
+/* Answered elsewhere (the asker withdrew): the dialog goes away. */
+static void
+test_dialog_withdrawn (void)
+{
+  const char *argv[] = { "git", "push", NULL };
+  g_autoptr(PaddockApprovalRequest) request = request_for_argv (argv);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  int answer = -1;
+
+  paddock_approval_dialog_ask_async (request, NULL, cancellable, on_asked, &answer);
+  spin (50);
+  g_assert_nonnull (find_dialog ());
+  g_cancellable_cancel (cancellable);
+  while (answer < 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (answer, ==, PADDOCK_ANSWER_DENY);
+  g_assert_cmpstr (paddock_approval_request_get_who (request), ==, "nobody");
+  spin (50);
+  g_assert_null (find_dialog ());
+}
+
+/* --- the window ------------------------------------------------------ */
+
+static PaddockApplication *app;
+
+static guint
+count_rows (GtkWidget *widget)
+{
+  guint n = PADDOCK_IS_ACTIVITY_ROW (widget) ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    n += count_rows (child);
+  return n;
+}
+
+static GtkWidget *
+find_type (GtkWidget *widget,
+           GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* 100,000 events: the list holds them all and builds rows only for what
+ * is on screen. */
+static void
+test_activity_many (void)
+{
+  PaddockWindow *window;
+  PaddockWorkspace *ws;
+  GtkListView *view;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = test_make_dir ("many");
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_object_unref);
+  GListModel *model;
+
+  ws = paddock_application_add_workspace (app, folder, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 100000; i++)
+    {
+      g_autofree char *subject = g_strdup_printf ("make target-%u", i);
+      PaddockEvent *event = paddock_event_new (PADDOCK_EVENT_DECISION, paddock_workspace_get_path (ws), subject);
+
+      paddock_event_set_outcome (event, i % 2 ? "allowed" : "forbidden", i % 2);
+      paddock_event_set_decided_by (event, "user", "/etc/user.json:1:1", "{\"match\": [\"make\"]}");
+      g_ptr_array_add (events, event);
+    }
+  /* One change for the lot, as a store filled from the audit log would be. */
+  g_list_store_splice (G_LIST_STORE (paddock_application_get_events (app)), 0, 0, events->pdata, events->len);
+
+  window = paddock_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  paddock_window_select_workspace (window, ws);
+  spin (300);
+
+  view = GTK_LIST_VIEW (find_type (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW));
+  model = G_LIST_MODEL (gtk_list_view_get_model (view));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 100000);
+  g_assert_cmpuint (count_rows (GTK_WIDGET (view)), >, 0);
+  g_assert_cmpuint (count_rows (GTK_WIDGET (view)), <, 500);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_list_store_remove_all (G_LIST_STORE (paddock_application_get_events (app)));
+}
+
+/* The list shows only the selected workspace's events. */
+static void
+test_activity_per_workspace (void)
+{
+  g_autofree char *a_dir = test_make_dir ("ws-a");
+  g_autofree char *b_dir = test_make_dir ("ws-b");
+  PaddockWorkspace *a = paddock_application_add_workspace (app, a_dir, NULL);
+  PaddockWorkspace *b = paddock_application_add_workspace (app, b_dir, NULL);
+  g_autoptr(PaddockEvent) in_a = paddock_event_new (PADDOCK_EVENT_DECISION, a_dir, "ls");
+  g_autoptr(PaddockEvent) in_b = paddock_event_new (PADDOCK_EVENT_DECISION, b_dir, "ls");
+  g_autoptr(PaddockEvent) in_b2 = paddock_event_new (PADDOCK_EVENT_DECISION, b_dir, "ls");
+  PaddockWindow *window = paddock_window_new (app);
+  GtkListView *view;
+
+  paddock_application_add_event (app, in_a);
+  paddock_application_add_event (app, in_b);
+  paddock_application_add_event (app, in_b2);
+  gtk_window_present (GTK_WINDOW (window));
+  view = GTK_LIST_VIEW (find_type (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW));
+
+  paddock_window_select_workspace (window, a);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (view))), ==, 1);
+  paddock_window_select_workspace (window, b);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (view))), ==, 2);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_list_store_remove_all (G_LIST_STORE (paddock_application_get_events (app)));
+}
+
+/* Removing a workspace forgets Paddock's record of it and never touches
+ * the folder. */
+static void
+test_remove_workspace (void)
+{
+  g_autofree char *dir = test_make_dir ("removed");
+  g_autofree char *kept = test_write_file (dir, "keep.txt", "mine");
+  g_autoptr(GError) error = NULL;
+  PaddockWorkspace *ws = paddock_application_add_workspace (app, dir, &error);
+  g_autoptr(PaddockWorkspace) held = g_object_ref (ws);
+  g_autoptr(GPtrArray) known = NULL;
+
+  g_assert_true (paddock_workspace_is_known (held));
+  g_assert_true (paddock_application_remove_workspace (app, held, &error));
+  g_assert_no_error (error);
+  g_assert_false (paddock_workspace_is_known (held));
+  g_assert_true (g_file_test (kept, G_FILE_TEST_IS_REGULAR));
+  known = paddock_workspace_list_known ();
+  for (guint i = 0; i < known->len; i++)
+    g_assert_cmpstr (paddock_workspace_get_path (g_ptr_array_index (known, i)), !=, dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *config = NULL;
+  int status;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  workspace = test_make_dir ("workspace");
+  home = test_make_dir ("home");
+  config = test_make_dir ("config");
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+
+  app = g_object_new (PADDOCK_TYPE_APPLICATION, "application-id", "org.paddock.Paddock.Test",
+                      "flags", G_APPLICATION_NON_UNIQUE, NULL);
+  g_application_register (G_APPLICATION (app), NULL, NULL);
+
+  g_test_add_func ("/ui/dialog/says-why", test_dialog_says_why);
+  g_test_add_func ("/ui/dialog/location", test_dialog_location_shown);
+  g_test_add_func ("/ui/dialog/offers", test_dialog_offers);
+  g_test_add_func ("/ui/dialog/escapes", test_dialog_escapes);
+  g_test_add_func ("/ui/dialog/answer", test_dialog_answer);
+  g_test_add_func ("/ui/dialog/close-denies", test_dialog_close_denies);
+  g_test_add_func ("/ui/dialog/countdown", test_dialog_countdown);
+  g_test_add_func ("/ui/dialog/withdrawn", test_dialog_withdrawn);
+  g_test_add_func ("/ui/activity/many", test_activity_many);
+  g_test_add_func ("/ui/activity/per-workspace", test_activity_per_workspace);
+  g_test_add_func ("/ui/workspaces/remove", test_remove_workspace);
+
+  status = g_test_run ();
+  g_clear_object (&app);
+  return status;
+}
