@@ -166,6 +166,15 @@ paddock_grants_get_rules (PaddockGrants *self)
   return self->rules;
 }
 
+gboolean
+paddock_grants_revoke (PaddockGrants *self,
+                       PaddockRule   *rule)
+{
+  g_return_val_if_fail (PADDOCK_IS_GRANTS (self), FALSE);
+
+  return g_ptr_array_remove (self->rules, rule);
+}
+
 char *
 paddock_grants_dup_session_path (void)
 {

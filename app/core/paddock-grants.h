@@ -33,6 +33,10 @@ gboolean       paddock_grants_add_network_pattern (PaddockGrants  *self,
                                                    GError        **error);
 /* The session rules, layer PADDOCK_LAYER_SESSION, verdict allow. */
 GPtrArray     *paddock_grants_get_rules      (PaddockGrants *self);
+/* Takes back the grant @rule (one of the rules above); FALSE when it is
+ * not one of them. */
+gboolean       paddock_grants_revoke         (PaddockGrants *self,
+                                              PaddockRule   *rule);
 
 /* For front doors that live less long than a session (paddockctl run):
  * the grants kept in @path, and saving them back. A missing file holds

@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "paddock-activity-row.h"
+#include "paddock-inspector.h"
 #include "paddock-policy-loader.h"
 #include "paddock-proxy.h"
 #include "paddock-sandbox.h"
@@ -57,6 +58,7 @@ struct _PaddockWindow
   GtkEntry *command_entry;
   GtkLabel *run_status;
   GtkTextView *output_view;
+  PaddockInspector *inspector;
 
   GSettings *state;
   PaddockWorkspace *workspace;    /* the selected one */
@@ -133,6 +135,7 @@ show_workspace (PaddockWindow    *self,
     g_settings_set_string (self->state, "last-workspace", paddock_workspace_get_path (workspace));
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   gtk_label_set_text (self->activity_detail, "");
+  paddock_inspector_set_workspace (self->inspector, get_app (self), workspace);
   update_activity_page (self);
   update_actions (self);
 }
@@ -820,6 +823,7 @@ paddock_window_class_init (PaddockWindowClass *klass)
 
   object_class->dispose = paddock_window_dispose;
 
+  g_type_ensure (PADDOCK_TYPE_INSPECTOR);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/paddock/Paddock/ui/paddock-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, leaflet);
@@ -833,6 +837,7 @@ paddock_window_class_init (PaddockWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, command_entry);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, run_status);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, output_view);
+  gtk_widget_class_bind_template_child (widget_class, PaddockWindow, inspector);
   gtk_widget_class_bind_template_callback (widget_class, on_command_activate);
 
   gtk_widget_class_install_action (widget_class, "win.add-workspace", NULL, add_workspace);

@@ -120,6 +120,14 @@ def dialog(app, heading):
     return None
 
 
+def click(acc):
+    # GTK 4.8 implements neither GrabFocus nor SetTextContents: click
+    # where the widget is, as a person would.
+    x, y, w, h = acc.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    pyatspi.Registry.generateMouseEvent(x + w // 2, y + h // 2, pyatspi.MOUSE_B1C)
+    time.sleep(0.3)
+
+
 def screenshot(name):
     subprocess.run(["import", "-window", "root", os.path.join(OUTPUT, name)], check=False)
 
@@ -236,6 +244,24 @@ def main():
     chips = [t for t in texts(app) if t == "decided by user"]
     tap(len(chips) >= 1, "the activity row carries the “decided by user” chip", repr(texts(app)))
     screenshot("activity.png")
+
+    # The policy inspector: the user layer's card holds the rule, and
+    # trying the command shows the same decision, layer by layer.
+    tab = wait_for("the Policy page", lambda: next((a for a in walk(app)
+                                                    if a.getRoleName() == "page tab" and a.name == "Policy"), None))
+    press(tab)
+    entry = wait_for("the Try an Action entry", lambda: next((a for a in walk(app) if a.getRoleName() == "text"
+                                                              and "Action, e.g." in (a.name or "")), None))
+    click(entry)
+    pyatspi.Registry.generateKeyboardEvent(0, "git push origin main", pyatspi.KEY_STRING)
+    time.sleep(0.3)
+    pyatspi.Registry.generateKeyboardEvent(0xff0d, None, pyatspi.KEY_SYM)  # Return
+    shown = wait_for("the decision in the inspector", lambda: "Asks a person" in texts(app) and texts(app))
+    tap(any(t and t.startswith("Decided by the user layer, ") and t.endswith("policy.json:1:15") for t in shown),
+        "the inspector names the deciding layer and source", repr(shown))
+    tap(RULE_REASON in " ".join(t for t in shown if t), "the inspector shows the rule's reason")
+    time.sleep(0.5)
+    screenshot("inspector.png")
 
     # Second run: Deny; the command must not run.
     with open(os.path.join(project, "README"), "a") as f:
