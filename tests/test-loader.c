@@ -169,6 +169,48 @@ test_project_policy_trust (void)
   }
 }
 
+/* A preview shows what trusting would change, and trusts nothing. */
+static void
+test_project_policy_preview (void)
+{
+  g_autoptr(PaddockWorkspace) workspace = NULL;
+  g_autoptr(PaddockPolicyLoader) loader = paddock_policy_loader_new ();
+  g_autoptr(PaddockPolicy) before = NULL;
+  g_autoptr(PaddockPolicy) after = NULL;
+  g_autoptr(PaddockPolicy) again = NULL;
+  g_autoptr(PaddockDecision) decision = NULL;
+  g_autoptr(GBytes) contents = NULL;
+  g_autofree char *project = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *diff = NULL;
+  g_autofree char *same = NULL;
+  gsize length;
+
+  reset ();
+  project = test_write_file (workspace_dir, ".paddock/policy.json",
+                             "{\"sandbox\": {\"mode\": \"read-only\"},\n"
+                             " \"commands\": [{\"match\": [\"p\"], \"decision\": \"forbidden\"}]}");
+  workspace = paddock_workspace_new_for_path (workspace_dir, NULL);
+  g_assert_true (g_file_get_contents (project, &text, &length, NULL));
+  contents = g_bytes_new_take (g_steal_pointer (&text), length);
+
+  before = load ();
+  paddock_policy_loader_preview_project (loader, contents);
+  after = paddock_policy_loader_load (loader, workspace, NULL);
+  diff = paddock_policy_diff_text (before, after);
+  g_assert_nonnull (strstr (diff, "+   sandbox.mode"));
+  g_assert_nonnull (strstr (diff, "read-only"));
+  g_assert_nonnull (strstr (diff, "- "));
+  g_assert_nonnull (strstr (diff, "\"match\": [\"p\"]"));
+  same = paddock_policy_diff_text (before, before);
+  g_assert_cmpstr (same, ==, "");
+
+  g_assert_cmpint (paddock_workspace_get_project_policy_state (workspace), ==, PADDOCK_PROJECT_POLICY_UNTRUSTED);
+  again = load ();
+  decision = check (again, "p");
+  test_assert_verdict (decision, PADDOCK_VERDICT_ALLOW);
+}
+
 static void
 test_failed_sources (void)
 {
@@ -348,6 +390,7 @@ main (int   argc,
 
   g_test_add_func ("/loader/every-layer", test_every_layer);
   g_test_add_func ("/loader/project-trust", test_project_policy_trust);
+  g_test_add_func ("/loader/project-preview", test_project_policy_preview);
   g_test_add_func ("/loader/failed-sources", test_failed_sources);
   g_test_add_func ("/loader/requirements/never-fetched", test_requirements_never_fetched);
   g_test_add_func ("/loader/requirements/cache", test_requirements_from_cache);

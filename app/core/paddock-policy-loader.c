@@ -27,6 +27,7 @@ struct _PaddockPolicyLoader
 
   GPtrArray *files;
   gboolean only;
+  GBytes *project_preview;
 };
 
 G_DEFINE_FINAL_TYPE (PaddockPolicyLoader, paddock_policy_loader, G_TYPE_OBJECT)
@@ -38,6 +39,7 @@ paddock_policy_loader_finalize (GObject *object)
 
   g_clear_pointer (&self->files, g_ptr_array_unref);
 
+  g_clear_pointer (&self->project_preview, g_bytes_unref);
   G_OBJECT_CLASS (paddock_policy_loader_parent_class)->finalize (object);
 }
 
@@ -486,6 +488,16 @@ add_defaults (GPtrArray *documents)
 
 /* --- all layers ---------------------------------------------------- */
 
+void
+paddock_policy_loader_preview_project (PaddockPolicyLoader *self,
+                                       GBytes              *contents)
+{
+  g_return_if_fail (PADDOCK_IS_POLICY_LOADER (self));
+
+  g_clear_pointer (&self->project_preview, g_bytes_unref);
+  self->project_preview = contents ? g_bytes_ref (contents) : NULL;
+}
+
 PaddockPolicy *
 paddock_policy_loader_load (PaddockPolicyLoader  *self,
                             PaddockWorkspace     *workspace,
@@ -519,7 +531,8 @@ paddock_policy_loader_load (PaddockPolicyLoader  *self,
       g_autofree char *project = paddock_workspace_dup_project_policy_path (workspace);
       g_autofree char *settings = paddock_workspace_dup_settings_policy_path (workspace);
 
-      g_autoptr(GBytes) trusted = paddock_workspace_dup_trusted_project_policy (workspace);
+      g_autoptr(GBytes) trusted = self->project_preview ? g_bytes_ref (self->project_preview)
+                                                        : paddock_workspace_dup_trusted_project_policy (workspace);
 
       /* The project's own policy counts only once the user trusts it, and
        * only as it was when trusted. */

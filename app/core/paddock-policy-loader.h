@@ -25,6 +25,10 @@ void                 paddock_policy_loader_add_file  (PaddockPolicyLoader *self,
 /* Only the added files, nothing from the machine. */
 void                 paddock_policy_loader_set_only  (PaddockPolicyLoader *self,
                                                       gboolean             only);
+/* Loads @contents as the project's policy, as if the person trusted
+ * it: to show what trusting would change, never to decide. */
+void                 paddock_policy_loader_preview_project (PaddockPolicyLoader *self,
+                                                            GBytes              *contents);
 /* Loads every layer for @workspace. A source that fails becomes a
  * document that forbids everything in its layer (see
  * paddock_policy_document_new_failed()), so this only fails for a

@@ -1983,3 +1983,53 @@ paddock_policy_to_text (PaddockPolicy *self)
 
   return g_string_free (out, FALSE);
 }
+
+char *
+paddock_policy_diff_text (PaddockPolicy *before,
+                          PaddockPolicy *after)
+{
+  g_autofree char *old_text = NULL;
+  g_autofree char *new_text = NULL;
+  g_auto(GStrv) old_lines = NULL;
+  g_auto(GStrv) new_lines = NULL;
+  g_autoptr(GHashTable) old_count = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) new_count = g_hash_table_new (g_str_hash, g_str_equal);
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (PADDOCK_IS_POLICY (before) && PADDOCK_IS_POLICY (after), NULL);
+
+  old_text = paddock_policy_to_text (before);
+  new_text = paddock_policy_to_text (after);
+  old_lines = g_strsplit (old_text, "\n", -1);
+  new_lines = g_strsplit (new_text, "\n", -1);
+
+  /* Lines as a multiset: what only one side has is the change, in the
+   * order each side lists it. */
+  for (guint i = 0; old_lines[i] != NULL; i++)
+    g_hash_table_insert (old_count, old_lines[i],
+                         GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (old_count, old_lines[i])) + 1));
+  for (guint i = 0; new_lines[i] != NULL; i++)
+    g_hash_table_insert (new_count, new_lines[i],
+                         GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (new_count, new_lines[i])) + 1));
+
+  for (guint i = 0; old_lines[i] != NULL; i++)
+    {
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (new_count, old_lines[i]));
+
+      if (n > 0)
+        g_hash_table_insert (new_count, old_lines[i], GUINT_TO_POINTER (n - 1));
+      else if (old_lines[i][strspn (old_lines[i], " ")] != '\0')
+        g_string_append_printf (out, "- %s\n", old_lines[i]);
+    }
+  for (guint i = 0; new_lines[i] != NULL; i++)
+    {
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (old_count, new_lines[i]));
+
+      if (n > 0)
+        g_hash_table_insert (old_count, new_lines[i], GUINT_TO_POINTER (n - 1));
+      else if (new_lines[i][strspn (new_lines[i], " ")] != '\0')
+        g_string_append_printf (out, "+ %s\n", new_lines[i]);
+    }
+
+  return g_string_free (out, FALSE);
+}

@@ -73,5 +73,9 @@ PaddockDecision     *paddock_policy_evaluate          (PaddockPolicy *self,
 /* The effective policy, every value with its layer and source. */
 JsonNode            *paddock_policy_to_json           (PaddockPolicy *self);
 char                *paddock_policy_to_text           (PaddockPolicy *self);
+/* What differs between two policies' texts, line by line: "- " for what
+ * only @before has, "+ " for what only @after has. Empty when nothing. */
+char                *paddock_policy_diff_text         (PaddockPolicy *before,
+                                                       PaddockPolicy *after);
 
 G_END_DECLS
