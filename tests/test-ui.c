@@ -8,7 +8,12 @@
 #include "paddock-activity-row.h"
 #include "paddock-application.h"
 #include "paddock-approval-dialog.h"
+#include "paddock-paths.h"
+#include "paddock-policy-file.h"
 #include "paddock-window.h"
+#include "paddock-workspace-settings.h"
+
+#include <glib/gstdio.h>
 #include "test-util.h"
 
 static char *workspace;
@@ -182,6 +187,23 @@ find_button (GtkWidget  *widget,
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *found = find_button (child, label);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_button_by_tooltip (GtkWidget  *widget,
+                        const char *tooltip)
+{
+  const char *mine = GTK_IS_BUTTON (widget) ? gtk_widget_get_tooltip_text (widget) : NULL;
+
+  if (g_strcmp0 (mine, tooltip) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_by_tooltip (child, tooltip);
       if (found)
         return found;
     }
@@ -396,6 +418,123 @@ test_remove_workspace (void)
     g_assert_cmpstr (paddock_workspace_get_path (g_ptr_array_index (known, i)), !=, dir);
 }
 
+/* --- workspace settings ------------------------------------------------ */
+
+static char *sysconfdir;
+
+static GtkWidget *
+find_row (GtkWidget  *widget,
+          const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, title);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static PaddockWorkspaceSettings *
+settings_for (const char        *name,
+              PaddockWorkspace **out)
+{
+  g_autofree char *dir = test_make_dir (name);
+  PaddockWorkspaceSettings *settings = g_object_new (PADDOCK_TYPE_WORKSPACE_SETTINGS, NULL);
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *toasts = adw_toast_overlay_new ();
+
+  *out = paddock_workspace_new_for_path (dir, NULL);
+  g_assert_nonnull (*out);
+  /* As in the window: refusals are told in a toast. */
+  adw_toast_overlay_set_child (ADW_TOAST_OVERLAY (toasts), GTK_WIDGET (settings));
+  gtk_window_set_child (GTK_WINDOW (window), toasts);
+  gtk_window_present (GTK_WINDOW (window));
+  paddock_workspace_settings_set_workspace (settings, *out);
+  return settings;
+}
+
+/* What the system layer decides is locked, with the layer and the file
+ * in the tooltip; what it leaves open is the control and stays open. */
+static void
+test_settings_locked (void)
+{
+  g_autoptr(PaddockWorkspace) ws = NULL;
+  g_autofree char *system = test_write_file (sysconfdir, "policy.d/10-test.json",
+                                             "{\"sandbox\": {\"mode\": \"read-only\"}}");
+  PaddockWorkspaceSettings *settings = settings_for ("locked", &ws);
+  GtkWidget *sandbox = find_row (GTK_WIDGET (settings), "_Sandbox");
+  GtkWidget *approval = find_row (GTK_WIDGET (settings), "A_pprovals");
+  const char *tooltip;
+
+  g_assert_nonnull (sandbox);
+  g_assert_false (gtk_widget_get_sensitive (sandbox));
+  tooltip = gtk_widget_get_tooltip_text (sandbox);
+  g_assert_nonnull (tooltip);
+  g_assert_nonnull (strstr (tooltip, "Locked by the system layer"));
+  g_assert_nonnull (strstr (tooltip, system));
+  g_assert_true (gtk_widget_get_sensitive (approval));
+  g_assert_null (gtk_widget_get_tooltip_text (approval));
+
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (settings))));
+  g_assert_cmpint (g_unlink (system), ==, 0);
+}
+
+/* A choice lands in the workspace's own layer; a choice the enforced
+ * layer's allowed modes refuse does not. */
+static void
+test_settings_modes (void)
+{
+  g_autoptr(PaddockWorkspace) ws = NULL;
+  g_autofree char *system = test_write_file (sysconfdir, "policy.d/10-test.json",
+                                             "{\"approval\": {\"allowed_modes\": [\"untrusted\", \"on-request\"]}}");
+  PaddockWorkspaceSettings *settings = settings_for ("modes", &ws);
+  AdwComboRow *approval = ADW_COMBO_ROW (find_row (GTK_WIDGET (settings), "A_pprovals"));
+  g_autofree char *path = paddock_workspace_dup_settings_policy_path (ws);
+  g_autofree char *written = NULL;
+  g_autofree char *after = NULL;
+
+  adw_combo_row_set_selected (approval, 1);  /* untrusted */
+  g_assert_true (g_file_get_contents (path, &written, NULL, NULL));
+  g_assert_nonnull (strstr (written, "\"untrusted\""));
+
+  adw_combo_row_set_selected (approval, 3);  /* never: refused */
+  g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, written);
+  g_assert_cmpuint (adw_combo_row_get_selected (approval), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (settings))));
+  g_assert_cmpint (g_unlink (system), ==, 0);
+}
+
+/* Hosts are added and removed through the rows. */
+static void
+test_settings_hosts (void)
+{
+  g_autoptr(PaddockWorkspace) ws = NULL;
+  PaddockWorkspaceSettings *settings = settings_for ("hosts", &ws);
+  GtkWidget *entry = find_row (GTK_WIDGET (settings), "Allow a _host");
+  g_autofree char *path = paddock_workspace_dup_settings_policy_path (ws);
+  g_auto(GStrv) allow = NULL;
+  g_auto(GStrv) after = NULL;
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "pypi.org");
+  g_signal_emit_by_name (entry, "apply");
+  g_assert_true (paddock_policy_file_get_list (path, "network", "allow", &allow, NULL));
+  g_assert_cmpstrv (allow, ((const char * const[]) { "pypi.org", NULL }));
+  g_assert_nonnull (find_row (GTK_WIDGET (settings), "pypi.org"));
+
+  g_signal_emit_by_name (find_button_by_tooltip (GTK_WIDGET (settings), "Remove pypi.org"), "clicked");
+  g_assert_true (paddock_policy_file_get_list (path, "network", "allow", &after, NULL));
+  g_assert_cmpuint (g_strv_length (after), ==, 0);
+  g_assert_null (find_row (GTK_WIDGET (settings), "pypi.org"));
+
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (settings))));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -409,7 +548,10 @@ main (int   argc,
   workspace = test_make_dir ("workspace");
   home = test_make_dir ("home");
   config = test_make_dir ("config");
+  sysconfdir = test_make_dir ("etc");
   g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_setenv ("PADDOCK_SYSCONFDIR", sysconfdir, TRUE);
+  paddock_paths_init ();
 
   app = g_object_new (PADDOCK_TYPE_APPLICATION, "application-id", "org.paddock.Paddock.Test",
                       "flags", G_APPLICATION_NON_UNIQUE, NULL);
@@ -426,6 +568,9 @@ main (int   argc,
   g_test_add_func ("/ui/activity/many", test_activity_many);
   g_test_add_func ("/ui/activity/per-workspace", test_activity_per_workspace);
   g_test_add_func ("/ui/workspaces/remove", test_remove_workspace);
+  g_test_add_func ("/ui/settings/locked", test_settings_locked);
+  g_test_add_func ("/ui/settings/modes", test_settings_modes);
+  g_test_add_func ("/ui/settings/hosts", test_settings_hosts);
 
   status = g_test_run ();
   g_clear_object (&app);

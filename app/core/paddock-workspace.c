@@ -368,6 +368,31 @@ paddock_workspace_trust_project_policy (PaddockWorkspace  *self,
 }
 
 gboolean
+paddock_workspace_trust_project_policy_as_seen (PaddockWorkspace  *self,
+                                                GBytes            *seen,
+                                                GError           **error)
+{
+  g_autofree char *current = NULL;
+  g_autofree char *shown = NULL;
+
+  g_return_val_if_fail (PADDOCK_IS_WORKSPACE (self), FALSE);
+  g_return_val_if_fail (seen != NULL, FALSE);
+
+  current = project_policy_sha256 (self);
+  shown = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, seen);
+  if (current == NULL || !g_str_equal (current, shown))
+    {
+      g_autofree char *path = paddock_workspace_dup_project_policy_path (self);
+      return paddock_fail (error, PADDOCK_POLICY_ERROR, PADDOCK_POLICY_ERROR_IO,
+                           "%s changed since it was shown, so it was not trusted; review it again", path);
+    }
+
+  g_free (self->trusted_sha256);
+  self->trusted_sha256 = g_steal_pointer (&current);
+  return paddock_workspace_save (self, error);
+}
+
+gboolean
 paddock_workspace_untrust_project_policy (PaddockWorkspace  *self,
                                           GError           **error)
 {

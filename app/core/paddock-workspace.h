@@ -56,6 +56,11 @@ GBytes                    *paddock_workspace_dup_trusted_project_policy (Paddock
 /* Trusts the project policy as it is now; a later change untrusts it. */
 gboolean                   paddock_workspace_trust_project_policy  (PaddockWorkspace  *self,
                                                                     GError           **error);
+/* Trusts the project policy only if it is still exactly @seen, what the
+ * person was shown; else fails and trusts nothing. */
+gboolean                   paddock_workspace_trust_project_policy_as_seen (PaddockWorkspace *self,
+                                                                           GBytes           *seen,
+                                                                           GError          **error);
 gboolean                   paddock_workspace_untrust_project_policy (PaddockWorkspace *self,
                                                                      GError          **error);
 gboolean                   paddock_workspace_save                  (PaddockWorkspace  *self,

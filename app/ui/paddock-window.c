@@ -19,6 +19,7 @@
 
 #include "paddock-activity-row.h"
 #include "paddock-inspector.h"
+#include "paddock-workspace-settings.h"
 #include "paddock-policy-loader.h"
 #include "paddock-proxy.h"
 #include "paddock-sandbox.h"
@@ -59,6 +60,7 @@ struct _PaddockWindow
   GtkLabel *run_status;
   GtkTextView *output_view;
   PaddockInspector *inspector;
+  PaddockWorkspaceSettings *settings;
 
   GSettings *state;
   PaddockWorkspace *workspace;    /* the selected one */
@@ -136,6 +138,7 @@ show_workspace (PaddockWindow    *self,
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   gtk_label_set_text (self->activity_detail, "");
   paddock_inspector_set_workspace (self->inspector, get_app (self), workspace);
+  paddock_workspace_settings_set_workspace (self->settings, workspace);
   update_activity_page (self);
   update_actions (self);
 }
@@ -329,6 +332,12 @@ show_workspaces (GtkWidget  *widget,
                  GVariant   *parameter)
 {
   adw_leaflet_navigate (PADDOCK_WINDOW (widget)->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+on_settings_changed (PaddockWindow *self)
+{
+  paddock_inspector_reload (self->inspector);
 }
 
 /* --- activity ----------------------------------------------------------- */
@@ -824,6 +833,7 @@ paddock_window_class_init (PaddockWindowClass *klass)
   object_class->dispose = paddock_window_dispose;
 
   g_type_ensure (PADDOCK_TYPE_INSPECTOR);
+  g_type_ensure (PADDOCK_TYPE_WORKSPACE_SETTINGS);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/paddock/Paddock/ui/paddock-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, leaflet);
@@ -838,6 +848,8 @@ paddock_window_class_init (PaddockWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, run_status);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, output_view);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, inspector);
+  gtk_widget_class_bind_template_child (widget_class, PaddockWindow, settings);
+  gtk_widget_class_bind_template_callback (widget_class, on_settings_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_command_activate);
 
   gtk_widget_class_install_action (widget_class, "win.add-workspace", NULL, add_workspace);

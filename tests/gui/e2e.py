@@ -262,6 +262,10 @@ def main():
     tap(RULE_REASON in " ".join(t for t in shown if t), "the inspector shows the rule's reason")
     time.sleep(0.5)
     screenshot("inspector.png")
+    press(next(a for a in walk(app) if a.getRoleName() == "page tab" and a.name == "Settings"))
+    time.sleep(0.5)
+    screenshot("settings.png")
+    press(next(a for a in walk(app) if a.getRoleName() == "page tab" and a.name == "Activity"))
 
     # Second run: Deny; the command must not run.
     with open(os.path.join(project, "README"), "a") as f:
