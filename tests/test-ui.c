@@ -418,6 +418,138 @@ test_remove_workspace (void)
     g_assert_cmpstr (paddock_workspace_get_path (g_ptr_array_index (known, i)), !=, dir);
 }
 
+/* A notification server on the test's own session bus, the desktop's
+ * part: it records what it was asked to show. */
+static GPtrArray *notifications;
+
+static const char notifications_xml[] =
+  "<node><interface name='org.freedesktop.Notifications'>"
+  "  <method name='Notify'>"
+  "    <arg type='s' direction='in'/><arg type='u' direction='in'/><arg type='s' direction='in'/>"
+  "    <arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='as' direction='in'/>"
+  "    <arg type='a{sv}' direction='in'/><arg type='i' direction='in'/><arg type='u' direction='out'/>"
+  "  </method>"
+  "  <method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "</interface></node>";
+
+static void
+on_notification_call (GDBusConnection       *connection,
+                      const char            *sender,
+                      const char            *path,
+                      const char            *interface,
+                      const char            *method,
+                      GVariant              *parameters,
+                      GDBusMethodInvocation *invocation,
+                      gpointer               user_data)
+{
+  if (g_str_equal (method, "Notify"))
+    {
+      const char *summary = NULL;
+
+      g_variant_get_child (parameters, 3, "&s", &summary);
+      g_ptr_array_add (notifications, g_strdup (summary));
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", notifications->len));
+      return;
+    }
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static GDBusConnection *
+start_notification_server (void)
+{
+  static const GDBusInterfaceVTable vtable = { on_notification_call, NULL, NULL, { 0 } };
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  GDBusConnection *connection;
+  g_autoptr(GVariant) reply = NULL;
+
+  g_assert_no_error (error);
+  connection = g_dbus_connection_new_for_address_sync (address,
+                                                       G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                       G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                       NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_register_object (connection, "/org/freedesktop/Notifications", info->interfaces[0],
+                                     &vtable, NULL, NULL, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.Notifications", 4),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  notifications = g_ptr_array_new_with_free_func (g_free);
+  return connection;
+}
+
+static guint
+count_dialogs (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (PADDOCK_IS_APPROVAL_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        n++;
+    }
+  return n;
+}
+
+/* Requests queue: one dialog at a time, in order, and every answer is
+ * recorded, even for a request withdrawn before it was shown. */
+static void
+test_queue (void)
+{
+  const char *a[] = { "git", "push", "a", NULL };
+  const char *b[] = { "git", "push", "b", NULL };
+  const char *c[] = { "git", "push", "c", NULL };
+  g_autoptr(PaddockApprovalRequest) first = request_for_argv (a);
+  g_autoptr(PaddockApprovalRequest) second = request_for_argv (b);
+  g_autoptr(PaddockApprovalRequest) third = request_for_argv (c);
+  GListModel *events = paddock_application_get_events (app);
+  guint before = g_list_model_get_n_items (events);
+  g_autoptr(PaddockEvent) last = NULL;
+  g_autofree char *subject = NULL;
+
+  paddock_application_ask (app, first);
+  paddock_application_ask (app, second);
+  paddock_application_ask (app, third);
+  spin (100);
+  g_assert_cmpuint (count_dialogs (), ==, 1);
+  g_assert_nonnull (find_dialog_for (first));
+
+  gtk_widget_activate (find_button (GTK_WIDGET (find_dialog_for (first)), "Allow _Once"));
+  while (find_dialog_for (second) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (paddock_approval_request_get_answer (first), ==, PADDOCK_ANSWER_ONCE);
+  g_assert_cmpuint (count_dialogs (), ==, 1);
+
+  /* The third one's asker gives up while it waits. */
+  paddock_approval_request_answer (third, PADDOCK_ANSWER_DENY, "nobody");
+  gtk_widget_activate (find_button (GTK_WIDGET (find_dialog_for (second)), "_Deny"));
+  while (g_list_model_get_n_items (events) < before + 3)
+    g_main_context_iteration (NULL, TRUE);
+  spin (100);
+  g_assert_cmpuint (count_dialogs (), ==, 0);
+  g_assert_null (find_dialog_for (third));
+
+  last = g_list_model_get_item (events, before + 2);
+  subject = paddock_event_dup_subject (last);
+  g_assert_cmpstr (subject, ==, "git push c");
+  g_assert_cmpstr (paddock_event_get_outcome (last), ==, "denied: withdrawn");
+  g_list_store_remove_all (G_LIST_STORE (events));
+
+  /* Nobody had the window focused: the desktop was told, each time. */
+  g_assert_cmpuint (notifications->len, >=, 2);
+  g_assert_cmpstr (g_ptr_array_index (notifications, 0), ==, "Paddock is waiting for your answer");
+  for (GtkWindow *w = gtk_application_get_active_window (GTK_APPLICATION (app)); w != NULL;
+       w = gtk_application_get_active_window (GTK_APPLICATION (app)))
+    gtk_window_destroy (w);
+}
+
 /* --- workspace settings ------------------------------------------------ */
 
 static char *sysconfdir;
@@ -540,6 +672,7 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *config = NULL;
+  g_autoptr(GDBusConnection) notification_server = NULL;
   int status;
 
   gtk_test_init (&argc, &argv, NULL);
@@ -553,6 +686,7 @@ main (int   argc,
   g_setenv ("PADDOCK_SYSCONFDIR", sysconfdir, TRUE);
   paddock_paths_init ();
 
+  notification_server = start_notification_server ();
   app = g_object_new (PADDOCK_TYPE_APPLICATION, "application-id", "org.paddock.Paddock.Test",
                       "flags", G_APPLICATION_NON_UNIQUE, NULL);
   g_application_register (G_APPLICATION (app), NULL, NULL);
@@ -565,6 +699,7 @@ main (int   argc,
   g_test_add_func ("/ui/dialog/close-denies", test_dialog_close_denies);
   g_test_add_func ("/ui/dialog/countdown", test_dialog_countdown);
   g_test_add_func ("/ui/dialog/withdrawn", test_dialog_withdrawn);
+  g_test_add_func ("/ui/dialog/queue", test_queue);
   g_test_add_func ("/ui/activity/many", test_activity_many);
   g_test_add_func ("/ui/activity/per-workspace", test_activity_per_workspace);
   g_test_add_func ("/ui/workspaces/remove", test_remove_workspace);

@@ -61,6 +61,8 @@ struct _PaddockWindow
   GtkTextView *output_view;
   PaddockInspector *inspector;
   PaddockWorkspaceSettings *settings;
+  AdwViewStack *view_stack;
+  gboolean settings_stale;      /* shows another workspace than the selected one */
 
   GSettings *state;
   PaddockWorkspace *workspace;    /* the selected one */
@@ -121,6 +123,24 @@ update_activity_page (PaddockWindow *self)
                                     g_list_model_get_n_items (G_LIST_MODEL (self->activity)) > 0 ? "list" : "empty");
 }
 
+/* The policy pages load the whole policy: only the one on screen does,
+ * when it comes on screen, so starting and switching stay quick. The
+ * inspector loads again each time it is shown: answers and settings
+ * change what it shows. */
+static void
+sync_pages (PaddockWindow *self)
+{
+  const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  if (g_strcmp0 (page, "policy") == 0)
+    paddock_inspector_set_workspace (self->inspector, get_app (self), self->workspace);
+  if (self->settings_stale && g_strcmp0 (page, "settings") == 0)
+    {
+      paddock_workspace_settings_set_workspace (self->settings, self->workspace);
+      self->settings_stale = FALSE;
+    }
+}
+
 static void
 show_workspace (PaddockWindow    *self,
                 PaddockWorkspace *workspace)
@@ -137,8 +157,8 @@ show_workspace (PaddockWindow    *self,
     g_settings_set_string (self->state, "last-workspace", paddock_workspace_get_path (workspace));
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   gtk_label_set_text (self->activity_detail, "");
-  paddock_inspector_set_workspace (self->inspector, get_app (self), workspace);
-  paddock_workspace_settings_set_workspace (self->settings, workspace);
+  self->settings_stale = TRUE;
+  sync_pages (self);
   update_activity_page (self);
   update_actions (self);
 }
@@ -332,12 +352,6 @@ show_workspaces (GtkWidget  *widget,
                  GVariant   *parameter)
 {
   adw_leaflet_navigate (PADDOCK_WINDOW (widget)->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
-}
-
-static void
-on_settings_changed (PaddockWindow *self)
-{
-  paddock_inspector_reload (self->inspector);
 }
 
 /* --- activity ----------------------------------------------------------- */
@@ -766,6 +780,7 @@ setup (PaddockWindow      *self,
   g_autofree char *last = g_settings_get_string (self->state, "last-workspace");
   GtkListItemFactory *factory;
 
+  g_signal_connect_swapped (self->view_stack, "notify::visible-child", G_CALLBACK (sync_pages), self);
   gtk_list_box_bind_model (self->workspace_list, workspaces, create_workspace_row, NULL, NULL);
   g_signal_connect (self->workspace_list, "row-selected", G_CALLBACK (on_workspace_row_selected), self);
   g_signal_connect_object (workspaces, "items-changed", G_CALLBACK (on_workspaces_changed), self, G_CONNECT_AFTER);
@@ -849,7 +864,7 @@ paddock_window_class_init (PaddockWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, output_view);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, inspector);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, settings);
-  gtk_widget_class_bind_template_callback (widget_class, on_settings_changed);
+  gtk_widget_class_bind_template_child (widget_class, PaddockWindow, view_stack);
   gtk_widget_class_bind_template_callback (widget_class, on_command_activate);
 
   gtk_widget_class_install_action (widget_class, "win.add-workspace", NULL, add_workspace);

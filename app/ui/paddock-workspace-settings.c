@@ -80,13 +80,6 @@ struct _PaddockWorkspaceSettings
 
 G_DEFINE_FINAL_TYPE (PaddockWorkspaceSettings, paddock_workspace_settings, GTK_TYPE_WIDGET)
 
-enum {
-  CHANGED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
-
 static void reload (PaddockWorkspaceSettings *self);
 
 static void
@@ -105,13 +98,6 @@ static char *
 settings_path (PaddockWorkspaceSettings *self)
 {
   return paddock_workspace_dup_settings_policy_path (self->workspace);
-}
-
-static void
-changed (PaddockWorkspaceSettings *self)
-{
-  reload (self);
-  g_signal_emit (self, signals[CHANGED], 0);
 }
 
 /* --- modes ---------------------------------------------------------------- */
@@ -201,7 +187,7 @@ on_mode_selected (AdwComboRow              *row,
       reload (self);
       return;
     }
-  changed (self);
+  reload (self);
 }
 
 static void
@@ -278,7 +264,7 @@ on_remove_entry (GtkButton                *button,
       report (self, error->message);
       return;
     }
-  changed (self);
+  reload (self);
 }
 
 static void
@@ -317,7 +303,7 @@ on_add_entry (AdwEntryRow              *entry,
         }
     }
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
-  changed (self);
+  reload (self);
 }
 
 static void
@@ -398,7 +384,7 @@ on_trust_response (AdwMessageDialog         *dialog,
       report (self, error->message);
       return;
     }
-  changed (self);
+  reload (self);
 }
 
 static void
@@ -467,7 +453,7 @@ on_project_clicked (PaddockWorkspaceSettings *self)
       if (!paddock_workspace_untrust_project_policy (self->workspace, &error))
         report (self, error->message);
       else
-        changed (self);
+        reload (self);
       return;
     }
   review_project_policy (self);
@@ -570,10 +556,6 @@ paddock_workspace_settings_class_init (PaddockWorkspaceSettingsClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = paddock_workspace_settings_dispose;
-
-  /* Emitted after the workspace's policy file changed. */
-  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/paddock/Paddock/ui/paddock-workspace-settings.ui");
