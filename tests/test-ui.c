@@ -550,6 +550,96 @@ test_queue (void)
     gtk_window_destroy (w);
 }
 
+/* --- the Run page ------------------------------------------------------- */
+
+static char *
+text_view_text (GtkWidget *root)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (find_type (root, GTK_TYPE_TEXT_VIEW)));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static PaddockWindow *
+run_in_window (const char  *name,
+               const char  *command)
+{
+  g_autofree char *dir = test_make_dir (name);
+  PaddockWorkspace *ws = paddock_application_add_workspace (app, dir, NULL);
+  PaddockWindow *window = paddock_window_new (app);
+
+  gtk_window_present (GTK_WINDOW (window));
+  paddock_window_select_workspace (window, ws);
+  gtk_editable_set_text (GTK_EDITABLE (find_type (GTK_WIDGET (window), GTK_TYPE_ENTRY)), command);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  return window;
+}
+
+static PaddockEvent *
+wait_for_result (void)
+{
+  GListModel *events = paddock_application_get_events (app);
+
+  for (;;)
+    {
+      for (guint i = 0; i < g_list_model_get_n_items (events); i++)
+        {
+          g_autoptr(PaddockEvent) event = g_list_model_get_item (events, i);
+
+          if (paddock_event_get_kind (event) == PADDOCK_EVENT_RESULT)
+            return g_steal_pointer (&event);
+        }
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* A command from the Run page runs in the sandbox; its output streams
+ * into the page and is kept, escaped, with its result. */
+static void
+test_run_page (void)
+{
+  PaddockWindow *window = run_in_window ("run", "sh -c 'echo hello; printf \"\\033[2J\"; exit 3'");
+  g_autoptr(PaddockEvent) result = wait_for_result ();
+  g_autofree char *shown = text_view_text (GTK_WIDGET (window));
+  g_autofree char *detail = paddock_event_dup_detail (result);
+  g_autofree char *labels = labels_of (GTK_WIDGET (window));
+
+  g_assert_cmpstr (paddock_event_get_outcome (result), ==, "exit status 3");
+  g_assert_nonnull (strstr (shown, "hello"));
+  g_assert_nonnull (strstr (detail, "hello\n\\e[2J"));
+  g_assert_nonnull (strstr (labels, "Finished: exit status 3"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_list_store_remove_all (G_LIST_STORE (paddock_application_get_events (app)));
+}
+
+static gboolean
+press_stop (gpointer user_data)
+{
+  gtk_widget_activate_action (GTK_WIDGET (user_data), "win.stop", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* Stop ends the command (and what it started) well before it would end. */
+static void
+test_run_stop (void)
+{
+  PaddockWindow *window = run_in_window ("stop", "sh -c 'sleep 60 & sleep 60'");
+  g_autoptr(PaddockEvent) result = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  g_timeout_add (500, press_stop, window);
+  result = wait_for_result ();
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
+  g_assert_true (g_str_has_prefix (paddock_event_get_outcome (result), "ended by signal"));
+  g_assert_false (paddock_event_get_good (result));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_list_store_remove_all (G_LIST_STORE (paddock_application_get_events (app)));
+}
+
 /* --- workspace settings ------------------------------------------------ */
 
 static char *sysconfdir;
@@ -700,6 +790,8 @@ main (int   argc,
   g_test_add_func ("/ui/dialog/countdown", test_dialog_countdown);
   g_test_add_func ("/ui/dialog/withdrawn", test_dialog_withdrawn);
   g_test_add_func ("/ui/dialog/queue", test_queue);
+  g_test_add_func ("/ui/run/output", test_run_page);
+  g_test_add_func ("/ui/run/stop", test_run_stop);
   g_test_add_func ("/ui/activity/many", test_activity_many);
   g_test_add_func ("/ui/activity/per-workspace", test_activity_per_workspace);
   g_test_add_func ("/ui/workspaces/remove", test_remove_workspace);

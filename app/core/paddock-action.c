@@ -228,6 +228,24 @@ needs_quoting (const char *word)
 }
 
 char *
+paddock_escape_keeping_lines (const char *text)
+{
+  g_auto(GStrv) lines = NULL;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *escaped = paddock_escape_for_display (lines[i]);
+
+      g_free (lines[i]);
+      lines[i] = escaped;
+    }
+  return g_strjoinv ("\n", lines);
+}
+
+char *
 paddock_escape_as_one_line (const char *text)
 {
   g_autoptr(GString) oneline = g_string_new (NULL);

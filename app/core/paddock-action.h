@@ -58,6 +58,9 @@ char          *paddock_escape_for_display (const char *text);
  * reads: everything paddock_escape_for_display() escapes but the line
  * feed and the tab. */
 gboolean       paddock_text_has_hidden_characters (const char *text);
+/* Escaped line by line: the line feeds stay, to keep a trace's or an
+ * output's shape. */
+char          *paddock_escape_keeping_lines (const char *text);
 /* Runs of blanks and line breaks made one space, then escaped: a rule
  * as written, on one line. */
 char          *paddock_escape_as_one_line (const char *text);

@@ -495,22 +495,9 @@ paddock_approval_request_dup_approval_effect (PaddockApprovalRequest *self)
 char *
 paddock_approval_request_dup_trace (PaddockApprovalRequest *self)
 {
-  g_auto(GStrv) lines = NULL;
-
   g_return_val_if_fail (PADDOCK_IS_APPROVAL_REQUEST (self), NULL);
 
-  if (self->trace == NULL)
-    return g_strdup ("");
-  /* Line by line, so the trace keeps its shape and nothing else. */
-  lines = g_strsplit (self->trace, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      char *escaped = paddock_escape_for_display (lines[i]);
-
-      g_free (lines[i]);
-      lines[i] = escaped;
-    }
-  return g_strjoinv ("\n", lines);
+  return paddock_escape_keeping_lines (self->trace ? self->trace : "");
 }
 
 void

@@ -80,6 +80,14 @@ new_displayed (PaddockEventKind  kind,
 }
 
 PaddockEvent *
+paddock_event_new_for_action (PaddockEventKind     kind,
+                              const char          *workspace,
+                              const PaddockAction *action)
+{
+  return new_displayed (kind, workspace, paddock_action_to_display (action));
+}
+
+PaddockEvent *
 paddock_event_new_for_answer (PaddockApprovalRequest *request)
 {
   g_autofree char *workspace = paddock_approval_request_dup_workspace (request);
@@ -168,7 +176,7 @@ paddock_event_set_detail (PaddockEvent *self,
   g_return_if_fail (PADDOCK_IS_EVENT (self));
 
   g_free (self->detail);
-  self->detail = g_strdup (detail);
+  self->detail = detail ? paddock_escape_keeping_lines (detail) : NULL;
 }
 
 PaddockEventKind

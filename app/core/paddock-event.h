@@ -27,6 +27,10 @@ G_DECLARE_FINAL_TYPE (PaddockEvent, paddock_event, PADDOCK, EVENT, GObject)
 PaddockEvent     *paddock_event_new              (PaddockEventKind         kind,
                                                   const char              *workspace,
                                                   const char              *subject);
+/* About @action, shown as paddock_action_to_display() shows it. */
+PaddockEvent     *paddock_event_new_for_action   (PaddockEventKind         kind,
+                                                  const char              *workspace,
+                                                  const PaddockAction     *action);
 /* The answer to @request, decided by its layer and rule. */
 PaddockEvent     *paddock_event_new_for_answer   (PaddockApprovalRequest  *request);
 /* What @decision decided without asking anybody. */
@@ -41,6 +45,7 @@ void              paddock_event_set_decided_by   (PaddockEvent            *self,
 void              paddock_event_set_outcome      (PaddockEvent            *self,
                                                   const char              *outcome,
                                                   gboolean                 good);
+/* Output or any other text, escaped line by line. */
 void              paddock_event_set_detail       (PaddockEvent            *self,
                                                   const char              *detail);
 

@@ -395,6 +395,8 @@ paddock_sandbox_run_async (PaddockSandbox      *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, paddock_sandbox_run_async);
+  /* Cancelling stops the command; the run still ends with its report. */
+  g_task_set_check_cancellable (task, FALSE);
 
   if (!g_file_test (helper_path, G_FILE_TEST_IS_EXECUTABLE))
     {

@@ -25,6 +25,9 @@
 #include "paddock-sandbox.h"
 #include "paddock-window.h"
 
+/* How much of a command's output the activity list keeps: the end. */
+#define OUTPUT_KEPT (64 * 1024)
+
 typedef struct
 {
   PaddockWindow *window;          /* weak: the window outlives its run */
@@ -34,7 +37,8 @@ typedef struct
   PaddockSandbox *sandbox;
   PaddockProxy *proxy;
   GCancellable *cancellable;
-  GInputStream *output;
+  GInputStream *output_stream;
+  GString *output;              /* the end of it, for the activity list */
   char **argv;
   char *cwd;
   gboolean output_done;
@@ -443,7 +447,8 @@ run_free (Run *run)
   g_clear_pointer (&run->decision, paddock_decision_unref);
   g_clear_object (&run->sandbox);
   g_clear_object (&run->cancellable);
-  g_clear_object (&run->output);
+  g_clear_object (&run->output_stream);
+  g_string_free (run->output, TRUE);
   g_strfreev (run->argv);
   g_free (run->cwd);
   g_free (run->error);
@@ -477,13 +482,11 @@ finish_run (Run *run)
   g_autoptr(PaddockEvent) event = NULL;
   g_autofree char *outcome = NULL;
   g_autofree char *status = NULL;
-  g_autofree char *subject = NULL;
   g_autofree char *location = NULL;
 
   if (!run->output_done || !run->sandbox_done)
     return;
 
-  subject = paddock_argv_to_display ((const char * const *) run->argv);
   location = paddock_rule_dup_location (run->decision->decisive);
 
   if (run->error != NULL)
@@ -493,10 +496,12 @@ finish_run (Run *run)
   else
     outcome = g_strdup_printf (_("exit status %d"), run->exit_code);
 
-  event = paddock_event_new (PADDOCK_EVENT_RESULT, paddock_workspace_get_path (run->workspace), subject);
+  event = paddock_event_new_for_action (PADDOCK_EVENT_RESULT, paddock_workspace_get_path (run->workspace),
+                                        run->decision->action);
   paddock_event_set_outcome (event, outcome, run->error == NULL && run->exit_code == 0);
   paddock_event_set_decided_by (event, paddock_decision_get_layer (run->decision), location,
                                 run->decision->decisive->text);
+  paddock_event_set_detail (event, run->output->str);
   if (self != NULL)
     {
       paddock_application_add_event (get_app (self), event);
@@ -524,7 +529,10 @@ on_output_read (GObject      *source,
     }
   if (run->window != NULL)
     append_output (run->window, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  g_input_stream_read_bytes_async (run->output, 8192, G_PRIORITY_DEFAULT, NULL, on_output_read, run);
+  g_string_append_len (run->output, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  if (run->output->len > OUTPUT_KEPT)
+    g_string_erase (run->output, 0, run->output->len - OUTPUT_KEPT);
+  g_input_stream_read_bytes_async (run->output_stream, 8192, G_PRIORITY_DEFAULT, NULL, on_output_read, run);
 }
 
 static void
@@ -608,14 +616,14 @@ start_sandbox (Run *run)
       run_free (run);
       return;
     }
-  run->output = g_unix_input_stream_new (fds[0], TRUE);
+  run->output_stream = g_unix_input_stream_new (fds[0], TRUE);
   paddock_sandbox_set_output_fd (run->sandbox, fds[1]);
   paddock_sandbox_run_async (run->sandbox, (const char * const *) run->argv, run->cwd, run->cancellable,
                              on_sandbox_done, run);
   /* The helper has its copy: our end closes so the output ends with it. */
   close (fds[1]);
   paddock_sandbox_set_output_fd (run->sandbox, -1);
-  g_input_stream_read_bytes_async (run->output, 8192, G_PRIORITY_DEFAULT, NULL, on_output_read, run);
+  g_input_stream_read_bytes_async (run->output_stream, 8192, G_PRIORITY_DEFAULT, NULL, on_output_read, run);
   set_status (self, _("Running in the sandbox…"));
 }
 
@@ -708,6 +716,7 @@ run_command (GtkWidget  *widget,
   run->argv = g_steal_pointer (&argv);
   run->cwd = g_strdup (paddock_workspace_get_path (self->workspace));
   run->cancellable = g_cancellable_new ();
+  run->output = g_string_new (NULL);
   action = paddock_action_new_exec ((const char * const *) run->argv, run->cwd);
   run->decision = paddock_policy_evaluate (run->policy, action,
                                            paddock_application_get_grants (get_app (self), self->workspace));
