@@ -757,6 +757,60 @@ test_settings_hosts (void)
   gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (settings))));
 }
 
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && !PADDOCK_IS_APPROVAL_DIALOG (window))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+/* The project's policy is trusted after a dialog that shows what it
+ * changes, and only as it was shown: a file changed meanwhile is not. */
+static void
+test_settings_trust (void)
+{
+  g_autoptr(PaddockWorkspace) ws = NULL;
+  PaddockWorkspaceSettings *settings = settings_for ("trust", &ws);
+  g_autofree char *project = paddock_workspace_dup_project_policy_path (ws);
+  g_autofree char *labels = NULL;
+  AdwMessageDialog *dialog;
+
+  g_free (test_write_file (paddock_workspace_get_path (ws), ".paddock/policy.json",
+                           "{\"sandbox\": {\"mode\": \"read-only\"}}"));
+  paddock_workspace_settings_set_workspace (settings, ws);
+
+  /* Shown, then changed behind the person's back: not trusted. */
+  g_signal_emit_by_name (find_button (GTK_WIDGET (settings), "_Review…"), "clicked");
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  labels = labels_of (GTK_WIDGET (dialog));
+  g_assert_nonnull (strstr (labels, "+   sandbox.mode"));
+  g_assert_nonnull (strstr (labels, "read-only"));
+  g_free (test_write_file (paddock_workspace_get_path (ws), ".paddock/policy.json",
+                           "{\"sandbox\": {\"mode\": \"full-access\"}}"));
+  adw_message_dialog_response (dialog, "trust");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpint (paddock_workspace_get_project_policy_state (ws), ==, PADDOCK_PROJECT_POLICY_UNTRUSTED);
+
+  /* Shown and unchanged: trusted. */
+  g_signal_emit_by_name (find_button (GTK_WIDGET (settings), "_Review…"), "clicked");
+  dialog = find_message_dialog ();
+  adw_message_dialog_response (dialog, "trust");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpint (paddock_workspace_get_project_policy_state (ws), ==, PADDOCK_PROJECT_POLICY_TRUSTED);
+  g_assert_nonnull (find_button (GTK_WIDGET (settings), "Stop _Trusting"));
+
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (settings))));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -798,6 +852,7 @@ main (int   argc,
   g_test_add_func ("/ui/settings/locked", test_settings_locked);
   g_test_add_func ("/ui/settings/modes", test_settings_modes);
   g_test_add_func ("/ui/settings/hosts", test_settings_hosts);
+  g_test_add_func ("/ui/settings/trust", test_settings_trust);
 
   status = g_test_run ();
   g_clear_object (&app);
