@@ -63,8 +63,10 @@ struct _PaddockWindow
   GtkEntry *command_entry;
   GtkLabel *run_status;
   GtkTextView *output_view;
-  PaddockInspector *inspector;
-  PaddockWorkspaceSettings *settings;
+  AdwBin *settings_bin;
+  AdwBin *policy_bin;
+  PaddockInspector *inspector;          /* made when first shown */
+  PaddockWorkspaceSettings *settings;   /* made when first shown */
   AdwViewStack *view_stack;
   gboolean settings_stale;      /* shows another workspace than the selected one */
 
@@ -127,17 +129,30 @@ update_activity_page (PaddockWindow *self)
                                     g_list_model_get_n_items (G_LIST_MODEL (self->activity)) > 0 ? "list" : "empty");
 }
 
-/* The policy pages load the whole policy: only the one on screen does,
- * when it comes on screen, so starting and switching stay quick. The
- * inspector loads again each time it is shown: answers and settings
- * change what it shows. */
+/* The policy pages are made, and load the whole policy, only when they
+ * come on screen, so starting and switching stay quick. The inspector
+ * loads again each time it is shown: answers and settings change what
+ * it shows. */
 static void
 sync_pages (PaddockWindow *self)
 {
   const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
 
   if (g_strcmp0 (page, "policy") == 0)
-    paddock_inspector_set_workspace (self->inspector, get_app (self), self->workspace);
+    {
+      if (self->inspector == NULL)
+        {
+          self->inspector = g_object_new (PADDOCK_TYPE_INSPECTOR, NULL);
+          adw_bin_set_child (self->policy_bin, GTK_WIDGET (self->inspector));
+        }
+      paddock_inspector_set_workspace (self->inspector, get_app (self), self->workspace);
+    }
+  if (g_strcmp0 (page, "settings") == 0 && self->settings == NULL)
+    {
+      self->settings = g_object_new (PADDOCK_TYPE_WORKSPACE_SETTINGS, NULL);
+      adw_bin_set_child (self->settings_bin, GTK_WIDGET (self->settings));
+      self->settings_stale = TRUE;
+    }
   if (self->settings_stale && g_strcmp0 (page, "settings") == 0)
     {
       paddock_workspace_settings_set_workspace (self->settings, self->workspace);
@@ -856,8 +871,6 @@ paddock_window_class_init (PaddockWindowClass *klass)
 
   object_class->dispose = paddock_window_dispose;
 
-  g_type_ensure (PADDOCK_TYPE_INSPECTOR);
-  g_type_ensure (PADDOCK_TYPE_WORKSPACE_SETTINGS);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/paddock/Paddock/ui/paddock-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, leaflet);
@@ -871,8 +884,8 @@ paddock_window_class_init (PaddockWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, command_entry);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, run_status);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, output_view);
-  gtk_widget_class_bind_template_child (widget_class, PaddockWindow, inspector);
-  gtk_widget_class_bind_template_child (widget_class, PaddockWindow, settings);
+  gtk_widget_class_bind_template_child (widget_class, PaddockWindow, policy_bin);
+  gtk_widget_class_bind_template_child (widget_class, PaddockWindow, settings_bin);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, view_stack);
   gtk_widget_class_bind_template_callback (widget_class, on_command_activate);
 
