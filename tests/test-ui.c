@@ -8,7 +8,9 @@
 #include "paddock-activity-row.h"
 #include "paddock-application.h"
 #include "paddock-approval-dialog.h"
+#include "paddock-inspector.h"
 #include "paddock-paths.h"
+#include "paddock-policy-loader.h"
 #include "paddock-policy-file.h"
 #include "paddock-window.h"
 #include "paddock-workspace-settings.h"
@@ -811,6 +813,86 @@ test_settings_trust (void)
   gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (settings))));
 }
 
+/* --- the inspector ------------------------------------------------------ */
+
+static void
+collect_rows (GtkWidget *widget,
+              GString   *out)
+{
+  if (ADW_IS_ACTION_ROW (widget))
+    g_string_append_printf (out, "%s | %s\n", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)),
+                            adw_action_row_get_subtitle (ADW_ACTION_ROW (widget)) ?: "");
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    collect_rows (child, out);
+}
+
+/* A value a higher layer overrides is struck through and names that
+ * layer; the value in force is not. Try an Action gives the broker's
+ * answer, layer by layer, with the session's grants. */
+static void
+test_inspector (void)
+{
+  g_autofree char *dir = test_make_dir ("inspected");
+  g_autofree char *system = test_write_file (sysconfdir, "policy.d/10-test.json",
+                                             "{\"approval\": {\"mode\": \"untrusted\"},\n"
+                                             " \"commands\": [{\"match\": [\"deploy\"], \"decision\": \"prompt\","
+                                             " \"reason\": \"ships it\"}]}");
+  PaddockWorkspace *ws = paddock_application_add_workspace (app, dir, NULL);
+  g_autofree char *own = paddock_workspace_dup_settings_policy_path (ws);
+  PaddockInspector *inspector = g_object_new (PADDOCK_TYPE_INSPECTOR, NULL);
+  GtkWidget *window = gtk_window_new ();
+  g_autoptr(GString) rows = g_string_new (NULL);
+  g_autofree char *labels = NULL;
+  GtkWidget *entry;
+
+  g_assert_true (paddock_policy_file_set_string (own, "approval", "mode", "never", NULL));
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (inspector));
+  gtk_window_present (GTK_WINDOW (window));
+  paddock_inspector_set_workspace (inspector, app, ws);
+
+  collect_rows (GTK_WIDGET (inspector), rows);
+  g_assert_nonnull (strstr (rows->str, "approval.mode | 'untrusted' — "));
+  /* (The subtitle reads back as text: the strike is markup.) */
+  g_assert_nonnull (strstr (rows->str, "approval.mode | 'never' — overridden by the system layer"));
+  g_assert_nonnull (strstr (rows->str, "approval.mode | 'on-request' — overridden by the system layer"));
+  g_assert_nonnull (strstr (rows->str, "ships it"));
+  labels = labels_of (GTK_WIDGET (inspector));
+  g_assert_nonnull (strstr (labels, "locked: neither you nor an agent can loosen it"));
+
+  entry = find_row (GTK_WIDGET (inspector), "_Action, e.g. git push origin main");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "deploy --now");
+  g_signal_emit_by_name (entry, "apply");
+  g_free (labels);
+  labels = labels_of (GTK_WIDGET (inspector));
+  g_assert_nonnull (strstr (labels, "Asks a person"));
+  g_assert_nonnull (strstr (labels, "Decided by the system layer, "));
+  g_assert_nonnull (strstr (labels, "The system layer"));
+
+  /* A session grant changes the answer, and revoking it changes it back. */
+  {
+    g_autoptr(PaddockPolicyLoader) loader = paddock_policy_loader_new ();
+    g_autoptr(PaddockPolicy) policy = paddock_policy_loader_load (loader, ws, NULL);
+    const char *argv[] = { "deploy", "--now", NULL };
+    g_autoptr(PaddockDecision) decision = test_check_argv (policy, argv);
+    PaddockGrants *grants = paddock_application_get_grants (app, ws);
+
+    g_assert_true (paddock_grants_add_from_decision (grants, decision, 0, "tester", NULL));
+    paddock_inspector_reload (inspector);
+    g_free (labels);
+    labels = labels_of (GTK_WIDGET (inspector));
+    g_assert_nonnull (strstr (labels, "Allowed"));
+    g_signal_emit_by_name (find_button (GTK_WIDGET (inspector), "_Revoke"), "clicked");
+    g_assert_cmpuint (paddock_grants_get_rules (grants)->len, ==, 0);
+    paddock_inspector_reload (inspector);
+    g_free (labels);
+    labels = labels_of (GTK_WIDGET (inspector));
+    g_assert_nonnull (strstr (labels, "Asks a person"));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_cmpint (g_unlink (system), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -853,6 +935,7 @@ main (int   argc,
   g_test_add_func ("/ui/settings/modes", test_settings_modes);
   g_test_add_func ("/ui/settings/hosts", test_settings_hosts);
   g_test_add_func ("/ui/settings/trust", test_settings_trust);
+  g_test_add_func ("/ui/inspector", test_inspector);
 
   status = g_test_run ();
   g_clear_object (&app);
