@@ -23,7 +23,7 @@ typedef enum
 
 G_DECLARE_FINAL_TYPE (PaddockEvent, paddock_event, PADDOCK, EVENT, GObject)
 
-/* Text given here is kept as given and escaped when read back. */
+/* @subject is escaped for display here: it may come from anybody. */
 PaddockEvent     *paddock_event_new              (PaddockEventKind         kind,
                                                   const char              *workspace,
                                                   const char              *subject);

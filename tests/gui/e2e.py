@@ -196,6 +196,7 @@ def main():
     start(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"], stdout=desktop_log, stderr=subprocess.STDOUT)
     time.sleep(0.5)
     app_log = open(os.path.join(OUTPUT, "paddock.log"), "w")
+    # PADDOCK_E2E_WRAP="gdb -batch -ex run -ex bt --args" shows where a crash was.
     start(os.environ.get("PADDOCK_E2E_WRAP", "").split() + [PADDOCK], stdout=app_log, stderr=subprocess.STDOUT)
     app = application()
     window = wait_for("the main window", lambda: button(app, "Add Workspace"))
