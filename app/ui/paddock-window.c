@@ -53,7 +53,6 @@ struct _PaddockWindow
 
   AdwToastOverlay *toasts;
   AdwLeaflet *leaflet;
-  GtkWidget *content;
   GtkListBox *workspace_list;
   AdwViewSwitcherTitle *switcher_title;
   GtkStack *content_stack;
@@ -874,7 +873,6 @@ paddock_window_class_init (PaddockWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/paddock/Paddock/ui/paddock-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, leaflet);
-  gtk_widget_class_bind_template_child (widget_class, PaddockWindow, content);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, workspace_list);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, content_stack);
