@@ -88,6 +88,30 @@ test_round_trip (void)
   g_assert_false (paddock_approval_request_offers (copy, PADDOCK_ANSWER_ALWAYS));
 }
 
+/* Beside the name a sender gives itself, the receiver shows the process
+ * the bus says sent it, escaped like the rest. */
+static void
+test_process (void)
+{
+  const char *argv[] = { "git", "push", NULL };
+  g_autoptr(PaddockApprovalRequest) request = request_for (argv);
+  g_autoptr(PaddockApprovalRequest) copy = NULL;
+  g_autofree char *named = NULL;
+  g_autofree char *checked = NULL;
+  g_autofree char *unknown = NULL;
+
+  paddock_approval_request_set_asker (request, "/w", "paddockctl run");
+  copy = round_trip (request);
+  named = paddock_approval_request_dup_client (copy);
+  g_assert_cmpstr (named, ==, "paddockctl run");
+  paddock_approval_request_set_process (copy, 1234, "paddock\x1b" "ctl");
+  checked = paddock_approval_request_dup_client (copy);
+  g_assert_cmpstr (checked, ==, "paddockctl run (process 1234, paddock\\ectl)");
+  paddock_approval_request_set_process (copy, 0, NULL);
+  unknown = paddock_approval_request_dup_client (copy);
+  g_assert_cmpstr (unknown, ==, "paddockctl run (the sending process is unknown)");
+}
+
 /* "grant": "once" travels too: the app cannot offer the session. */
 static void
 test_grant_once (void)
@@ -367,6 +391,7 @@ main (int   argc,
 
   g_test_add_func ("/approval-request/wire/round-trip", test_round_trip);
   g_test_add_func ("/approval-request/wire/grant-once", test_grant_once);
+  g_test_add_func ("/approval-request/wire/process", test_process);
   g_test_add_func ("/approval-request/wire/invalid", test_invalid);
   g_test_add_func ("/approval-request/wire/deny-always-offered", test_deny_always_offered);
   g_test_add ("/approval-request/client/no-app", Broker, NULL, broker_setup, test_client_no_app, broker_teardown);

@@ -31,6 +31,9 @@ struct _PaddockApprovalRequest
   guint offers;                /* 1 << PaddockAnswer */
   char *workspace;
   char *client;
+  gboolean process_checked;    /* the receiver asked the bus who sent it */
+  guint32 process_pid;         /* 0: the bus did not say */
+  char *process_name;
   guint timeout;
 
   gboolean answered;
@@ -82,6 +85,7 @@ paddock_approval_request_finalize (GObject *object)
   g_free (self->trace);
   g_free (self->workspace);
   g_free (self->client);
+  g_free (self->process_name);
   g_free (self->who);
 
   G_OBJECT_CLASS (paddock_approval_request_parent_class)->finalize (object);
@@ -436,11 +440,34 @@ paddock_approval_request_dup_workspace (PaddockApprovalRequest *self)
   return escaped_or_null (self->workspace);
 }
 
+void
+paddock_approval_request_set_process (PaddockApprovalRequest *self,
+                                      guint32                 pid,
+                                      const char             *name)
+{
+  g_return_if_fail (PADDOCK_IS_APPROVAL_REQUEST (self));
+
+  self->process_checked = TRUE;
+  self->process_pid = pid;
+  g_free (self->process_name);
+  self->process_name = g_strdup (name);
+}
+
 char *
 paddock_approval_request_dup_client (PaddockApprovalRequest *self)
 {
+  g_autofree char *claimed = NULL;
+  g_autofree char *name = NULL;
+
   g_return_val_if_fail (PADDOCK_IS_APPROVAL_REQUEST (self), NULL);
-  return escaped_or_null (self->client);
+
+  if (!self->process_checked)
+    return escaped_or_null (self->client);
+  claimed = self->client ? paddock_escape_for_display (self->client) : g_strdup ("unnamed");
+  if (self->process_pid == 0)
+    return g_strdup_printf ("%s (the sending process is unknown)", claimed);
+  name = paddock_escape_for_display (self->process_name ? self->process_name : "?");
+  return g_strdup_printf ("%s (process %u, %s)", claimed, self->process_pid, name);
 }
 
 char *

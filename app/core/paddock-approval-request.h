@@ -51,6 +51,12 @@ PaddockAction          *paddock_approval_request_get_action  (PaddockApprovalReq
 void                    paddock_approval_request_set_asker   (PaddockApprovalRequest *self,
                                                               const char             *workspace,
                                                               const char             *client);
+/* For a request from another process: the process the bus says sent
+ * it (pid 0 when it would not say), shown beside the name the sender
+ * gave itself. */
+void                    paddock_approval_request_set_process (PaddockApprovalRequest *self,
+                                                              guint32                 pid,
+                                                              const char             *name);
 /* What people read, every hidden or control character escaped. */
 char                   *paddock_approval_request_dup_workspace (PaddockApprovalRequest *self);
 char                   *paddock_approval_request_dup_client  (PaddockApprovalRequest *self);

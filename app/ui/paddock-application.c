@@ -259,6 +259,40 @@ on_asker_vanished (GDBusConnection *connection,
   paddock_approval_request_answer (remote->request, PADDOCK_ANSWER_DENY, "nobody");
 }
 
+/* The client names itself in the request; the bus says which process
+ * it is, and that is what the person is shown beside the name. */
+typedef struct
+{
+  PaddockApplication *self;
+  PaddockApprovalRequest *request;
+} Arriving;
+
+static void
+on_asker_pid (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Arriving *arriving = user_data;
+  g_autoptr(PaddockApplication) self = arriving->self;
+  g_autoptr(PaddockApprovalRequest) request = arriving->request;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
+  guint32 pid = 0;
+  g_autofree char *comm = NULL;
+
+  if (reply != NULL)
+    {
+      g_autofree char *comm_path = NULL;
+
+      g_variant_get (reply, "(u)", &pid);
+      comm_path = g_strdup_printf ("/proc/%u/comm", pid);
+      if (g_file_get_contents (comm_path, &comm, NULL, NULL))
+        g_strstrip (comm);
+    }
+  g_free (arriving);
+  paddock_approval_request_set_process (request, pid, comm);
+  paddock_application_ask (self, request);
+}
+
 static gboolean
 on_handle_ask (PaddockDBusBroker     *broker,
                GDBusMethodInvocation *invocation,
@@ -268,6 +302,7 @@ on_handle_ask (PaddockDBusBroker     *broker,
   g_autoptr(GError) error = NULL;
   g_autoptr(PaddockApprovalRequest) request = paddock_approval_request_new_from_variant (variant, &error);
   Remote *remote;
+  Arriving *arriving;
 
   if (request == NULL)
     {
@@ -285,7 +320,13 @@ on_handle_ask (PaddockDBusBroker     *broker,
                                                      g_dbus_method_invocation_get_sender (invocation),
                                                      G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
                                                      on_asker_vanished, remote, NULL);
-  paddock_application_ask (self, request);
+  arriving = g_new0 (Arriving, 1);
+  arriving->self = g_object_ref (self);
+  arriving->request = g_object_ref (request);
+  g_dbus_connection_call (g_dbus_method_invocation_get_connection (invocation), "org.freedesktop.DBus",
+                          "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                          g_variant_new ("(s)", g_dbus_method_invocation_get_sender (invocation)),
+                          G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_asker_pid, arriving);
   return TRUE;
 }
 

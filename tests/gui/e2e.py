@@ -257,6 +257,8 @@ def main():
     asked = wait_for("the approval dialog", lambda: dialog(app, "Run This Command?"))
     shown = texts(asked)
     tap(any("git push origin main" == t for t in shown), "the dialog shows the command", repr(shown))
+    tap(any(t and t.startswith(f"paddockctl run (process {run.pid}, paddockctl") for t in shown),
+        "the dialog says who asks: the name it gave and the process the bus vouches for", repr(shown))
     tap(any(t.startswith("the user layer, ") and t.endswith("policy.json:1:15") for t in shown),
         "the dialog names the deciding layer and its source", repr(shown))
     tap(any('"match": ["git", "push"]' in t for t in shown), "the dialog shows the rule", repr(shown))
