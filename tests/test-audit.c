@@ -130,17 +130,18 @@ test_read_only (void)
   g_assert_nonnull (strstr (error->message, path));
 }
 
+static int acknowledgements = -1;  /* the writing child's pipe */
+
 static void
 on_appended (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  int fd = GPOINTER_TO_INT (user_data);
   g_autoptr(GError) error = NULL;
-  gint64 id = paddock_audit_append_finish (PADDOCK_AUDIT (source), result, &error);
+  gint64 id = paddock_audit_append_finish (PADDOCK_AUDIT (user_data), result, &error);
 
   g_assert_no_error (error);
-  if (write (fd, &id, sizeof id) != sizeof id)
+  if (write (acknowledgements, &id, sizeof id) != sizeof id)
     _exit (3);
 }
 
@@ -170,6 +171,7 @@ test_kill_during_burst (void)
       g_autoptr(GMainContext) context = g_main_context_new ();
 
       close (fds[0]);
+      acknowledgements = fds[1];
       if (writer == NULL)
         _exit (2);
       g_main_context_push_thread_default (context);
@@ -178,8 +180,7 @@ test_kill_during_burst (void)
       for (gint64 i = 0; i < 200000; i++)
         {
           g_autoptr(JsonObject) attrs = attributes ("n", i);
-          paddock_audit_append_async (writer, "paddock.tool_result", attrs, NULL, on_appended,
-                                      GINT_TO_POINTER (fds[1]));
+          paddock_audit_append_async (writer, "paddock.tool_result", attrs, NULL, on_appended, writer);
           if (i % 64 == 0)
             while (g_main_context_iteration (context, FALSE))
               ;

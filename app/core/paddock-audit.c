@@ -313,7 +313,10 @@ paddock_audit_append_async (PaddockAudit        *self,
   g_return_if_fail (PADDOCK_IS_AUDIT (self));
   g_return_if_fail (name != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
+  /* No source object: the writer thread drops its task, and the last
+   * reference to the store must never be dropped there (closing joins
+   * that very thread). The store outlives its tasks: closing waits. */
+  task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, paddock_audit_append_async);
   /* Once queued, an event is written whatever happens to the caller. */
   g_task_set_check_cancellable (task, FALSE);
@@ -343,7 +346,7 @@ paddock_audit_append_finish (PaddockAudit  *self,
 {
   gssize id;
 
-  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  g_return_val_if_fail (g_task_is_valid (result, NULL), 0);
 
   id = g_task_propagate_int (G_TASK (result), error);
   return id < 0 ? 0 : id;

@@ -41,7 +41,8 @@ char         *paddock_audit_dup_default_path (void);
  * JSON object; copied) for the single writer thread, which commits
  * whatever is queued in one transaction. The callback runs, in the
  * caller's main context, only once the event is committed to disk:
- * then, and only then, is it acknowledged. */
+ * then, and only then, is it acknowledged. The result has no source
+ * object; keep the store until the callbacks have run. */
 void          paddock_audit_append_async  (PaddockAudit         *self,
                                            const char           *name,
                                            JsonObject           *attributes,

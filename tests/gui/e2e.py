@@ -12,6 +12,7 @@
 import glob
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -188,10 +189,20 @@ def main():
 
     # A desktop: an X server, the accessibility bus, the app.
     desktop_log = open(os.path.join(OUTPUT, "desktop.log"), "w")
-    display = next(n for n in range(90, 200) if not os.path.exists(f"/tmp/.X{n}-lock"))
-    start(["Xvfb", f":{display}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-          stdout=desktop_log, stderr=subprocess.STDOUT)
-    wait_for("the X server", lambda: os.path.exists(f"/tmp/.X11-unix/X{display}"))
+    display = next(n for n in range(90, 200)
+                   if not os.path.exists(f"/tmp/.X{n}-lock") and not os.path.exists(f"/tmp/.X11-unix/X{n}"))
+    xvfb = start(["Xvfb", f":{display}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                 stdout=desktop_log, stderr=subprocess.STDOUT)
+
+    def x_ready():
+        # Ours, and answering: a socket left by a server that died is not.
+        with open(f"/tmp/.X{display}-lock") as lock:
+            if int(lock.read().strip()) != xvfb.pid:
+                raise RuntimeError(f"display :{display} was taken by another X server")
+        with socket.socket(socket.AF_UNIX) as probe:
+            probe.connect(f"/tmp/.X11-unix/X{display}")
+        return True
+    wait_for("the X server", x_ready)
     os.environ["DISPLAY"] = f":{display}"
     start(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"], stdout=desktop_log, stderr=subprocess.STDOUT)
     time.sleep(0.5)
