@@ -292,12 +292,6 @@ paddock_audit_open (const char  *path,
   return g_steal_pointer (&self);
 }
 
-char *
-paddock_audit_dup_default_path (void)
-{
-  return g_build_filename (g_get_user_state_dir (), "paddock", "audit.sqlite", NULL);
-}
-
 void
 paddock_audit_append_async (PaddockAudit        *self,
                             const char          *name,

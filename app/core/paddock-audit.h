@@ -34,8 +34,6 @@ G_DECLARE_FINAL_TYPE (PaddockAudit, paddock_audit, PADDOCK, AUDIT, GObject)
  * file and the reason. */
 PaddockAudit *paddock_audit_open          (const char           *path,
                                            GError              **error);
-/* $XDG_STATE_HOME/paddock/audit.sqlite */
-char         *paddock_audit_dup_default_path (void);
 
 /* Queues event @name ("paddock.tool_decision"…) with @attributes (a
  * JSON object; copied) for the single writer thread, which commits

@@ -27,6 +27,16 @@ typedef struct
   PaddockJsonLocator *locator;
 } Parser;
 
+char *
+paddock_setting_dup_location (const PaddockSetting *setting)
+{
+  g_return_val_if_fail (setting != NULL, NULL);
+
+  if (setting->line == 0)
+    return g_strdup (setting->source);
+  return g_strdup_printf ("%s:%u:%u", setting->source, setting->line, setting->column);
+}
+
 void
 paddock_setting_free (PaddockSetting *setting)
 {

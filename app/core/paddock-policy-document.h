@@ -74,6 +74,8 @@ void                   paddock_policy_document_add_setting    (PaddockPolicyDocu
                                                                guint                  column,
                                                                const char            *text);
 
+/* "source:line:column", or the source alone when the line is unknown. */
+char                  *paddock_setting_dup_location (const PaddockSetting *setting);
 void                   paddock_setting_free (PaddockSetting *setting);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaddockPolicyDocument, paddock_policy_document_unref)

@@ -316,10 +316,9 @@ paddock_policy_get_setting (PaddockPolicy *self,
 static char *
 setting_location (const PaddockSetting *setting)
 {
-  if (setting->line == 0)
-    return g_strdup_printf ("%s layer, %s", paddock_layer_to_string (setting->layer), setting->source);
-  return g_strdup_printf ("%s layer, %s:%u:%u", paddock_layer_to_string (setting->layer),
-                          setting->source, setting->line, setting->column);
+  g_autofree char *location = paddock_setting_dup_location (setting);
+
+  return g_strdup_printf ("%s layer, %s", paddock_layer_to_string (setting->layer), location);
 }
 
 /* The enforced allowed_modes setting that refuses @mode, or NULL. */

@@ -126,9 +126,7 @@ setting_row (PaddockInspector     *self,
 {
   const PaddockSetting *winner = paddock_policy_get_setting (self->policy, setting->key, NULL);
   g_autofree char *value = g_variant_print (setting->value, FALSE);
-  g_autofree char *where = setting->line ? g_strdup_printf ("%s:%u:%u", setting->source, setting->line,
-                                                            setting->column)
-                                         : g_strdup (setting->source);
+  g_autofree char *where = paddock_setting_dup_location (setting);
   GtkWidget *row;
 
   if (winner == setting || winner == NULL)
@@ -236,9 +234,8 @@ reload_grants (PaddockInspector *self)
   if (self->application == NULL || self->workspace == NULL)
     return;
 
-  rules = paddock_application_get_grants (self->application, self->workspace) ?
-          paddock_grants_get_rules (paddock_application_get_grants (self->application, self->workspace)) : NULL;
-  for (guint i = 0; rules != NULL && i < rules->len; i++)
+  rules = paddock_grants_get_rules (paddock_application_get_grants (self->application, self->workspace));
+  for (guint i = 0; i < rules->len; i++)
     {
       PaddockRule *rule = g_ptr_array_index (rules, i);
       g_autofree char *text = paddock_rule_dup_display_text (rule);

@@ -105,10 +105,9 @@ settings_path (PaddockWorkspaceSettings *self)
 static char *
 setting_where (const PaddockSetting *setting)
 {
-  if (setting->line == 0)
-    return g_strdup_printf (_("the %s layer, %s"), paddock_layer_to_string (setting->layer), setting->source);
-  return g_strdup_printf (_("the %s layer, %s:%u:%u"), paddock_layer_to_string (setting->layer), setting->source,
-                          setting->line, setting->column);
+  g_autofree char *location = paddock_setting_dup_location (setting);
+
+  return g_strdup_printf (_("the %s layer, %s"), paddock_layer_to_string (setting->layer), location);
 }
 
 static const char *
@@ -127,18 +126,16 @@ mode_in_force (PaddockWorkspaceSettings *self,
     }
 }
 
-/* Whether @value may be chosen: the enforced layers' allowed modes say. */
+/* Whether @value may be chosen: the enforced layers' allowed modes say.
+ * Asking sets the mode on the loaded policy, which is loaded again after
+ * every change. */
 static gboolean
 mode_allowed (PaddockWorkspaceSettings  *self,
               guint                      which,
               const char                *value,
               GError                   **error)
 {
-  g_autoptr(PaddockPolicyLoader) loader = paddock_policy_loader_new ();
-  g_autoptr(PaddockPolicy) policy = paddock_policy_loader_load (loader, self->workspace, error);
-
-  if (policy == NULL)
-    return FALSE;
+  PaddockPolicy *policy = self->policy;
   switch (which)
     {
     case 0:
@@ -171,7 +168,7 @@ on_mode_selected (AdwComboRow              *row,
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (self->loading || self->workspace == NULL)
+  if (self->loading || self->workspace == NULL || self->policy == NULL)
     return;
   for (which = 0; which < G_N_ELEMENTS (self->mode_rows) && self->mode_rows[which] != row; which++)
     ;
