@@ -7,13 +7,13 @@ set -euo pipefail
 packages=(
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libjson-glib-dev libsoup-3.0-dev libpsl-dev libseccomp-dev bubblewrap
-  libgtk-4-dev libadwaita-1-dev libsqlite3-dev
+  libgtk-4-dev libadwaita-1-dev libsqlite3-dev libsecret-1-dev
   dconf-gsettings-backend glib-networking
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(
     clang libclang-rt-14-dev llvm
-    dconf-cli dbus openssl valgrind
+    dconf-cli dbus openssl valgrind gnome-keyring libsecret-tools
     desktop-file-utils appstream
     xvfb xauth at-spi2-core python3-pyatspi imagemagick git
   )

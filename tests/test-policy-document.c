@@ -67,7 +67,7 @@ test_schema (void)
   static const BadCase cases[] = {
     { "{\"comands\": []}", PADDOCK_LAYER_USER, PADDOCK_POLICY_ERROR_SCHEMA,
       "/etc/paddock/p.json:1:2: “comands”: unknown key; accepted here: version, personal_allow_rules, "
-      "sandbox, approval, commands, network, mcp, identity, telemetry" },
+      "sandbox, approval, commands, network, mcp, identity, telemetry, audit" },
     { "{\"commands\": [\n  {\"match\": [\"ls\"], \"decison\": \"allow\"}\n]}", PADDOCK_LAYER_USER,
       PADDOCK_POLICY_ERROR_SCHEMA,
       "/etc/paddock/p.json:2:21: “commands[0].decison”: unknown key; accepted here: match, decision, "
@@ -127,6 +127,22 @@ test_invalid_values (void)
       "(names of letters, digits, “.”, “-”, “_”), and “*” in deny and prompt lists" },
     { "{\"telemetry\": {\"otlp_endpoint\": \"ftp://x\"}}", PADDOCK_LAYER_SYSTEM, PADDOCK_POLICY_ERROR_INVALID,
       "/etc/paddock/p.json:1:33: “telemetry.otlp_endpoint”: “ftp://x” is not an OTLP/HTTP endpoint; accepted: https://HOST[:PORT][/PATH]" },
+    { "{\"telemetry\": {\"export\": true}}", PADDOCK_LAYER_WORKSPACE, PADDOCK_POLICY_ERROR_SCHEMA,
+      "/etc/paddock/p.json:1:2: “telemetry”: “telemetry” applies to the whole machine: set it in the user layer "
+      "(policy.json in Paddock's configuration folder) or above; this file belongs to the workspace layer" },
+    { "{\"audit\": {\"retention_days\": 1}}", PADDOCK_LAYER_WORKSPACE, PADDOCK_POLICY_ERROR_SCHEMA,
+      "/etc/paddock/p.json:1:2: “audit”: “audit” applies to the whole machine: set it in the user layer (policy.json in Paddock's configuration folder) or above; this file belongs to the workspace layer" },
+    { "{\"telemetry\": {\"headers\": {\"authorization\": \"Bearer x\"}}}", PADDOCK_LAYER_USER,
+      PADDOCK_POLICY_ERROR_INVALID,
+      "/etc/paddock/p.json:1:28: “telemetry.headers.authorization”: a credential never goes in a file; set "
+      "\"token_header\": \"Authorization\" and store the value in the keychain with `paddockctl telemetry token set`" },
+    { "{\"telemetry\": {\"headers\": {\"a b\": \"x\"}}}", PADDOCK_LAYER_USER, PADDOCK_POLICY_ERROR_INVALID,
+      "/etc/paddock/p.json:1:28: “telemetry.headers.a b”: “a b” is not an HTTP header name; accepted: letters, digits and !#$%&'*+-.^_`|~" },
+    { "{\"audit\": {\"retention_days\": -1}}", PADDOCK_LAYER_USER, PADDOCK_POLICY_ERROR_SCHEMA,
+      "/etc/paddock/p.json:1:30: “audit.retention_days”: expected a whole number of days, 0 or more (0: no limit), "
+      "got a number" },
+    { "{\"audit\": {\"keep\": 1}}", PADDOCK_LAYER_USER, PADDOCK_POLICY_ERROR_SCHEMA,
+      "/etc/paddock/p.json:1:12: “audit.keep”: unknown key; accepted here: retention_days, max_size_mb" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

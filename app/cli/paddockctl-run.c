@@ -19,17 +19,23 @@
 
 #include <glib-unix.h>
 
+#include "paddock-audit-session.h"
 #include "paddock-broker-client.h"
 #include "paddock-errors.h"
 #include "paddock-path.h"
 #include "paddock-policy-loader.h"
 #include "paddock-proxy.h"
 #include "paddock-sandbox.h"
+#include "paddock-telemetry.h"
 #include "paddock-tripwire.h"
 #include "paddockctl.h"
 
 /* A person said no, or the policy did: not the command's own status. */
 #define EXIT_DENIED 126
+
+/* How long a finished run waits for the collector before it leaves the
+ * rest to the next Paddock process. */
+#define FLUSH_TIMEOUT_MS 3000
 
 static void
 describe (FILE                  *out,
@@ -145,10 +151,58 @@ ask (PaddockApprovalRequest *request)
   paddock_approval_request_answer (request, PADDOCK_ANSWER_DENY, "nobody");
 }
 
+/* The export, flushed on every way out of the run: what is left waits
+ * in the store for the next Paddock process. */
+typedef struct
+{
+  PaddockTelemetry *telemetry;
+} Export;
+
+static void
+export_finish (Export *export)
+{
+  if (export->telemetry == NULL)
+    return;
+  if (!paddock_telemetry_flush (export->telemetry, FLUSH_TIMEOUT_MS))
+    {
+      g_autofree char *problem = paddock_telemetry_dup_problem (export->telemetry);
+      g_printerr (_("paddockctl: events wait in the audit store for the collector (%s); the next Paddock "
+                    "process sends them\n"), problem ? problem : _("it is slow to answer"));
+    }
+  paddock_telemetry_stop (export->telemetry);
+  g_clear_object (&export->telemetry);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Export, export_finish)
+
+/* Records what was decided; FALSE (said on stderr) when the audit
+ * store did not take it. */
+static gboolean
+record_decision (PaddockAuditSession   *session,
+                 const PaddockDecision *decision,
+                 gboolean               allowed,
+                 const char            *approver,
+                 const char            *scope,
+                 const char            *call_id)
+{
+  g_autoptr(JsonObject) attributes = paddock_audit_decision_attributes (decision, allowed, approver, scope, call_id);
+  g_autoptr(GError) error = NULL;
+
+  if (paddock_audit_session_record (session, "paddock.tool_decision", attributes, &error) > 0)
+    return TRUE;
+  g_printerr ("paddockctl: %s\n", error->message);
+  return FALSE;
+}
+
 static int
-deny (const PaddockDecision *decision,
+deny (PaddockAuditSession   *session,
+      const PaddockDecision *decision,
+      const char            *approver,
       const char            *why)
 {
+  g_autofree char *call_id = g_uuid_string_random ();
+
+  record_decision (session, decision, FALSE, approver, NULL, call_id);
   g_printerr ("paddockctl: %s\n", why);
   describe (stderr, decision);
   return EXIT_DENIED;
@@ -386,6 +440,13 @@ paddockctl_run (int    argc,
   g_auto(GStrv) findings = NULL;
   g_autofree char *session_path = paddock_grants_dup_session_path ();
   g_autofree char *run_dir = NULL;
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autoptr(PaddockAudit) audit = NULL;
+  g_auto(Export) export = { NULL };
+  g_autoptr(PaddockAuditSession) session = NULL;
+  g_autoptr(JsonObject) attributes = NULL;
+  g_autofree char *call_id = g_uuid_string_random ();
+  const char *scope = NULL;
   int exit_code = 0;
 
   g_set_prgname ("paddockctl run");
@@ -427,6 +488,16 @@ paddockctl_run (int    argc,
         return paddockctl_error ("%s", error->message);
     }
 
+  /* Nothing runs unrecorded: no store, no run. */
+  audit = paddock_telemetry_open_store (policy, (const char * const *) envp, &export.telemetry, &error);
+  if (audit == NULL)
+    return paddockctl_error (_("%s; nothing runs unrecorded"), error->message);
+  session = paddock_audit_session_new (audit, policy, workspace, "paddockctl run");
+  attributes = paddock_audit_session_start_attributes (session);
+  if (paddock_audit_session_record (session, "paddock.session_start", attributes, &error) == 0)
+    return paddockctl_error (_("%s; nothing runs unrecorded"), error->message);
+  g_clear_pointer (&attributes, json_object_unref);
+
   /* A command started outside the workspace starts at its top. */
   run_dir = paddock_path_is_within (cwd, paddock_workspace_get_path (workspace))
             ? g_strdup (cwd) : g_strdup (paddock_workspace_get_path (workspace));
@@ -444,7 +515,7 @@ paddockctl_run (int    argc,
   switch (decision->verdict)
     {
     case PADDOCK_VERDICT_FORBIDDEN:
-      return deny (decision, _("the policy forbids this command"));
+      return deny (session, decision, "policy", _("the policy forbids this command"));
 
     case PADDOCK_VERDICT_PROMPT:
       request = paddock_approval_request_new (decision, FALSE);
@@ -457,11 +528,12 @@ paddockctl_run (int    argc,
         case PADDOCK_ANSWER_ALWAYS:  /* never offered for commands */
         default:
           if (g_str_equal (paddock_approval_request_get_who (request), "nobody"))
-            return deny (decision, _("not run: nobody allowed it (without a terminal, nobody can be asked)"));
+            return deny (session, decision, "user", _("not run: nobody allowed it (without a terminal, nobody can be asked)"));
           if (g_str_equal (paddock_approval_request_get_who (request), "timeout"))
-            return deny (decision, _("not run: nobody answered in time"));
-          return deny (decision, _("not run: denied"));
+            return deny (session, decision, "user", _("not run: nobody answered in time"));
+          return deny (session, decision, "user", _("not run: denied"));
         case PADDOCK_ANSWER_SESSION:
+          scope = "session";
           if (session_path == NULL)
             g_printerr (_("paddockctl: no $XDG_RUNTIME_DIR, so this is allowed once only\n"));
           else
@@ -479,6 +551,7 @@ paddockctl_run (int    argc,
               }
           break;
         case PADDOCK_ANSWER_ONCE:
+          scope = "once";
           break;
         }
       break;
@@ -487,6 +560,9 @@ paddockctl_run (int    argc,
     default:
       break;
     }
+
+  if (!record_decision (session, decision, TRUE, scope ? "user" : "policy", scope, call_id))
+    return paddockctl_error (_("the command does not run unrecorded"));
 
   tripwire = paddock_tripwire_new (paddock_workspace_get_path (workspace));
   sandbox = paddock_sandbox_new (policy);
@@ -507,6 +583,7 @@ paddockctl_run (int    argc,
       asker_alive = &asker;
       g_signal_connect (proxy, "approval-needed", G_CALLBACK (on_approval_needed), &asker);
       g_signal_connect (proxy, "event", G_CALLBACK (on_network_event), NULL);
+      paddock_proxy_set_audit_session (proxy, session);
       if (!paddock_proxy_start (proxy, &error))
         return paddockctl_error (_("the network proxy cannot start, so the command does not run: %s"), error->message);
       paddock_sandbox_set_proxy (sandbox, paddock_proxy_get_socket_path (proxy), paddock_proxy_get_token (proxy));
@@ -538,7 +615,15 @@ paddockctl_run (int    argc,
     {
       paddockctl_error ("%s", error->message);
       /* As a shell would say it. */
-      return g_error_matches (error, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_NOT_FOUND) ? 127 : 125;
+      exit_code = g_error_matches (error, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_NOT_FOUND) ? 127 : 125;
+      g_clear_error (&error);
+    }
+
+  attributes = paddock_audit_result_attributes (report, exit_code, call_id);
+  if (paddock_audit_session_record (session, "paddock.tool_result", attributes, &error) == 0)
+    {
+      g_printerr ("paddockctl: %s\n", error->message);
+      g_clear_error (&error);
     }
 
   findings = paddock_tripwire_check (tripwire);
@@ -546,7 +631,15 @@ paddockctl_run (int    argc,
     {
       g_printerr (_("paddockctl: the command left files that the host runs later; check them before you trust this folder again:\n"));
       for (guint i = 0; findings[i] != NULL; i++)
-        g_printerr ("  %s\n", findings[i]);
+        {
+          g_autoptr(JsonObject) hazard = json_object_new ();
+
+          g_printerr ("  %s\n", findings[i]);
+          json_object_set_string_member (hazard, "violation", "host-execution-hazard");
+          json_object_set_string_member (hazard, "finding", findings[i]);
+          json_object_set_string_member (hazard, "call.id", call_id);
+          paddock_audit_session_record (session, "paddock.sandbox_violation", hazard, NULL);
+        }
     }
 
   return exit_code;

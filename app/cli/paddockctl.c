@@ -72,6 +72,9 @@ usage (FILE *out)
              "  policy lint [--layer LAYER] FILE…         Validate policy files (JSON or Codex .rules)\n"
              "  policy refresh                            Fetch the organisation's requirements now\n"
              "  workspace show|trust|untrust [DIR]        Whether Paddock trusts a project's .paddock/policy.json\n"
+             "  audit list|show ID|export [OPTION…]       What happened, from the audit store\n"
+             "  telemetry status|flush                    Where events are exported, and what waits\n"
+             "  telemetry token set|clear                 Keep the collector's token in the keychain\n"
              "\n"
              "Run “paddockctl COMMAND --help” for the options of a command.\n"));
   return out == stdout ? PADDOCKCTL_EXIT_OK : PADDOCKCTL_EXIT_ERROR;
@@ -99,6 +102,10 @@ main (int   argc,
     return paddockctl_policy (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "workspace"))
     return paddockctl_workspace (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "audit"))
+    return paddockctl_audit (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "telemetry"))
+    return paddockctl_telemetry (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
     return usage (stdout);
   if (g_str_equal (argv[1], "--version"))

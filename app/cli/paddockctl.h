@@ -16,9 +16,11 @@ G_BEGIN_DECLS
 #define PADDOCKCTL_EXIT_PROBLEMS 1
 #define PADDOCKCTL_EXIT_ERROR    2
 
+int  paddockctl_audit     (int argc, char **argv);
 int  paddockctl_check     (int argc, char **argv);
 int  paddockctl_policy    (int argc, char **argv);
 int  paddockctl_run       (int argc, char **argv);
+int  paddockctl_telemetry (int argc, char **argv);
 int  paddockctl_workspace (int argc, char **argv);
 
 /* Prints "paddockctl: MESSAGE" on stderr and returns PADDOCKCTL_EXIT_ERROR. */

@@ -27,13 +27,36 @@ G_DEFINE_QUARK (paddock-audit-error-quark, paddock_audit_error)
  * cheap, few enough that acknowledgements keep flowing. */
 #define MAX_BATCH 512
 
+/* Events between two prunings by the writer. */
+#define PRUNE_EVERY 10000
+
+/* What the writer thread is asked to do. */
+typedef enum
+{
+  OP_APPEND,
+  OP_MARK,
+  OP_LEASE,
+  OP_PRUNE,
+  OP_STOP,
+} OpKind;
+
 typedef struct
 {
-  char *name;
+  OpKind kind;
+  char *name;           /* OP_APPEND: the event */
   char *attributes;     /* JSON text */
+  char *session_id;
+  char *workspace_id;
   gint64 time_unix_nano;
-  GTask *task;          /* NULL: the writer is asked to stop */
-} Pending;
+  GArray *ids;          /* OP_MARK: gint64, and the state they take */
+  int state;
+  char *holder;         /* OP_LEASE */
+  guint seconds;
+  guint max_age_days;   /* OP_PRUNE */
+  guint64 max_bytes;
+  gboolean keep_pending;
+  GTask *task;
+} Op;
 
 struct _PaddockAudit
 {
@@ -42,20 +65,43 @@ struct _PaddockAudit
   char *path;
   sqlite3 *writer;      /* the writer thread's alone once it runs */
   sqlite3 *reader;
-  GAsyncQueue *queue;   /* Pending* */
+  GMutex reader_lock;   /* readers come from any thread */
+  GAsyncQueue *queue;   /* Op* */
   GThread *thread;
+  GMutex notify_lock;   /* so a notify never outlives its unsetting; guards retention too */
+  guint retention_days;
+  guint64 retention_bytes;
+  gboolean retention_keep_pending;
+  guint since_prune;    /* the writer's: events appended since it last pruned */
+  PaddockAuditNotify notify;
+  gpointer notify_data;
   gboolean closed;
 };
 
 G_DEFINE_FINAL_TYPE (PaddockAudit, paddock_audit, G_TYPE_OBJECT)
 
 static void
-pending_free (Pending *pending)
+op_free (Op *op)
 {
-  g_free (pending->name);
-  g_free (pending->attributes);
-  g_clear_object (&pending->task);
-  g_free (pending);
+  g_free (op->name);
+  g_free (op->attributes);
+  g_free (op->session_id);
+  g_free (op->workspace_id);
+  g_clear_pointer (&op->ids, g_array_unref);
+  g_free (op->holder);
+  g_clear_object (&op->task);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Op, op_free)
+
+static gboolean
+fail_sql (GError     **error,
+          int          code,
+          const char  *path,
+          sqlite3     *db)
+{
+  return paddock_fail (error, PADDOCK_AUDIT_ERROR, code, "the audit store %s: %s", path, sqlite3_errmsg (db));
 }
 
 static gboolean
@@ -94,12 +140,13 @@ open_connection (const char  *path,
 }
 
 static int
-user_version (sqlite3 *db)
+pragma_int (sqlite3    *db,
+            const char *sql)
 {
   sqlite3_stmt *statement = NULL;
   int version = -1;
 
-  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &statement, NULL) == SQLITE_OK &&
+  if (sqlite3_prepare_v2 (db, sql, -1, &statement, NULL) == SQLITE_OK &&
       sqlite3_step (statement) == SQLITE_ROW)
     version = sqlite3_column_int (statement, 0);
   sqlite3_finalize (statement);
@@ -117,6 +164,18 @@ static const char * const migrations[] = {
   "  attributes TEXT NOT NULL,"
   "  exported INTEGER NOT NULL DEFAULT 0);"
   "CREATE INDEX events_unexported ON events (id) WHERE exported = 0;",
+  /* 1 → 2: what queries filter on, and the exporter's lease */
+  "ALTER TABLE events ADD COLUMN session_id TEXT;"
+  "ALTER TABLE events ADD COLUMN workspace_id TEXT;"
+  "UPDATE events SET session_id = json_extract (attributes, '$.\"session.id\"'),"
+  "                  workspace_id = json_extract (attributes, '$.\"workspace.id\"');"
+  "CREATE INDEX events_time ON events (time_unix_nano);"
+  "CREATE INDEX events_session ON events (session_id, id);"
+  "CREATE INDEX events_workspace ON events (workspace_id, id);"
+  "CREATE TABLE export_lease ("
+  "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  holder TEXT NOT NULL,"
+  "  expires_unix INTEGER NOT NULL);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PADDOCK_AUDIT_SCHEMA_VERSION);
@@ -126,7 +185,7 @@ migrate (sqlite3     *db,
          const char  *path,
          GError     **error)
 {
-  int version = user_version (db);
+  int version = pragma_int (db, "PRAGMA user_version");
 
   if (version < 0)
     return paddock_fail (error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_OPEN,
@@ -155,6 +214,24 @@ migrate (sqlite3     *db,
 
 /* --- the writer thread ---------------------------------------------------- */
 
+static gboolean
+begin (PaddockAudit  *self,
+       GError       **error)
+{
+  return exec (self->writer, "BEGIN IMMEDIATE", self->path, PADDOCK_AUDIT_ERROR_WRITE, error);
+}
+
+static gboolean
+commit (PaddockAudit  *self,
+        gboolean       ok,
+        GError       **error)
+{
+  if (ok && exec (self->writer, "COMMIT", self->path, PADDOCK_AUDIT_ERROR_WRITE, error))
+    return TRUE;
+  exec (self->writer, "ROLLBACK", self->path, PADDOCK_AUDIT_ERROR_WRITE, NULL);
+  return FALSE;
+}
+
 static void
 commit_batch (PaddockAudit *self,
               GPtrArray    *batch)
@@ -164,82 +241,296 @@ commit_batch (PaddockAudit *self,
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   gboolean ok;
 
-  ok = exec (self->writer, "BEGIN IMMEDIATE", self->path, PADDOCK_AUDIT_ERROR_WRITE, &error);
+  ok = begin (self, &error);
   if (ok && sqlite3_prepare_v2 (self->writer,
-                                "INSERT INTO events (time_unix_nano, name, attributes) VALUES (?, ?, ?)",
-                                -1, &insert, NULL) != SQLITE_OK)
-    {
-      g_set_error (&error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_WRITE, "the audit store %s: %s",
-                   self->path, sqlite3_errmsg (self->writer));
-      ok = FALSE;
-    }
+                                "INSERT INTO events (time_unix_nano, name, attributes, session_id, workspace_id)"
+                                " VALUES (?, ?, ?, ?, ?)", -1, &insert, NULL) != SQLITE_OK)
+    ok = fail_sql (&error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
   for (guint i = 0; ok && i < batch->len; i++)
     {
-      Pending *pending = g_ptr_array_index (batch, i);
+      Op *op = g_ptr_array_index (batch, i);
       gint64 id;
 
       sqlite3_reset (insert);
-      sqlite3_bind_int64 (insert, 1, pending->time_unix_nano);
-      sqlite3_bind_text (insert, 2, pending->name, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert, 3, pending->attributes, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (insert, 1, op->time_unix_nano);
+      sqlite3_bind_text (insert, 2, op->name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 3, op->attributes, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 4, op->session_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 5, op->workspace_id, -1, SQLITE_STATIC);
       if (sqlite3_step (insert) != SQLITE_DONE)
         {
-          g_set_error (&error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_WRITE, "the audit store %s: %s",
-                       self->path, sqlite3_errmsg (self->writer));
-          ok = FALSE;
+          ok = fail_sql (&error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
           break;
         }
       id = sqlite3_last_insert_rowid (self->writer);
       g_array_append_val (ids, id);
     }
   sqlite3_finalize (insert);
-  if (ok)
-    ok = exec (self->writer, "COMMIT", self->path, PADDOCK_AUDIT_ERROR_WRITE, &error);
-  if (!ok)
-    exec (self->writer, "ROLLBACK", self->path, PADDOCK_AUDIT_ERROR_WRITE, NULL);
+  ok = commit (self, ok, &error);
 
   /* Acknowledged only now, after the commit: never before. */
   for (guint i = 0; i < batch->len; i++)
     {
-      Pending *pending = g_ptr_array_index (batch, i);
+      Op *op = g_ptr_array_index (batch, i);
 
       if (ok)
-        g_task_return_int (pending->task, g_array_index (ids, gint64, i));
+        g_task_return_int (op->task, g_array_index (ids, gint64, i));
       else
-        g_task_return_error (pending->task, g_error_copy (error));
+        g_task_return_error (op->task, g_error_copy (error));
     }
+  g_mutex_lock (&self->notify_lock);
+  if (ok && self->notify != NULL)
+    self->notify (self->notify_data);
+  g_mutex_unlock (&self->notify_lock);
+  self->since_prune += batch->len;
+}
+
+static gboolean
+run_mark (PaddockAudit  *self,
+          Op            *op,
+          GError       **error)
+{
+  sqlite3_stmt *update = NULL;
+  gboolean ok = begin (self, error);
+
+  if (ok && sqlite3_prepare_v2 (self->writer, "UPDATE events SET exported = ? WHERE id = ?", -1, &update,
+                                NULL) != SQLITE_OK)
+    ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
+  for (guint i = 0; ok && i < op->ids->len; i++)
+    {
+      sqlite3_reset (update);
+      sqlite3_bind_int (update, 1, op->state);
+      sqlite3_bind_int64 (update, 2, g_array_index (op->ids, gint64, i));
+      if (sqlite3_step (update) != SQLITE_DONE)
+        ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
+    }
+  sqlite3_finalize (update);
+  return commit (self, ok, error);
+}
+
+/* 1: taken, 0: somebody else holds it, -1: error. */
+static int
+run_lease (PaddockAudit  *self,
+           Op            *op,
+           GError       **error)
+{
+  sqlite3_stmt *select = NULL;
+  sqlite3_stmt *write = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gboolean ok = begin (self, error);
+  gboolean free_to_take = TRUE;
+
+  if (ok && sqlite3_prepare_v2 (self->writer, "SELECT holder, expires_unix FROM export_lease WHERE id = 1", -1,
+                                &select, NULL) != SQLITE_OK)
+    ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
+  if (ok && sqlite3_step (select) == SQLITE_ROW)
+    free_to_take = g_strcmp0 ((const char *) sqlite3_column_text (select, 0), op->holder) == 0 ||
+                   sqlite3_column_int64 (select, 1) <= now;
+  sqlite3_finalize (select);
+
+  if (ok && free_to_take)
+    {
+      const char *sql = op->seconds > 0
+                        ? "INSERT OR REPLACE INTO export_lease (id, holder, expires_unix) VALUES (1, ?, ?)"
+                        : "DELETE FROM export_lease WHERE holder = ? AND ? >= 0";
+
+      if (sqlite3_prepare_v2 (self->writer, sql, -1, &write, NULL) != SQLITE_OK)
+        ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
+      else
+        {
+          sqlite3_bind_text (write, 1, op->holder, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (write, 2, now + op->seconds);
+          if (sqlite3_step (write) != SQLITE_DONE)
+            ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
+        }
+      sqlite3_finalize (write);
+    }
+  if (!commit (self, ok, error))
+    return -1;
+  return free_to_take ? 1 : 0;
+}
+
+static gint64
+live_bytes (PaddockAudit *self)
+{
+  sqlite3_stmt *statement = NULL;
+  gint64 bytes = 0;
+
+  if (sqlite3_prepare_v2 (self->writer,
+                          "SELECT (page_count - freelist_count) * page_size"
+                          " FROM pragma_page_count (), pragma_freelist_count (), pragma_page_size ()",
+                          -1, &statement, NULL) == SQLITE_OK &&
+      sqlite3_step (statement) == SQLITE_ROW)
+    bytes = sqlite3_column_int64 (statement, 0);
+  sqlite3_finalize (statement);
+  return bytes;
+}
+
+static gint64
+run_prune (PaddockAudit  *self,
+           Op            *op,
+           GError       **error)
+{
+  sqlite3_stmt *statement = NULL;
+  gint64 deleted = 0;
+  gboolean ok = TRUE;
+
+  if (op->max_age_days > 0)
+    {
+      gint64 cutoff = (g_get_real_time () - (gint64) op->max_age_days * 24 * 3600 * G_USEC_PER_SEC) * 1000;
+
+      ok = begin (self, error);
+      if (ok && sqlite3_prepare_v2 (self->writer,
+                                    "DELETE FROM events WHERE time_unix_nano < ? AND (exported != 0 OR NOT ?)",
+                                    -1, &statement, NULL) != SQLITE_OK)
+        ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
+      if (ok)
+        {
+          sqlite3_bind_int64 (statement, 1, cutoff);
+          sqlite3_bind_int (statement, 2, op->keep_pending);
+          if (sqlite3_step (statement) != SQLITE_DONE)
+            ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
+          deleted += sqlite3_changes (self->writer);
+        }
+      g_clear_pointer (&statement, sqlite3_finalize);
+      if (!commit (self, ok, error))
+        return -1;
+    }
+
+  /* Oldest first, a slice at a time, until the live pages fit. */
+  while (op->max_bytes > 0 && (guint64) live_bytes (self) > op->max_bytes)
+    {
+      int changes = 0;
+
+      ok = begin (self, error);
+      if (ok && sqlite3_prepare_v2 (self->writer,
+                                    "DELETE FROM events WHERE id IN (SELECT id FROM events"
+                                    " WHERE exported != 0 OR NOT ? ORDER BY id LIMIT"
+                                    " max (1000, (SELECT count(*) FROM events) / 10))",
+                                    -1, &statement, NULL) != SQLITE_OK)
+        ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
+      if (ok)
+        {
+          sqlite3_bind_int (statement, 1, op->keep_pending);
+          if (sqlite3_step (statement) != SQLITE_DONE)
+            ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
+          changes = sqlite3_changes (self->writer);
+        }
+      g_clear_pointer (&statement, sqlite3_finalize);
+      if (!commit (self, ok, error))
+        return -1;
+      deleted += changes;
+      /* Nothing left that may go: what remains waits for the collector. */
+      if (changes == 0)
+        break;
+    }
+
+  if (deleted > 0 &&
+      (!exec (self->writer, "PRAGMA incremental_vacuum", self->path, PADDOCK_AUDIT_ERROR_WRITE, error) ||
+       !exec (self->writer, "PRAGMA wal_checkpoint (TRUNCATE)", self->path, PADDOCK_AUDIT_ERROR_WRITE, error)))
+    return -1;
+  return deleted;
+}
+
+/* The retention in force, as an op of the writer's own. */
+static Op *
+retention_op (PaddockAudit *self)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = OP_PRUNE;
+  g_mutex_lock (&self->notify_lock);
+  op->max_age_days = self->retention_days;
+  op->max_bytes = self->retention_bytes;
+  op->keep_pending = self->retention_keep_pending;
+  g_mutex_unlock (&self->notify_lock);
+  return op;
+}
+
+static void
+run_op (PaddockAudit *self,
+        Op           *op)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 value;
+
+  switch (op->kind)
+    {
+    case OP_MARK:
+      value = run_mark (self, op, &error) ? 1 : -1;
+      break;
+    case OP_LEASE:
+      value = run_lease (self, op, &error);
+      break;
+    case OP_PRUNE:
+      value = run_prune (self, op, &error);
+      break;
+    case OP_APPEND:
+    case OP_STOP:
+    default:
+      g_assert_not_reached ();
+    }
+  if (op->task == NULL)
+    {
+      /* The writer's own pruning: a failure shows at the next append. */
+      if (error != NULL)
+        g_debug ("%s", error->message);
+      return;
+    }
+  if (value < 0)
+    g_task_return_error (op->task, g_steal_pointer (&error));
+  else
+    g_task_return_int (op->task, value);
 }
 
 static gpointer
 writer_main (gpointer data)
 {
   PaddockAudit *self = data;
-  gboolean stop = FALSE;
+  Op *next = NULL;
 
-  while (!stop)
+  for (;;)
     {
-      g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
-      Pending *pending = g_async_queue_pop (self->queue);
+      g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_free);
+      g_autoptr(Op) op = next ? next : g_async_queue_pop (self->queue);
 
-      do
+      next = NULL;
+      if (op->kind == OP_STOP)
+        return NULL;
+      if (op->kind != OP_APPEND)
         {
-          if (pending->task == NULL)
-            {
-              pending_free (pending);
-              stop = TRUE;
-              break;
-            }
-          g_ptr_array_add (batch, pending);
+          run_op (self, op);
+          continue;
         }
-      while (batch->len < MAX_BATCH && (pending = g_async_queue_try_pop (self->queue)) != NULL);
 
-      if (batch->len > 0)
-        commit_batch (self, batch);
+      /* Appends queued together are committed together. */
+      g_ptr_array_add (batch, g_steal_pointer (&op));
+      while (batch->len < MAX_BATCH && (next = g_async_queue_try_pop (self->queue)) != NULL &&
+             next->kind == OP_APPEND)
+        {
+          g_ptr_array_add (batch, next);
+          next = NULL;
+        }
+      commit_batch (self, batch);
+
+      /* Retention is kept as the store grows, not only when opened. */
+      if (self->since_prune >= PRUNE_EVERY)
+        {
+          g_autoptr(Op) prune = retention_op (self);
+
+          self->since_prune = 0;
+          run_op (self, prune);
+        }
     }
-  return NULL;
 }
 
 /* --- the store ------------------------------------------------------------------ */
+
+char *
+paddock_audit_dup_default_path (void)
+{
+  return g_build_filename (g_get_user_state_dir (), "paddock", "audit.sqlite", NULL);
+}
 
 PaddockAudit *
 paddock_audit_open (const char  *path,
@@ -276,12 +567,18 @@ paddock_audit_open (const char  *path,
   self->writer = open_connection (path, SQLITE_OPEN_READWRITE, error);
   if (self->writer == NULL)
     return NULL;
-  if (!exec (self->writer, "PRAGMA journal_mode = WAL", path, PADDOCK_AUDIT_ERROR_OPEN, error) ||
+  /* Pruning gives pages back to the file system; this only takes on a
+   * store with no table yet, and older ones are vacuumed into it below. */
+  if (!exec (self->writer, "PRAGMA auto_vacuum = INCREMENTAL", path, PADDOCK_AUDIT_ERROR_OPEN, error) ||
+      !exec (self->writer, "PRAGMA journal_mode = WAL", path, PADDOCK_AUDIT_ERROR_OPEN, error) ||
       !exec (self->writer, "PRAGMA synchronous = FULL", path, PADDOCK_AUDIT_ERROR_OPEN, error) ||
       !migrate (self->writer, path, error) ||
       /* A store that can be read but not written is refused now, not at
        * the first event. */
       !exec (self->writer, "BEGIN IMMEDIATE; COMMIT", path, PADDOCK_AUDIT_ERROR_WRITE, error))
+    return NULL;
+  if (pragma_int (self->writer, "PRAGMA auto_vacuum") != 2 &&
+      !exec (self->writer, "VACUUM", path, PADDOCK_AUDIT_ERROR_WRITE, error))
     return NULL;
   self->reader = open_connection (path, SQLITE_OPEN_READONLY, error);
   if (self->reader == NULL)
@@ -292,6 +589,52 @@ paddock_audit_open (const char  *path,
   return g_steal_pointer (&self);
 }
 
+const char *
+paddock_audit_get_path (PaddockAudit *self)
+{
+  g_return_val_if_fail (PADDOCK_IS_AUDIT (self), NULL);
+
+  return self->path;
+}
+
+void
+paddock_audit_set_commit_notify (PaddockAudit       *self,
+                                 PaddockAuditNotify  func,
+                                 gpointer            data)
+{
+  g_return_if_fail (PADDOCK_IS_AUDIT (self));
+
+  g_mutex_lock (&self->notify_lock);
+  self->notify = func;
+  self->notify_data = data;
+  g_mutex_unlock (&self->notify_lock);
+}
+
+/* Hands @op to the writer, or fails its task if the store is closed. */
+static void
+queue_op (PaddockAudit *self,
+          Op           *op)
+{
+  if (self->closed)
+    {
+      g_task_return_new_error (op->task, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_CLOSED,
+                               "the audit store %s is closed", self->path);
+      op_free (op);
+      return;
+    }
+  g_async_queue_push (self->queue, op);
+}
+
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
+
+  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+         ? json_node_get_string (node) : NULL;
+}
+
 void
 paddock_audit_append_async (PaddockAudit        *self,
                             const char          *name,
@@ -300,37 +643,31 @@ paddock_audit_append_async (PaddockAudit        *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   g_autoptr(JsonNode) node = NULL;
-  Pending *pending;
+  Op *op;
 
   g_return_if_fail (PADDOCK_IS_AUDIT (self));
   g_return_if_fail (name != NULL);
 
+  op = g_new0 (Op, 1);
+  op->kind = OP_APPEND;
   /* No source object: the writer thread drops its task, and the last
    * reference to the store must never be dropped there (closing joins
    * that very thread). The store outlives its tasks: closing waits. */
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, paddock_audit_append_async);
+  op->task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (op->task, paddock_audit_append_async);
   /* Once queued, an event is written whatever happens to the caller. */
-  g_task_set_check_cancellable (task, FALSE);
-
-  if (self->closed)
-    {
-      g_task_return_new_error (task, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_CLOSED,
-                               "the audit store %s is closed", self->path);
-      return;
-    }
+  g_task_set_check_cancellable (op->task, FALSE);
 
   node = json_node_init_object (json_node_alloc (), attributes ? attributes : json_object_new ());
-  pending = g_new0 (Pending, 1);
-  pending->name = g_strdup (name);
-  pending->attributes = json_to_string (node, FALSE);
-  pending->time_unix_nano = g_get_real_time () * 1000;
-  pending->task = g_steal_pointer (&task);
+  op->name = g_strdup (name);
+  op->attributes = json_to_string (node, FALSE);
+  op->session_id = g_strdup (string_member (attributes, "session.id"));
+  op->workspace_id = g_strdup (string_member (attributes, "workspace.id"));
+  op->time_unix_nano = g_get_real_time () * 1000;
   if (attributes == NULL)
     json_object_unref (json_node_get_object (node));
-  g_async_queue_push (self->queue, pending);
+  queue_op (self, op);
 }
 
 gint64
@@ -353,9 +690,9 @@ typedef struct
 } Wait;
 
 static void
-on_appended (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
   Wait *wait = user_data;
 
@@ -377,11 +714,179 @@ paddock_audit_append (PaddockAudit  *self,
   g_return_val_if_fail (PADDOCK_IS_AUDIT (self), 0);
 
   g_main_context_push_thread_default (context);
-  paddock_audit_append_async (self, name, attributes, NULL, on_appended, &wait);
+  paddock_audit_append_async (self, name, attributes, NULL, on_done, &wait);
   g_main_loop_run (loop);
-  g_main_context_pop_thread_default (context);
   result = wait.result;
+  g_main_context_pop_thread_default (context);
   return paddock_audit_append_finish (self, result, error);
+}
+
+/* Queues @op and waits, in a main context of its own, for its result. */
+static gint64
+run_and_wait (PaddockAudit  *self,
+              Op            *op,
+              GError       **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
+  g_autoptr(GAsyncResult) result = NULL;
+  Wait wait = { loop, NULL };
+
+  g_main_context_push_thread_default (context);
+  op->task = g_task_new (NULL, NULL, on_done, &wait);
+  queue_op (self, op);
+  g_main_loop_run (loop);
+  result = wait.result;
+  g_main_context_pop_thread_default (context);
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+gboolean
+paddock_audit_set_exported (PaddockAudit        *self,
+                            const gint64        *ids,
+                            guint                n_ids,
+                            PaddockAuditExport   state,
+                            GError             **error)
+{
+  Op *op;
+
+  g_return_val_if_fail (PADDOCK_IS_AUDIT (self), FALSE);
+
+  op = g_new0 (Op, 1);
+  op->kind = OP_MARK;
+  op->ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_ids);
+  g_array_append_vals (op->ids, ids, n_ids);
+  op->state = state;
+  return run_and_wait (self, op, error) > 0;
+}
+
+gboolean
+paddock_audit_lease_export (PaddockAudit  *self,
+                            const char    *holder,
+                            guint          seconds,
+                            GError       **error)
+{
+  Op *op;
+
+  g_return_val_if_fail (PADDOCK_IS_AUDIT (self), FALSE);
+  g_return_val_if_fail (holder != NULL, FALSE);
+
+  op = g_new0 (Op, 1);
+  op->kind = OP_LEASE;
+  op->holder = g_strdup (holder);
+  op->seconds = seconds;
+  return run_and_wait (self, op, error) > 0;
+}
+
+void
+paddock_audit_set_retention (PaddockAudit *self,
+                             guint         max_age_days,
+                             guint64       max_bytes,
+                             gboolean      keep_pending)
+{
+  g_return_if_fail (PADDOCK_IS_AUDIT (self));
+
+  g_mutex_lock (&self->notify_lock);
+  self->retention_days = max_age_days;
+  self->retention_bytes = max_bytes;
+  self->retention_keep_pending = keep_pending;
+  g_mutex_unlock (&self->notify_lock);
+  if (!self->closed)
+    g_async_queue_push (self->queue, retention_op (self));
+}
+
+gint64
+paddock_audit_prune (PaddockAudit  *self,
+                     guint          max_age_days,
+                     guint64        max_bytes,
+                     gboolean       keep_pending,
+                     GError       **error)
+{
+  Op *op;
+
+  g_return_val_if_fail (PADDOCK_IS_AUDIT (self), -1);
+
+  op = g_new0 (Op, 1);
+  op->kind = OP_PRUNE;
+  op->max_age_days = max_age_days;
+  op->max_bytes = max_bytes;
+  op->keep_pending = keep_pending;
+  return run_and_wait (self, op, error);
+}
+
+/* --- reading -------------------------------------------------------------------- */
+
+static JsonObject *
+row_to_event (sqlite3_stmt *select)
+{
+  JsonObject *event = json_object_new ();
+  g_autoptr(JsonNode) attributes = json_from_string ((const char *) sqlite3_column_text (select, 3), NULL);
+
+  json_object_set_int_member (event, "id", sqlite3_column_int64 (select, 0));
+  json_object_set_int_member (event, "time_unix_nano", sqlite3_column_int64 (select, 1));
+  json_object_set_string_member (event, "name", (const char *) sqlite3_column_text (select, 2));
+  if (attributes != NULL && JSON_NODE_HOLDS_OBJECT (attributes))
+    json_object_set_member (event, "attributes", g_steal_pointer (&attributes));
+  else
+    json_object_set_object_member (event, "attributes", json_object_new ());
+  json_object_set_int_member (event, "exported", sqlite3_column_int (select, 4));
+  return event;
+}
+
+GPtrArray *
+paddock_audit_query (PaddockAudit              *self,
+                     const PaddockAuditFilter  *filter,
+                     GError                   **error)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(GString) sql = g_string_new ("SELECT id, time_unix_nano, name, attributes, exported FROM events"
+                                         " WHERE id > ?1");
+  g_autoptr(GMutexLocker) locker = NULL;
+  sqlite3_stmt *select = NULL;
+  int status;
+
+  g_return_val_if_fail (PADDOCK_IS_AUDIT (self), NULL);
+  g_return_val_if_fail (filter != NULL, NULL);
+
+  if (self->reader == NULL)
+    return paddock_fail (error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_CLOSED, "the audit store %s is closed",
+                         self->path), NULL;
+
+  if (filter->since_unix_nano)
+    g_string_append (sql, " AND time_unix_nano >= ?2");
+  if (filter->until_unix_nano)
+    g_string_append (sql, " AND time_unix_nano < ?3");
+  if (filter->session_id)
+    g_string_append (sql, " AND session_id = ?4");
+  if (filter->workspace_id)
+    g_string_append (sql, " AND workspace_id = ?5");
+  if (filter->pending_only)
+    g_string_append (sql, " AND exported = 0");
+  g_string_append (sql, filter->newest_first ? " ORDER BY id DESC LIMIT ?6" : " ORDER BY id LIMIT ?6");
+
+  locker = g_mutex_locker_new (&self->reader_lock);
+  if (sqlite3_prepare_v2 (self->reader, sql->str, -1, &select, NULL) != SQLITE_OK)
+    return fail_sql (error, PADDOCK_AUDIT_ERROR_OPEN, self->path, self->reader), NULL;
+  sqlite3_bind_int64 (select, 1, filter->after_id);
+  sqlite3_bind_int64 (select, 2, filter->since_unix_nano);
+  sqlite3_bind_int64 (select, 3, filter->until_unix_nano);
+  sqlite3_bind_text (select, 4, filter->session_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (select, 5, filter->workspace_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (select, 6, filter->limit ? (gint64) filter->limit : -1);
+  while ((status = sqlite3_step (select)) == SQLITE_ROW)
+    g_ptr_array_add (events, row_to_event (select));
+  sqlite3_finalize (select);
+  if (status != SQLITE_DONE)
+    return fail_sql (error, PADDOCK_AUDIT_ERROR_OPEN, self->path, self->reader), NULL;
+
+  if (filter->newest_first)
+    for (guint i = 0; i < events->len / 2; i++)
+      {
+        gpointer swap = events->pdata[i];
+        events->pdata[i] = events->pdata[events->len - 1 - i];
+        events->pdata[events->len - 1 - i] = swap;
+      }
+  return g_steal_pointer (&events);
 }
 
 GPtrArray *
@@ -390,50 +895,55 @@ paddock_audit_list (PaddockAudit  *self,
                     guint          limit,
                     GError       **error)
 {
-  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  sqlite3_stmt *select = NULL;
-  int status;
+  PaddockAuditFilter filter = { .after_id = after_id, .limit = limit };
 
-  g_return_val_if_fail (PADDOCK_IS_AUDIT (self), NULL);
+  return paddock_audit_query (self, &filter, error);
+}
 
-  if (sqlite3_prepare_v2 (self->reader,
-                          "SELECT id, time_unix_nano, name, attributes FROM events WHERE id > ? ORDER BY id LIMIT ?",
-                          -1, &select, NULL) != SQLITE_OK)
-    {
-      g_set_error (error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_OPEN, "the audit store %s: %s", self->path,
-                   sqlite3_errmsg (self->reader));
-      return NULL;
-    }
-  sqlite3_bind_int64 (select, 1, after_id);
-  sqlite3_bind_int64 (select, 2, limit ? (gint64) limit : -1);
-  while ((status = sqlite3_step (select)) == SQLITE_ROW)
-    {
-      JsonObject *event = json_object_new ();
-      g_autoptr(JsonNode) attributes = json_from_string ((const char *) sqlite3_column_text (select, 3), NULL);
+JsonObject *
+paddock_audit_get (PaddockAudit  *self,
+                   gint64         id,
+                   GError       **error)
+{
+  PaddockAuditFilter filter = { .after_id = id - 1, .limit = 1 };
+  g_autoptr(GPtrArray) events = paddock_audit_query (self, &filter, error);
 
-      json_object_set_int_member (event, "id", sqlite3_column_int64 (select, 0));
-      json_object_set_int_member (event, "time_unix_nano", sqlite3_column_int64 (select, 1));
-      json_object_set_string_member (event, "name", (const char *) sqlite3_column_text (select, 2));
-      if (attributes != NULL && JSON_NODE_HOLDS_OBJECT (attributes))
-        json_object_set_member (event, "attributes", g_steal_pointer (&attributes));
-      else
-        json_object_set_object_member (event, "attributes", json_object_new ());
-      g_ptr_array_add (events, event);
-    }
-  sqlite3_finalize (select);
-  if (status != SQLITE_DONE)
-    {
-      g_set_error (error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_OPEN, "the audit store %s: %s", self->path,
-                   sqlite3_errmsg (self->reader));
-      return NULL;
-    }
-  return g_steal_pointer (&events);
+  if (events == NULL)
+    return NULL;
+  if (events->len == 0 || json_object_get_int_member (g_ptr_array_index (events, 0), "id") != id)
+    return paddock_fail (error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_NOT_FOUND,
+                         "the audit store %s holds no event %" G_GINT64_FORMAT, self->path, id), NULL;
+  return json_object_ref (g_ptr_array_index (events, 0));
+}
+
+gint64
+paddock_audit_count_pending (PaddockAudit  *self,
+                             GError       **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  sqlite3_stmt *count = NULL;
+  gint64 n = -1;
+
+  g_return_val_if_fail (PADDOCK_IS_AUDIT (self), -1);
+
+  if (self->reader == NULL)
+    return paddock_fail (error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_CLOSED, "the audit store %s is closed",
+                         self->path), -1;
+  locker = g_mutex_locker_new (&self->reader_lock);
+  if (sqlite3_prepare_v2 (self->reader, "SELECT count(*) FROM events WHERE exported = 0", -1, &count,
+                          NULL) == SQLITE_OK &&
+      sqlite3_step (count) == SQLITE_ROW)
+    n = sqlite3_column_int64 (count, 0);
+  else
+    fail_sql (error, PADDOCK_AUDIT_ERROR_OPEN, self->path, self->reader);
+  sqlite3_finalize (count);
+  return n;
 }
 
 void
 paddock_audit_close (PaddockAudit *self)
 {
-  Pending *stop;
+  Op *stop;
 
   g_return_if_fail (PADDOCK_IS_AUDIT (self));
 
@@ -442,13 +952,16 @@ paddock_audit_close (PaddockAudit *self)
   self->closed = TRUE;
   if (self->thread != NULL)
     {
-      stop = g_new0 (Pending, 1);
+      stop = g_new0 (Op, 1);
+      stop->kind = OP_STOP;
       g_async_queue_push (self->queue, stop);
       g_thread_join (self->thread);
       self->thread = NULL;
     }
   g_clear_pointer (&self->writer, sqlite3_close);
+  g_mutex_lock (&self->reader_lock);
   g_clear_pointer (&self->reader, sqlite3_close);
+  g_mutex_unlock (&self->reader_lock);
 }
 
 static void
@@ -458,6 +971,8 @@ paddock_audit_finalize (GObject *object)
 
   paddock_audit_close (self);
   g_clear_pointer (&self->queue, g_async_queue_unref);
+  g_mutex_clear (&self->reader_lock);
+  g_mutex_clear (&self->notify_lock);
   g_free (self->path);
 
   G_OBJECT_CLASS (paddock_audit_parent_class)->finalize (object);
@@ -472,4 +987,6 @@ paddock_audit_class_init (PaddockAuditClass *klass)
 static void
 paddock_audit_init (PaddockAudit *self)
 {
+  g_mutex_init (&self->reader_lock);
+  g_mutex_init (&self->notify_lock);
 }

@@ -17,16 +17,41 @@ typedef enum
   PADDOCK_AUDIT_ERROR_VERSION,  /* written by a newer Paddock */
   PADDOCK_AUDIT_ERROR_WRITE,    /* an event was not stored: full disk, read-only folder… */
   PADDOCK_AUDIT_ERROR_CLOSED,
+  PADDOCK_AUDIT_ERROR_NOT_FOUND,
 } PaddockAuditError;
 
 GQuark paddock_audit_error_quark (void);
 
 /* The schema this build writes; older stores are migrated on open. */
-#define PADDOCK_AUDIT_SCHEMA_VERSION 1
+#define PADDOCK_AUDIT_SCHEMA_VERSION 2
+
+/* Where an event stands with the collector. */
+typedef enum
+{
+  PADDOCK_AUDIT_PENDING = 0,
+  PADDOCK_AUDIT_EXPORTED = 1,
+  PADDOCK_AUDIT_REJECTED = 2,   /* the collector refused it for good; kept here */
+} PaddockAuditExport;
+
+/* Which events paddock_audit_query() returns; zero means "any". */
+typedef struct
+{
+  gint64 after_id;
+  gint64 since_unix_nano;       /* at or after */
+  gint64 until_unix_nano;       /* before */
+  const char *session_id;
+  const char *workspace_id;
+  gboolean pending_only;        /* not yet exported */
+  gboolean newest_first;        /* the newest @limit, still oldest first */
+  guint limit;
+} PaddockAuditFilter;
 
 #define PADDOCK_TYPE_AUDIT (paddock_audit_get_type ())
 
 G_DECLARE_FINAL_TYPE (PaddockAudit, paddock_audit, PADDOCK, AUDIT, GObject)
+
+/* $XDG_STATE_HOME/paddock/audit.sqlite */
+char         *paddock_audit_dup_default_path (void);
 
 /* Opens (creating it and its folder, 0700/0600) the SQLite store at
  * @path in WAL mode, migrating an older schema; a store from a newer
@@ -34,13 +59,15 @@ G_DECLARE_FINAL_TYPE (PaddockAudit, paddock_audit, PADDOCK, AUDIT, GObject)
  * file and the reason. */
 PaddockAudit *paddock_audit_open          (const char           *path,
                                            GError              **error);
+const char   *paddock_audit_get_path      (PaddockAudit         *self);
 
 /* Queues event @name ("paddock.tool_decision"…) with @attributes (a
  * JSON object; copied) for the single writer thread, which commits
  * whatever is queued in one transaction. The callback runs, in the
  * caller's main context, only once the event is committed to disk:
  * then, and only then, is it acknowledged. The result has no source
- * object; keep the store until the callbacks have run. */
+ * object; keep the store until the callbacks have run. The attributes
+ * "session.id" and "workspace.id" are also indexed for queries. */
 void          paddock_audit_append_async  (PaddockAudit         *self,
                                            const char           *name,
                                            JsonObject           *attributes,
@@ -57,14 +84,63 @@ gint64        paddock_audit_append        (PaddockAudit         *self,
                                            JsonObject           *attributes,
                                            GError              **error);
 
-/* Events with ids above @after_id, oldest first, at most @limit (0: no
- * limit), as JSON objects {"id", "time_unix_nano", "name",
- * "attributes"}; read on a connection of its own, so the writer never
- * waits for it. */
+/* Events as JSON objects {"id", "time_unix_nano", "name", "attributes",
+ * "exported"}, oldest first; read on a connection of its own, so the
+ * writer never waits for it. */
+GPtrArray    *paddock_audit_query         (PaddockAudit             *self,
+                                           const PaddockAuditFilter *filter,
+                                           GError                  **error);
+/* Events with ids above @after_id, at most @limit (0: no limit). */
 GPtrArray    *paddock_audit_list          (PaddockAudit         *self,
                                            gint64                after_id,
                                            guint                 limit,
                                            GError              **error);
+JsonObject   *paddock_audit_get           (PaddockAudit         *self,
+                                           gint64                id,
+                                           GError              **error);
+/* Events not yet exported. */
+gint64        paddock_audit_count_pending (PaddockAudit         *self,
+                                           GError              **error);
+
+/* The outbox, for the exporter; each waits for the writer thread. */
+gboolean      paddock_audit_set_exported  (PaddockAudit         *self,
+                                           const gint64         *ids,
+                                           guint                 n_ids,
+                                           PaddockAuditExport    state,
+                                           GError              **error);
+/* Takes or renews, for @seconds, the one lease that lets a process
+ * export, so two Paddock processes never send the same events; FALSE
+ * without @error when another live holder has it. @seconds 0 gives it
+ * back. */
+gboolean      paddock_audit_lease_export  (PaddockAudit         *self,
+                                           const char           *holder,
+                                           guint                 seconds,
+                                           GError              **error);
+
+/* Deletes events older than @max_age_days and then the oldest until
+ * the events take at most @max_bytes (0: no limit for either); with
+ * @keep_pending, never one the collector has not received yet. Returns
+ * how many were deleted, or -1 with @error set. */
+gint64        paddock_audit_prune         (PaddockAudit         *self,
+                                           guint                 max_age_days,
+                                           guint64               max_bytes,
+                                           gboolean              keep_pending,
+                                           GError              **error);
+
+typedef void (*PaddockAuditNotify) (gpointer data);
+
+/* Keeps to this retention (as paddock_audit_prune() takes it) now,
+ * without waiting, and again every so many events. */
+void          paddock_audit_set_retention (PaddockAudit         *self,
+                                           guint                 max_age_days,
+                                           guint64               max_bytes,
+                                           gboolean              keep_pending);
+
+/* @func runs on the writer thread after each commit of new events:
+ * only to wake somebody up. Set it before the first append. */
+void          paddock_audit_set_commit_notify (PaddockAudit       *self,
+                                               PaddockAuditNotify  func,
+                                               gpointer            data);
 
 /* Waits for everything queued, then closes; later appends fail. */
 void          paddock_audit_close         (PaddockAudit         *self);

@@ -1166,20 +1166,99 @@ parse_identity (Parser      *parser,
 }
 
 static gboolean
+expect_count (Parser      *parser,
+              JsonNode    *node,
+              const char  *pointer,
+              const char  *unit,
+              guint       *out,
+              GError     **error)
+{
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64 &&
+      json_node_get_int (node) >= 0 && json_node_get_int (node) <= G_MAXINT32)
+    {
+      *out = json_node_get_int (node);
+      return TRUE;
+    }
+
+  return fail_at (parser, pointer, FALSE, error, PADDOCK_POLICY_ERROR_SCHEMA,
+                  "expected a whole number of %s, 0 or more (0: no limit), got %s", unit, node_type_name (node));
+}
+
+/* An HTTP header's name: a token, as RFC 9110 defines it. */
+static gboolean
+is_header_name (const char *name)
+{
+  if (*name == '\0')
+    return FALSE;
+  for (const char *c = name; *c; c++)
+    if (!g_ascii_isalnum (*c) && strchr ("!#$%&'*+-.^_`|~", *c) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+parse_headers (Parser      *parser,
+               JsonNode    *node,
+               const char  *pointer,
+               GError     **error)
+{
+  g_auto(GVariantBuilder) headers = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  if (!expect_object (parser, node, pointer, error))
+    return FALSE;
+  json_object_iter_init (&iter, json_node_get_object (node));
+  while (json_object_iter_next (&iter, &name, &value))
+    {
+      g_autofree char *member = g_strdup_printf ("%s/%s", pointer, name);
+      const char *text;
+
+      if (!is_header_name (name))
+        return fail_at (parser, member, TRUE, error, PADDOCK_POLICY_ERROR_INVALID,
+                        "“%s” is not an HTTP header name; accepted: letters, digits and !#$%%&'*+-.^_`|~", name);
+      /* A file is no place for a credential: the keychain holds it. */
+      if (g_ascii_strcasecmp (name, "Authorization") == 0)
+        return fail_at (parser, member, TRUE, error, PADDOCK_POLICY_ERROR_INVALID,
+                        "a credential never goes in a file; set \"token_header\": \"Authorization\" and store "
+                        "the value in the keychain with `paddockctl telemetry token set`");
+      if (!expect_string (parser, value, member, &text, error))
+        return FALSE;
+      if (strpbrk (text, "\r\n") != NULL)
+        return fail_at (parser, member, FALSE, error, PADDOCK_POLICY_ERROR_INVALID,
+                        "a header's value is one line");
+      g_variant_builder_add (&headers, "{ss}", name, text);
+    }
+  add_setting_from_node (parser, "telemetry.headers", pointer, g_variant_builder_end (&headers));
+  return TRUE;
+}
+
+static gboolean
 parse_telemetry (Parser      *parser,
                  JsonNode    *node,
                  const char  *pointer,
                  GError     **error)
 {
-  static const char * const keys[] = { "otlp_endpoint", "log_user_prompts", NULL };
+  static const char * const keys[] = {
+    "export", "otlp_endpoint", "headers", "token_header", "log_user_prompts", NULL,
+  };
   JsonObject *object;
   JsonNode *member;
+  gboolean value;
 
   if (!expect_object (parser, node, pointer, error))
     return FALSE;
   object = json_node_get_object (node);
   if (!check_keys (parser, object, pointer, keys, error))
     return FALSE;
+
+  if ((member = json_object_get_member (object, "export")))
+    {
+      if (!expect_boolean (parser, member, "/telemetry/export", &value, error))
+        return FALSE;
+      add_setting_from_node (parser, "telemetry.export", "/telemetry/export", g_variant_new_boolean (value));
+    }
 
   if ((member = json_object_get_member (object, "otlp_endpoint")))
     {
@@ -1194,14 +1273,62 @@ parse_telemetry (Parser      *parser,
                              g_variant_new_string (endpoint));
     }
 
+  if ((member = json_object_get_member (object, "headers")) &&
+      !parse_headers (parser, member, "/telemetry/headers", error))
+    return FALSE;
+
+  if ((member = json_object_get_member (object, "token_header")))
+    {
+      const char *name;
+
+      if (!expect_string (parser, member, "/telemetry/token_header", &name, error))
+        return FALSE;
+      if (!is_header_name (name))
+        return fail_at (parser, "/telemetry/token_header", FALSE, error, PADDOCK_POLICY_ERROR_INVALID,
+                        "“%s” is not an HTTP header name", name);
+      add_setting_from_node (parser, "telemetry.token_header", "/telemetry/token_header",
+                             g_variant_new_string (name));
+    }
+
   if ((member = json_object_get_member (object, "log_user_prompts")))
     {
-      gboolean value;
-
       if (!expect_boolean (parser, member, "/telemetry/log_user_prompts", &value, error))
         return FALSE;
       add_setting_from_node (parser, "telemetry.log_user_prompts", "/telemetry/log_user_prompts",
                              g_variant_new_boolean (value));
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_audit (Parser      *parser,
+             JsonNode    *node,
+             const char  *pointer,
+             GError     **error)
+{
+  static const char * const keys[] = { "retention_days", "max_size_mb", NULL };
+  JsonObject *object;
+  JsonNode *member;
+  guint value;
+
+  if (!expect_object (parser, node, pointer, error))
+    return FALSE;
+  object = json_node_get_object (node);
+  if (!check_keys (parser, object, pointer, keys, error))
+    return FALSE;
+
+  if ((member = json_object_get_member (object, "retention_days")))
+    {
+      if (!expect_count (parser, member, "/audit/retention_days", "days", &value, error))
+        return FALSE;
+      add_setting_from_node (parser, "audit.retention_days", "/audit/retention_days", g_variant_new_uint32 (value));
+    }
+  if ((member = json_object_get_member (object, "max_size_mb")))
+    {
+      if (!expect_count (parser, member, "/audit/max_size_mb", "megabytes", &value, error))
+        return FALSE;
+      add_setting_from_node (parser, "audit.max_size_mb", "/audit/max_size_mb", g_variant_new_uint32 (value));
     }
 
   return TRUE;
@@ -1216,7 +1343,7 @@ parse_root (Parser      *parser,
 {
   static const char * const keys[] = {
     "version", "personal_allow_rules", "sandbox", "approval", "commands",
-    "network", "mcp", "identity", "telemetry", NULL,
+    "network", "mcp", "identity", "telemetry", "audit", NULL,
   };
   PaddockLayer layer = parser->document->layer;
   JsonObject *object;
@@ -1261,6 +1388,22 @@ parse_root (Parser      *parser,
                     "only administrators (the managed and system layers) may force an identity; "
                     "this file belongs to the %s layer", paddock_layer_to_string (layer));
 
+  /* One audit store and one collector serve every workspace, and a
+   * project must not send its events elsewhere. */
+  for (guint i = 0; layer == PADDOCK_LAYER_WORKSPACE && i < 2; i++)
+    {
+      const char *machine_wide[] = { "telemetry", "audit" };
+
+      if (json_object_has_member (object, machine_wide[i]))
+        {
+          g_autofree char *where = g_strconcat ("/", machine_wide[i], NULL);
+          return fail_at (parser, where, TRUE, error, PADDOCK_POLICY_ERROR_SCHEMA,
+                          "“%s” applies to the whole machine: set it in the user layer (policy.json in "
+                          "Paddock's configuration folder) or above; this file belongs to the workspace layer",
+                          machine_wide[i]);
+        }
+    }
+
   if ((member = json_object_get_member (object, "sandbox")) && !parse_sandbox (parser, member, "/sandbox", error))
     return FALSE;
   if ((member = json_object_get_member (object, "approval")) && !parse_approval (parser, member, "/approval", error))
@@ -1274,6 +1417,8 @@ parse_root (Parser      *parser,
   if ((member = json_object_get_member (object, "identity")) && !parse_identity (parser, member, "/identity", error))
     return FALSE;
   if ((member = json_object_get_member (object, "telemetry")) && !parse_telemetry (parser, member, "/telemetry", error))
+    return FALSE;
+  if ((member = json_object_get_member (object, "audit")) && !parse_audit (parser, member, "/audit", error))
     return FALSE;
 
   return TRUE;

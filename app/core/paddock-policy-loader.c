@@ -506,7 +506,7 @@ paddock_policy_loader_load (PaddockPolicyLoader  *self,
   g_autoptr(GPtrArray) documents = NULL;
 
   g_return_val_if_fail (PADDOCK_IS_POLICY_LOADER (self), NULL);
-  g_return_val_if_fail (PADDOCK_IS_WORKSPACE (workspace), NULL);
+  g_return_val_if_fail (workspace == NULL || PADDOCK_IS_WORKSPACE (workspace), NULL);
 
   documents = g_ptr_array_new_with_free_func ((GDestroyNotify) paddock_policy_document_unref);
 
@@ -526,7 +526,7 @@ paddock_policy_loader_load (PaddockPolicyLoader  *self,
   for (guint i = 0; i < self->files->len; i++)
     add_file (documents, PADDOCK_LAYER_USER, g_ptr_array_index (self->files, i), TRUE);
 
-  if (!self->only)
+  if (!self->only && workspace != NULL)
     {
       g_autofree char *project = paddock_workspace_dup_project_policy_path (workspace);
       g_autofree char *settings = paddock_workspace_dup_settings_policy_path (workspace);
@@ -548,9 +548,10 @@ paddock_policy_loader_load (PaddockPolicyLoader  *self,
           g_ptr_array_add (documents, document);
         }
       add_file (documents, PADDOCK_LAYER_WORKSPACE, settings, FALSE);
-
-      add_defaults (documents);
     }
+  if (!self->only)
+    add_defaults (documents);
 
-  return paddock_policy_new (paddock_workspace_get_path (workspace), g_get_home_dir (), documents);
+  return paddock_policy_new (workspace ? paddock_workspace_get_path (workspace) : g_get_home_dir (),
+                             g_get_home_dir (), documents);
 }

@@ -29,7 +29,8 @@ void                 paddock_policy_loader_set_only  (PaddockPolicyLoader *self,
  * it: to show what trusting would change, never to decide. */
 void                 paddock_policy_loader_preview_project (PaddockPolicyLoader *self,
                                                             GBytes              *contents);
-/* Loads every layer for @workspace. A source that fails becomes a
+/* Loads every layer for @workspace; without one (NULL), only the
+ * machine-wide layers, for what applies to every workspace. A source that fails becomes a
  * document that forbids everything in its layer (see
  * paddock_policy_document_new_failed()), so this only fails for a
  * workspace that does not exist. */

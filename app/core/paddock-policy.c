@@ -264,12 +264,15 @@ static const PaddockLayer setting_order[] = {
   PADDOCK_LAYER_DEFAULTS,
 };
 
-static const PaddockSetting *
-find_setting_in_layer (PaddockPolicy *self,
-                       PaddockLayer   layer,
-                       const char    *key)
+const PaddockSetting *
+paddock_policy_get_setting_in_layer (PaddockPolicy *self,
+                                     PaddockLayer   layer,
+                                     const char    *key)
 {
   const PaddockSetting *found = NULL;
+
+  g_return_val_if_fail (PADDOCK_IS_POLICY (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
 
   for (guint d = 0; d < self->documents->len; d++)
     {
@@ -298,7 +301,7 @@ paddock_policy_get_setting (PaddockPolicy *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (setting_order); i++)
     {
-      const PaddockSetting *setting = find_setting_in_layer (self, setting_order[i], key);
+      const PaddockSetting *setting = paddock_policy_get_setting_in_layer (self, setting_order[i], key);
 
       if (setting != NULL)
         {
@@ -446,7 +449,7 @@ resolve_settings (PaddockPolicy *self)
                                      G_N_ELEMENTS (network_strictest));
 
   self->personal_allow_rules = TRUE;
-  setting = find_setting_in_layer (self, PADDOCK_LAYER_MANAGED, "personal_allow_rules");
+  setting = paddock_policy_get_setting_in_layer (self, PADDOCK_LAYER_MANAGED, "personal_allow_rules");
   if (setting != NULL)
     {
       self->personal_allow_rules = g_variant_get_boolean (setting->value);
@@ -1718,7 +1721,8 @@ paddock_policy_evaluate (PaddockPolicy *self,
 static const char * const shown_settings[] = {
   "sandbox.mode", "sandbox.allowed_modes", "approval.mode", "approval.allowed_modes",
   "network.mode", "network.unknown", "personal_allow_rules", "identity.issuer",
-  "identity.organization", "telemetry.otlp_endpoint", "telemetry.log_user_prompts", NULL,
+  "identity.organization", "telemetry.export", "telemetry.otlp_endpoint", "telemetry.headers",
+  "telemetry.token_header", "telemetry.log_user_prompts", "audit.retention_days", "audit.max_size_mb", NULL,
 };
 
 static const char *

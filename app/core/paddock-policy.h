@@ -65,6 +65,11 @@ const PaddockSetting *paddock_policy_get_setting      (PaddockPolicy *self,
                                                        const char    *key,
                                                        gboolean      *locked);
 
+/* The setting for @key in @layer alone, or NULL. */
+const PaddockSetting *paddock_policy_get_setting_in_layer (PaddockPolicy *self,
+                                                           PaddockLayer   layer,
+                                                           const char    *key);
+
 /* The one function that decides. @grants may be NULL. */
 PaddockDecision     *paddock_policy_evaluate          (PaddockPolicy *self,
                                                        PaddockAction *action,

@@ -38,6 +38,7 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 
+#include "paddock-audit-session.h"
 #include "paddock-errors.h"
 #include "paddock-http-request.h"
 #include "paddock-net-address.h"
@@ -115,6 +116,7 @@ struct _PaddockProxy
 
   PaddockPolicy *policy;
   PaddockGrants *grants;
+  PaddockAuditSession *audit_session;
   GResolver *resolver;
   char *workspace_policy;
   guint approval_timeout;
@@ -252,8 +254,8 @@ protocol_name (Protocol protocol)
     }
 }
 
-static void
-emit_event (Connection     *conn,
+static PaddockNetworkEvent *
+make_event (Connection     *conn,
             PaddockVerdict  verdict,
             const char     *violation,
             const char     *reason)
@@ -283,7 +285,80 @@ emit_event (Connection     *conn,
   event->address = g_strdup (conn->address_text);
 
   g_signal_emit (conn->proxy, signals[EVENT], 0, event);
-  paddock_network_event_unref (event);
+  return event;
+}
+
+typedef struct
+{
+  PaddockAuditSession *session;
+  GCancellable *cancellable;
+  Connection *conn;        /* gone once @cancellable is cancelled */
+  Step next;
+} Recording;
+
+static void
+on_recorded (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Recording *recording = user_data;
+  g_autoptr(GError) error = NULL;
+
+  paddock_audit_session_record_finish (recording->session, result, &error);
+  if (!g_cancellable_is_cancelled (recording->cancellable) && recording->next != NULL)
+    {
+      if (error != NULL)
+        {
+          g_autofree char *message = g_strdup_printf ("not connected: %s", error->message);
+          connection_fail (recording->conn, 503, 0x01, "audit-unavailable", message);
+        }
+      else
+        recording->next (recording->conn);
+    }
+  g_object_unref (recording->session);
+  g_object_unref (recording->cancellable);
+  g_free (recording);
+}
+
+/* Tells the listeners and the audit store; a connection that may go on
+ * does so, with @next, only once its record is acknowledged: nothing
+ * leaves unrecorded. */
+static void
+emit_event_then (Connection     *conn,
+                 PaddockVerdict  verdict,
+                 const char     *violation,
+                 const char     *reason,
+                 Step            next)
+{
+  g_autoptr(PaddockNetworkEvent) event = make_event (conn, verdict, violation, reason);
+  PaddockAuditSession *session = conn->proxy->audit_session;
+  g_autoptr(JsonObject) attributes = NULL;
+  Recording *recording;
+
+  if (session == NULL)
+    {
+      if (next != NULL)
+        next (conn);
+      return;
+    }
+
+  recording = g_new0 (Recording, 1);
+  recording->session = g_object_ref (session);
+  recording->cancellable = g_object_ref (conn->cancellable);
+  recording->conn = conn;
+  recording->next = next;
+  attributes = paddock_audit_network_attributes (event);
+  paddock_audit_session_record_async (session, violation ? "paddock.sandbox_violation" : "paddock.network_decision",
+                                      attributes, NULL, on_recorded, recording);
+}
+
+static void
+emit_event (Connection     *conn,
+            PaddockVerdict  verdict,
+            const char     *violation,
+            const char     *reason)
+{
+  emit_event_then (conn, verdict, violation, reason, NULL);
 }
 
 /* --- watching -------------------------------------------------------- */
@@ -764,8 +839,7 @@ use_addresses (Connection *conn,
 
   g_free (conn->address_text);
   conn->address_text = g_inet_address_to_string (conn->addresses->data);
-  emit_event (conn, PADDOCK_VERDICT_ALLOW, NULL, conn->decision->decisive->reason);
-  try_next_address (conn);
+  emit_event_then (conn, PADDOCK_VERDICT_ALLOW, NULL, conn->decision->decisive->reason, try_next_address);
 }
 
 static void
@@ -1270,6 +1344,7 @@ paddock_proxy_dispose (GObject *object)
   paddock_proxy_stop (self);
   g_clear_object (&self->policy);
   g_clear_object (&self->grants);
+  g_clear_object (&self->audit_session);
   g_clear_object (&self->resolver);
 
   G_OBJECT_CLASS (paddock_proxy_parent_class)->dispose (object);
@@ -1472,4 +1547,13 @@ paddock_proxy_set_workspace_policy (PaddockProxy *self,
 
   g_free (self->workspace_policy);
   self->workspace_policy = g_strdup (path);
+}
+
+void
+paddock_proxy_set_audit_session (PaddockProxy        *self,
+                                 PaddockAuditSession *session)
+{
+  g_return_if_fail (PADDOCK_IS_PROXY (self));
+
+  g_set_object (&self->audit_session, session);
 }

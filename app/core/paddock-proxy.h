@@ -83,4 +83,10 @@ void          paddock_proxy_set_approval_timeout  (PaddockProxy   *self,
 void          paddock_proxy_set_workspace_policy  (PaddockProxy   *self,
                                                    const char     *path);
 
+/* Records every decision in @session; an allowed connection is dialled
+ * only once its record is acknowledged, and refused if it cannot be. */
+typedef struct _PaddockAuditSession PaddockAuditSession;
+void          paddock_proxy_set_audit_session     (PaddockProxy        *self,
+                                                   PaddockAuditSession *session);
+
 G_END_DECLS

@@ -82,7 +82,8 @@ def application():
             app = desktop.getChildAtIndex(i)
             if app is not None and app.name == "paddock":
                 return app
-    return wait_for("paddock on the accessibility bus", find)
+    # A loaded machine (the other suites run beside this one) is slow to start it.
+    return wait_for("paddock on the accessibility bus", find, timeout=60)
 
 
 def button(root, label):

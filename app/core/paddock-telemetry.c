@@ -1,0 +1,1025 @@
+/* paddock-telemetry.c
+ *
+ * The audit store is the outbox. One thread per process reads the
+ * pending events in order, posts them as an OTLP/HTTP JSON logs request
+ * and marks them exported only after a 2xx; a collector that is down or
+ * busy is retried with exponential backoff, honouring Retry-After. A
+ * lease in the store lets only one Paddock process export at a time, so
+ * the app and the CLI never send the same events twice.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <libsoup/soup.h>
+
+#include "paddock-audit-session.h"
+#include "paddock-keychain.h"
+#include "paddock-telemetry.h"
+
+#define DEFAULT_BATCH 512
+#define LEASE_SECONDS 30
+#define LEASE_RENEW_US (10 * G_USEC_PER_SEC)
+/* How often an idle exporter looks for events other processes wrote. */
+#define POLL_MS 2000
+
+/* --- configuration ------------------------------------------------------- */
+
+void
+paddock_telemetry_config_free (PaddockTelemetryConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->endpoint);
+  g_free (config->endpoint_from);
+  g_strfreev (config->headers);
+  g_free (config->token_header);
+  g_strfreev (config->resource);
+  g_strfreev (config->notes);
+  g_free (config);
+}
+
+static char *
+setting_origin (const PaddockSetting *setting)
+{
+  g_autofree char *location = paddock_setting_dup_location (setting);
+
+  return g_strdup_printf ("the %s layer, %s", paddock_layer_to_string (setting->layer), location);
+}
+
+/* The logs URL for a base endpoint, as OTLP/HTTP exporters build it. */
+static char *
+logs_url (const char *base)
+{
+  if (g_str_has_suffix (base, "/v1/logs"))
+    return g_strdup (base);
+  return g_strconcat (base, g_str_has_suffix (base, "/") ? "v1/logs" : "/v1/logs", NULL);
+}
+
+static gboolean
+is_http_url (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  return uri != NULL && g_uri_get_host (uri) != NULL &&
+         (g_str_equal (g_uri_get_scheme (uri), "https") || g_str_equal (g_uri_get_scheme (uri), "http"));
+}
+
+/* "k1=v1,k2=v2" with percent-encoded values, as the OTEL_* variables
+ * write lists; a malformed entry is set aside with a note. */
+static void
+parse_pairs (const char *text,
+             const char *variable,
+             GPtrArray  *out,
+             GPtrArray  *notes)
+{
+  g_auto(GStrv) entries = g_strsplit (text, ",", -1);
+
+  for (guint i = 0; entries[i] != NULL; i++)
+    {
+      char *equals;
+      g_autofree char *key = NULL;
+      g_autofree char *value = NULL;
+
+      if (g_strstrip (entries[i])[0] == '\0')
+        continue;
+      equals = strchr (entries[i], '=');
+      if (equals != NULL)
+        {
+          key = g_strstrip (g_strndup (entries[i], equals - entries[i]));
+          value = g_uri_unescape_string (g_strstrip (equals + 1), NULL);
+        }
+      if (key == NULL || key[0] == '\0' || value == NULL || strpbrk (value, "\r\n") != NULL)
+        {
+          /* The entry may hold a secret: say where, not what. */
+          g_ptr_array_add (notes, g_strdup_printf ("%s: entry %u is not KEY=VALUE (percent-encoded); set aside",
+                                                   variable, i + 1));
+          continue;
+        }
+      g_ptr_array_add (out, g_steal_pointer (&key));
+      g_ptr_array_add (out, g_steal_pointer (&value));
+    }
+}
+
+static void
+set_pair (GPtrArray  *pairs,
+          const char *key,
+          const char *value)
+{
+  for (guint i = 0; i + 1 < pairs->len; i += 2)
+    if (g_str_equal (g_ptr_array_index (pairs, i), key))
+      {
+        g_free (g_ptr_array_index (pairs, i + 1));
+        pairs->pdata[i + 1] = g_strdup (value);
+        return;
+      }
+  g_ptr_array_add (pairs, g_strdup (key));
+  g_ptr_array_add (pairs, g_strdup (value));
+}
+
+static char **
+pairs_to_strv (GPtrArray *pairs)
+{
+  g_ptr_array_add (pairs, NULL);
+  return (char **) g_ptr_array_free (pairs, FALSE);
+}
+
+PaddockTelemetryConfig *
+paddock_telemetry_config_new (PaddockPolicy      *policy,
+                              const char * const *envp)
+{
+  PaddockTelemetryConfig *config = g_new0 (PaddockTelemetryConfig, 1);
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) resource = g_ptr_array_new_with_free_func (g_free);
+  const char *logs_endpoint = g_environ_getenv ((char **) envp, "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT");
+  const char *base_endpoint = g_environ_getenv ((char **) envp, "OTEL_EXPORTER_OTLP_ENDPOINT");
+  const char *env_headers = g_environ_getenv ((char **) envp, "OTEL_EXPORTER_OTLP_HEADERS");
+  const char *env_logs_headers = g_environ_getenv ((char **) envp, "OTEL_EXPORTER_OTLP_LOGS_HEADERS");
+  const char *env_resource = g_environ_getenv ((char **) envp, "OTEL_RESOURCE_ATTRIBUTES");
+  const char *service_name = g_environ_getenv ((char **) envp, "OTEL_SERVICE_NAME");
+  const char *sdk_disabled = g_environ_getenv ((char **) envp, "OTEL_SDK_DISABLED");
+  const PaddockSetting *endpoint = paddock_policy_get_setting (policy, "telemetry.otlp_endpoint", NULL);
+  const PaddockSetting *export = paddock_policy_get_setting (policy, "telemetry.export", NULL);
+  const PaddockSetting *policy_headers = paddock_policy_get_setting (policy, "telemetry.headers", NULL);
+  const PaddockSetting *token_header = paddock_policy_get_setting (policy, "telemetry.token_header", NULL);
+  const PaddockSetting *prompts = paddock_policy_get_setting (policy, "telemetry.log_user_prompts", NULL);
+  gboolean endpoint_fixed = endpoint != NULL && paddock_layer_is_enforced (endpoint->layer);
+
+  /* The endpoint: an administrator's is fixed; otherwise the variables,
+   * as OpenTelemetry users expect, and then the person's policy. */
+  if (endpoint_fixed)
+    {
+      config->endpoint = logs_url (g_variant_get_string (endpoint->value, NULL));
+      config->endpoint_from = setting_origin (endpoint);
+      if (logs_endpoint != NULL || base_endpoint != NULL)
+        g_ptr_array_add (notes, g_strdup_printf ("OTEL_EXPORTER_OTLP_*ENDPOINT set aside: %s fixes the endpoint",
+                                                 config->endpoint_from));
+    }
+  else if (logs_endpoint != NULL && is_http_url (logs_endpoint))
+    {
+      config->endpoint = g_strdup (logs_endpoint);
+      config->endpoint_from = g_strdup ("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT");
+    }
+  else if (base_endpoint != NULL && is_http_url (base_endpoint))
+    {
+      config->endpoint = logs_url (base_endpoint);
+      config->endpoint_from = g_strdup ("OTEL_EXPORTER_OTLP_ENDPOINT");
+    }
+  else if (endpoint != NULL)
+    {
+      config->endpoint = logs_url (g_variant_get_string (endpoint->value, NULL));
+      config->endpoint_from = setting_origin (endpoint);
+    }
+  if (!endpoint_fixed && ((logs_endpoint != NULL && !is_http_url (logs_endpoint)) ||
+                          (base_endpoint != NULL && !is_http_url (base_endpoint))))
+    g_ptr_array_add (notes, g_strdup ("an OTEL_EXPORTER_OTLP_*ENDPOINT is not an http(s) URL; set aside"));
+
+  /* Export: an enforced layer's word is final; else on once an
+   * endpoint is known, unless the person or OTEL_SDK_DISABLED says no. */
+  if (export != NULL && paddock_layer_is_enforced (export->layer))
+    {
+      config->enabled = g_variant_get_boolean (export->value);
+      config->forced = config->enabled;
+    }
+  else if (export != NULL && !g_variant_get_boolean (export->value))
+    config->enabled = FALSE;
+  else
+    config->enabled = config->endpoint != NULL;
+  if (config->enabled && !config->forced && g_strcmp0 (sdk_disabled, "true") == 0)
+    {
+      config->enabled = FALSE;
+      g_ptr_array_add (notes, g_strdup ("OTEL_SDK_DISABLED=true: nothing is sent"));
+    }
+  if (config->forced && config->endpoint == NULL)
+    g_ptr_array_add (notes, g_strdup_printf ("export is required by %s, but no endpoint is set; events wait in the "
+                                             "audit store", setting_origin (export)));
+
+  if (policy_headers != NULL)
+    {
+      GVariantIter iter;
+      const char *name, *value;
+
+      g_variant_iter_init (&iter, policy_headers->value);
+      while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+        set_pair (headers, name, value);
+    }
+  /* Headers from the environment go only to an endpoint the person
+   * chose: they never redirect an administrator's collector's auth. */
+  if (endpoint_fixed && (env_headers != NULL || env_logs_headers != NULL))
+    g_ptr_array_add (notes, g_strdup_printf ("OTEL_EXPORTER_OTLP_*HEADERS set aside: %s fixes the endpoint",
+                                             config->endpoint_from));
+  else
+    {
+      g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
+
+      if (env_headers != NULL)
+        parse_pairs (env_headers, "OTEL_EXPORTER_OTLP_HEADERS", pairs, notes);
+      if (env_logs_headers != NULL)
+        parse_pairs (env_logs_headers, "OTEL_EXPORTER_OTLP_LOGS_HEADERS", pairs, notes);
+      for (guint i = 0; i + 1 < pairs->len; i += 2)
+        set_pair (headers, g_ptr_array_index (pairs, i), g_ptr_array_index (pairs, i + 1));
+    }
+  if (token_header != NULL)
+    config->token_header = g_variant_dup_string (token_header->value, NULL);
+
+  set_pair (resource, "service.name", "paddock");
+  set_pair (resource, "service.version", PACKAGE_VERSION);
+  set_pair (resource, "host.name", g_get_host_name ());
+  set_pair (resource, "os.type", "linux");
+  if (env_resource != NULL)
+    {
+      g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
+
+      parse_pairs (env_resource, "OTEL_RESOURCE_ATTRIBUTES", pairs, notes);
+      for (guint i = 0; i + 1 < pairs->len; i += 2)
+        set_pair (resource, g_ptr_array_index (pairs, i), g_ptr_array_index (pairs, i + 1));
+    }
+  if (service_name != NULL && service_name[0] != '\0')
+    set_pair (resource, "service.name", service_name);
+
+  config->log_user_prompts = prompts != NULL && g_variant_get_boolean (prompts->value);
+  config->headers = pairs_to_strv (g_steal_pointer (&headers));
+  config->resource = pairs_to_strv (g_steal_pointer (&resource));
+  config->notes = pairs_to_strv (g_steal_pointer (&notes));
+  return config;
+}
+
+char *
+paddock_telemetry_config_to_text (const PaddockTelemetryConfig *config)
+{
+  GString *text = g_string_new (NULL);
+
+  g_string_append_printf (text, "export: %s%s\n", config->enabled ? "on" : "off",
+                          config->forced ? " (required by policy)" : "");
+  g_string_append_printf (text, "endpoint: %s\n", config->endpoint ? config->endpoint : "(none)");
+  if (config->endpoint_from != NULL)
+    g_string_append_printf (text, "  from %s\n", config->endpoint_from);
+  for (guint i = 0; config->headers[i] != NULL; i += 2)
+    g_string_append_printf (text, "header: %s (value not shown)\n", config->headers[i]);
+  if (config->token_header != NULL)
+    g_string_append_printf (text, "header: %s (from the keychain)\n", config->token_header);
+  for (guint i = 0; config->resource[i] != NULL; i += 2)
+    g_string_append_printf (text, "resource: %s=%s\n", config->resource[i], config->resource[i + 1]);
+  g_string_append_printf (text, "user prompts: %s\n", config->log_user_prompts ? "text kept and sent" : "length only");
+  for (guint i = 0; config->notes[i] != NULL; i++)
+    g_string_append_printf (text, "note: %s\n", config->notes[i]);
+  return g_string_free (text, FALSE);
+}
+
+/* --- the OTLP request ----------------------------------------------------- */
+
+static void add_any_value (JsonBuilder *builder, JsonNode *node);
+
+static void
+add_key_value (JsonBuilder *builder,
+               const char  *key,
+               JsonNode    *node)
+{
+  if (JSON_NODE_HOLDS_NULL (node))
+    return;
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "key");
+  json_builder_add_string_value (builder, key);
+  json_builder_set_member_name (builder, "value");
+  add_any_value (builder, node);
+  json_builder_end_object (builder);
+}
+
+/* JSON as OTLP's AnyValue: integers as decimal strings, as the proto3
+ * JSON mapping writes 64-bit numbers. */
+static void
+add_any_value (JsonBuilder *builder,
+               JsonNode    *node)
+{
+  json_builder_begin_object (builder);
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      json_builder_set_member_name (builder, "arrayValue");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "values");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        add_any_value (builder, json_array_get_element (array, i));
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_builder_set_member_name (builder, "kvlistValue");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "values");
+      json_builder_begin_array (builder);
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &member))
+        add_key_value (builder, name, member);
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  else
+    {
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_BOOLEAN:
+          json_builder_set_member_name (builder, "boolValue");
+          json_builder_add_boolean_value (builder, json_node_get_boolean (node));
+          break;
+        case G_TYPE_INT64:
+          {
+            g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+            json_builder_set_member_name (builder, "intValue");
+            json_builder_add_string_value (builder, text);
+          }
+          break;
+        case G_TYPE_DOUBLE:
+          json_builder_set_member_name (builder, "doubleValue");
+          json_builder_add_double_value (builder, json_node_get_double (node));
+          break;
+        default:
+          json_builder_set_member_name (builder, "stringValue");
+          json_builder_add_string_value (builder, json_node_get_string (node));
+          break;
+        }
+    }
+  json_builder_end_object (builder);
+}
+
+/* OTLP's severity numbers: INFO is 9, WARN 13. */
+static int
+severity_for (const char *name,
+              JsonObject *attributes)
+{
+  JsonNode *decision = json_object_get_member (attributes, "decision");
+
+  if (g_str_equal (name, "paddock.sandbox_violation") ||
+      (decision != NULL && JSON_NODE_HOLDS_VALUE (decision) && g_strcmp0 (json_node_get_string (decision), "deny") == 0))
+    return 13;
+  return 9;
+}
+
+static void
+add_log_record (JsonBuilder *builder,
+                JsonObject  *event)
+{
+  const char *name = json_object_get_string_member (event, "name");
+  JsonObject *attributes = json_object_get_object_member (event, "attributes");
+  g_autofree char *time = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (event, "time_unix_nano"));
+  g_autofree char *body = paddock_audit_event_summary (name, attributes);
+  int severity = severity_for (name, attributes);
+  g_autoptr(JsonNode) id = json_node_init_int (json_node_alloc (), json_object_get_int_member (event, "id"));
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *value;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "timeUnixNano");
+  json_builder_add_string_value (builder, time);
+  json_builder_set_member_name (builder, "observedTimeUnixNano");
+  json_builder_add_string_value (builder, time);
+  json_builder_set_member_name (builder, "severityNumber");
+  json_builder_add_int_value (builder, severity);
+  json_builder_set_member_name (builder, "severityText");
+  json_builder_add_string_value (builder, severity == 13 ? "WARN" : "INFO");
+  json_builder_set_member_name (builder, "eventName");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "body");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "stringValue");
+  json_builder_add_string_value (builder, body);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "attributes");
+  json_builder_begin_array (builder);
+  json_object_iter_init (&iter, attributes);
+  while (json_object_iter_next (&iter, &key, &value))
+    add_key_value (builder, key, value);
+  /* The store's id: with host.name, lets a receiver drop a repeat. */
+  add_key_value (builder, "paddock.audit.id", id);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+char *
+paddock_telemetry_build_request (GPtrArray          *events,
+                                 const char * const *resource)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "resourceLogs");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+
+  json_builder_set_member_name (builder, "resource");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "attributes");
+  json_builder_begin_array (builder);
+  for (guint i = 0; resource != NULL && resource[i] != NULL; i += 2)
+    {
+      g_autoptr(JsonNode) value = json_node_init_string (json_node_alloc (), resource[i + 1]);
+      add_key_value (builder, resource[i], value);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "scopeLogs");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "scope");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, "org.paddock.Paddock");
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, PACKAGE_VERSION);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "logRecords");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < events->len; i++)
+    add_log_record (builder, g_ptr_array_index (events, i));
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+/* --- the exporter ---------------------------------------------------------- */
+
+struct _PaddockTelemetry
+{
+  GObject parent_instance;
+
+  PaddockAudit *audit;
+  char *endpoint;
+  char **headers;
+  char *token_header;
+  char **resource;
+  char *holder;
+  guint batch_size;
+  guint first_backoff_ms;
+  guint max_backoff_ms;
+
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  GCancellable *cancellable;
+
+  /* The exporter thread's alone. */
+  SoupSession *session;
+  GSource *timer;
+  gboolean in_flight;
+  gboolean stopped;         /* what is still dispatched after the thread ends does nothing */
+  guint backoff_ms;         /* 0: not backing off */
+  gint64 lease_until;
+  GArray *batch_ids;
+  char *token;
+
+  /* Shared with the callers, under @lock. */
+  GMutex lock;
+  GCond cond;
+  guint64 wanted;           /* flushes asked for */
+  guint64 drained;          /* the last flush whose wish the exporter saw met */
+  gboolean held_elsewhere;
+  char *problem;
+  guint64 n_sent;
+};
+
+G_DEFINE_FINAL_TYPE (PaddockTelemetry, paddock_telemetry, G_TYPE_OBJECT)
+
+static void export_step (PaddockTelemetry *self);
+
+static void
+set_problem (PaddockTelemetry *self,
+             char             *problem)
+{
+  g_mutex_lock (&self->lock);
+  g_free (self->problem);
+  self->problem = problem;
+  g_mutex_unlock (&self->lock);
+}
+
+static gboolean
+on_timer (gpointer user_data)
+{
+  PaddockTelemetry *self = user_data;
+
+  g_clear_pointer (&self->timer, g_source_unref);
+  if (!self->stopped)
+    export_step (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the next step after @delay_ms, unless one is already due. */
+static void
+schedule (PaddockTelemetry *self,
+          guint             delay_ms)
+{
+  if (self->in_flight)
+    return;
+  if (self->timer != NULL)
+    {
+      if (delay_ms > 0)
+        return;
+      g_source_destroy (self->timer);
+      g_clear_pointer (&self->timer, g_source_unref);
+    }
+  self->timer = delay_ms > 0 ? g_timeout_source_new (delay_ms) : g_idle_source_new ();
+  g_source_set_callback (self->timer, on_timer, self, NULL);
+  g_source_attach (self->timer, self->context);
+}
+
+static gboolean
+on_kick (gpointer user_data)
+{
+  PaddockTelemetry *self = user_data;
+
+  /* New events do not cut a collector's backoff short. */
+  if (self->backoff_ms == 0 && !self->stopped)
+    schedule (self, 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* From any thread, the audit writer's included. */
+static void
+kick (gpointer data)
+{
+  PaddockTelemetry *self = data;
+
+  g_main_context_invoke (self->context, on_kick, self);
+}
+
+static void
+retry_later (PaddockTelemetry *self,
+             guint             retry_after_ms,
+             char             *problem)
+{
+  guint delay = retry_after_ms;
+
+  /* Doubling, with jitter that keeps many Paddocks from returning
+   * together; the collector's own Retry-After wins. */
+  self->backoff_ms = self->backoff_ms ? MIN (self->backoff_ms * 2, self->max_backoff_ms) : self->first_backoff_ms;
+  if (delay == 0)
+    delay = self->backoff_ms / 2 + g_random_int_range (0, self->backoff_ms / 2 + 1);
+  set_problem (self, g_strdup_printf ("%s; trying again in %u.%u s", problem, delay / 1000, delay % 1000 / 100));
+  g_free (problem);
+  schedule (self, delay);
+}
+
+/* Retry-After as seconds or as an HTTP date; 0 when absent. */
+static guint
+retry_after_ms (SoupMessage *message)
+{
+  const char *value = soup_message_headers_get_one (soup_message_get_response_headers (message), "Retry-After");
+  g_autoptr(GDateTime) date = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  char *end;
+  guint64 seconds;
+
+  if (value == NULL)
+    return 0;
+  seconds = g_ascii_strtoull (value, &end, 10);
+  if (end != value && *end == '\0')
+    return (guint) MIN (seconds, 3600) * 1000;
+  date = soup_date_time_new_from_http_string (value);
+  if (date == NULL)
+    return 0;
+  now = g_date_time_new_now_utc ();
+  return (guint) CLAMP (g_date_time_difference (date, now) / 1000, 0, 3600 * 1000);
+}
+
+static void
+mark_batch (PaddockTelemetry   *self,
+            PaddockAuditExport  state)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!paddock_audit_set_exported (self->audit, (const gint64 *) (gpointer) self->batch_ids->data,
+                                   self->batch_ids->len, state, &error))
+    set_problem (self, g_strdup (error->message));
+  g_array_set_size (self->batch_ids, 0);
+}
+
+/* OTLP's partial success: the collector took the request but dropped
+ * some records, which sending again would not change. */
+static char *
+partial_success (GBytes *body)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root, *partial;
+  gint64 rejected = 0;
+
+  if (body == NULL || g_bytes_get_size (body) == 0 ||
+      !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+  root = json_node_get_object (json_parser_get_root (parser));
+  partial = json_object_get_member (root, "partialSuccess") &&
+            JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, "partialSuccess"))
+            ? json_object_get_object_member (root, "partialSuccess") : NULL;
+  if (partial == NULL)
+    return NULL;
+  if (json_object_has_member (partial, "rejectedLogRecords"))
+    {
+      JsonNode *node = json_object_get_member (partial, "rejectedLogRecords");
+      rejected = JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+                 ? g_ascii_strtoll (json_node_get_string (node), NULL, 10) : json_node_get_int (node);
+    }
+  if (rejected <= 0)
+    return NULL;
+  return g_strdup_printf ("the collector rejected %" G_GINT64_FORMAT " records: %s", rejected,
+                          json_object_get_string_member_with_default (partial, "errorMessage", "no reason given"));
+}
+
+static void
+on_sent (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  PaddockTelemetry *self = user_data;
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  guint status = error ? 0 : soup_message_get_status (message);
+  guint n = self->batch_ids->len;
+
+  self->in_flight = FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->stopped)
+    {
+      g_array_set_size (self->batch_ids, 0);
+      return;
+    }
+
+  if (status >= 200 && status < 300)
+    {
+      char *partial = partial_success (body);
+
+      mark_batch (self, PADDOCK_AUDIT_EXPORTED);
+      self->backoff_ms = 0;
+      g_mutex_lock (&self->lock);
+      self->n_sent += n;
+      g_mutex_unlock (&self->lock);
+      set_problem (self, partial);
+      schedule (self, 0);
+    }
+  else if (status == SOUP_STATUS_BAD_REQUEST)
+    {
+      /* The collector will never take these: kept here, not retried. */
+      mark_batch (self, PADDOCK_AUDIT_REJECTED);
+      set_problem (self, g_strdup_printf ("the collector refused %u events as malformed (400); they stay in "
+                                          "the audit store", n));
+      schedule (self, 0);
+    }
+  else if (error != NULL)
+    {
+      g_array_set_size (self->batch_ids, 0);
+      retry_later (self, 0, g_strdup_printf ("the collector %s cannot be reached: %s", self->endpoint,
+                                             error->message));
+    }
+  else
+    {
+      /* 429, 502, 503, 504 are OTLP's retryable answers; anything else
+       * (401, 403, 404…) is a setting to fix, and the events wait for it
+       * in the store rather than being dropped. */
+      g_array_set_size (self->batch_ids, 0);
+      retry_later (self, retry_after_ms (message),
+                   g_strdup_printf ("the collector %s answered %u %s", self->endpoint, status,
+                                    soup_message_get_reason_phrase (message)));
+    }
+}
+
+static gboolean
+hold_lease (PaddockTelemetry *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_monotonic_time ();
+  gboolean held;
+
+  if (now < self->lease_until - (LEASE_SECONDS * G_USEC_PER_SEC - LEASE_RENEW_US))
+    return TRUE;
+  held = paddock_audit_lease_export (self->audit, self->holder, LEASE_SECONDS, &error);
+  if (error != NULL)
+    set_problem (self, g_strdup (error->message));
+  self->lease_until = held ? now + LEASE_SECONDS * G_USEC_PER_SEC : 0;
+  g_mutex_lock (&self->lock);
+  self->held_elsewhere = !held && error == NULL;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  return held;
+}
+
+static void
+export_step (PaddockTelemetry *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GBytes) body = NULL;
+  char *text;
+  PaddockAuditFilter filter = { .pending_only = TRUE, .limit = self->batch_size };
+  guint64 wanted;
+
+  if (self->in_flight)
+    return;
+  if (!hold_lease (self))
+    {
+      schedule (self, LEASE_RENEW_US / 1000);
+      return;
+    }
+
+  if (self->token_header != NULL && self->token == NULL)
+    {
+      PaddockKeychainEntry entry = { "otlp", self->token_header, self->endpoint, PADDOCK_TELEMETRY_TOKEN_KIND };
+
+      self->token = paddock_keychain_lookup (&entry, &error);
+      if (self->token == NULL)
+        {
+          /* Sent without its credential, an event would only be refused. */
+          retry_later (self, 60 * 1000,
+                       error ? g_strdup (error->message)
+                             : g_strdup_printf ("no %s for %s in the keychain: store it with `paddockctl telemetry "
+                                                "token set`", self->token_header, self->endpoint));
+          return;
+        }
+    }
+
+  g_mutex_lock (&self->lock);
+  wanted = self->wanted;
+  g_mutex_unlock (&self->lock);
+
+  events = paddock_audit_query (self->audit, &filter, &error);
+  if (events == NULL)
+    {
+      retry_later (self, 0, g_strdup (error->message));
+      return;
+    }
+  if (events->len == 0)
+    {
+      g_mutex_lock (&self->lock);
+      self->drained = wanted;
+      g_cond_broadcast (&self->cond);
+      g_mutex_unlock (&self->lock);
+      schedule (self, POLL_MS);
+      return;
+    }
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      gint64 id = json_object_get_int_member (g_ptr_array_index (events, i), "id");
+      g_array_append_val (self->batch_ids, id);
+    }
+  text = paddock_telemetry_build_request (events, (const char * const *) self->resource);
+  body = g_bytes_new_take (text, strlen (text));
+
+  message = soup_message_new (SOUP_METHOD_POST, self->endpoint);
+  if (message == NULL)
+    {
+      g_array_set_size (self->batch_ids, 0);
+      retry_later (self, 60 * 1000, g_strdup_printf ("“%s” is not a URL", self->endpoint));
+      return;
+    }
+  soup_message_set_request_body_from_bytes (message, "application/json", body);
+  for (guint i = 0; self->headers[i] != NULL; i += 2)
+    soup_message_headers_replace (soup_message_get_request_headers (message), self->headers[i], self->headers[i + 1]);
+  if (self->token != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (message), self->token_header, self->token);
+
+  self->in_flight = TRUE;
+  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, self->cancellable, on_sent, self);
+}
+
+static gpointer
+exporter_main (gpointer data)
+{
+  PaddockTelemetry *self = data;
+
+  g_main_context_push_thread_default (self->context);
+  /* TLS is verified against the system's trust store: libsoup's default. */
+  self->session = soup_session_new_with_options ("timeout", 30, "user-agent", "Paddock/" PACKAGE_VERSION, NULL);
+  schedule (self, 0);
+  g_main_loop_run (self->loop);
+
+  if (self->timer != NULL)
+    {
+      g_source_destroy (self->timer);
+      g_clear_pointer (&self->timer, g_source_unref);
+    }
+  if (self->lease_until > 0)
+    paddock_audit_lease_export (self->audit, self->holder, 0, NULL);
+  g_clear_object (&self->session);
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+PaddockTelemetry *
+paddock_telemetry_new (PaddockAudit                 *audit,
+                       const PaddockTelemetryConfig *config)
+{
+  PaddockTelemetry *self;
+  g_autofree char *uuid = g_uuid_string_random ();
+
+  g_return_val_if_fail (PADDOCK_IS_AUDIT (audit), NULL);
+  g_return_val_if_fail (config != NULL && config->endpoint != NULL, NULL);
+
+  self = g_object_new (PADDOCK_TYPE_TELEMETRY, NULL);
+  self->audit = g_object_ref (audit);
+  self->endpoint = g_strdup (config->endpoint);
+  self->headers = g_strdupv (config->headers);
+  self->token_header = g_strdup (config->token_header);
+  self->resource = g_strdupv (config->resource);
+  self->holder = g_strdup_printf ("%s %d %s", g_get_host_name (), (int) getpid (), uuid);
+  return self;
+}
+
+void
+paddock_telemetry_start (PaddockTelemetry *self)
+{
+  g_return_if_fail (PADDOCK_IS_TELEMETRY (self));
+  g_return_if_fail (self->thread == NULL);
+
+  paddock_audit_set_commit_notify (self->audit, kick, self);
+  self->thread = g_thread_new ("paddock-telemetry", exporter_main, self);
+}
+
+gboolean
+paddock_telemetry_flush (PaddockTelemetry *self,
+                         guint             timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint64 target;
+  gboolean done;
+
+  g_return_val_if_fail (PADDOCK_IS_TELEMETRY (self), FALSE);
+
+  if (self->thread == NULL)
+    return FALSE;
+  g_mutex_lock (&self->lock);
+  target = ++self->wanted;
+  g_mutex_unlock (&self->lock);
+  kick (self);
+
+  g_mutex_lock (&self->lock);
+  while (self->drained < target && !self->held_elsewhere && g_cond_wait_until (&self->cond, &self->lock, deadline))
+    ;
+  done = self->drained >= target || self->held_elsewhere;
+  g_mutex_unlock (&self->lock);
+  return done;
+}
+
+static gboolean
+on_quit (gpointer user_data)
+{
+  PaddockTelemetry *self = user_data;
+
+  self->stopped = TRUE;
+  g_cancellable_cancel (self->cancellable);
+  g_main_loop_quit (self->loop);
+  return G_SOURCE_REMOVE;
+}
+
+void
+paddock_telemetry_stop (PaddockTelemetry *self)
+{
+  g_return_if_fail (PADDOCK_IS_TELEMETRY (self));
+
+  if (self->thread == NULL)
+    return;
+  paddock_audit_set_commit_notify (self->audit, NULL, NULL);
+  g_main_context_invoke (self->context, on_quit, self);
+  g_thread_join (self->thread);
+  self->thread = NULL;
+  /* What was still queued (a cancelled reply, a kick) finds it stopped. */
+  while (g_main_context_iteration (self->context, FALSE))
+    ;
+}
+
+char *
+paddock_telemetry_dup_problem (PaddockTelemetry *self)
+{
+  char *problem;
+
+  g_return_val_if_fail (PADDOCK_IS_TELEMETRY (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  problem = g_strdup (self->problem);
+  g_mutex_unlock (&self->lock);
+  return problem;
+}
+
+guint64
+paddock_telemetry_get_n_sent (PaddockTelemetry *self)
+{
+  guint64 n;
+
+  g_return_val_if_fail (PADDOCK_IS_TELEMETRY (self), 0);
+
+  g_mutex_lock (&self->lock);
+  n = self->n_sent;
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+void
+paddock_telemetry_set_backoff (PaddockTelemetry *self,
+                               guint             first_ms,
+                               guint             max_ms)
+{
+  g_return_if_fail (PADDOCK_IS_TELEMETRY (self));
+
+  self->first_backoff_ms = MAX (first_ms, 1);
+  self->max_backoff_ms = MAX (max_ms, self->first_backoff_ms);
+}
+
+void
+paddock_telemetry_set_batch_size (PaddockTelemetry *self,
+                                  guint             batch_size)
+{
+  g_return_if_fail (PADDOCK_IS_TELEMETRY (self));
+
+  self->batch_size = MAX (batch_size, 1);
+}
+
+static void
+paddock_telemetry_finalize (GObject *object)
+{
+  PaddockTelemetry *self = PADDOCK_TELEMETRY (object);
+
+  paddock_telemetry_stop (self);
+  g_clear_object (&self->audit);
+  g_free (self->endpoint);
+  g_strfreev (self->headers);
+  g_free (self->token_header);
+  g_strfreev (self->resource);
+  g_free (self->holder);
+  g_clear_pointer (&self->loop, g_main_loop_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_object (&self->cancellable);
+  g_array_unref (self->batch_ids);
+  g_clear_pointer (&self->token, paddock_keychain_free);
+  g_free (self->problem);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+
+  G_OBJECT_CLASS (paddock_telemetry_parent_class)->finalize (object);
+}
+
+static void
+paddock_telemetry_class_init (PaddockTelemetryClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = paddock_telemetry_finalize;
+}
+
+static void
+paddock_telemetry_init (PaddockTelemetry *self)
+{
+  self->batch_size = DEFAULT_BATCH;
+  self->first_backoff_ms = 1000;
+  self->max_backoff_ms = 5 * 60 * 1000;
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  self->cancellable = g_cancellable_new ();
+  self->batch_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+}
+
+PaddockAudit *
+paddock_telemetry_open_store (PaddockPolicy       *policy,
+                              const char * const  *envp,
+                              PaddockTelemetry   **telemetry,
+                              GError             **error)
+{
+  g_autofree char *path = paddock_audit_dup_default_path ();
+  g_autoptr(PaddockTelemetryConfig) config = paddock_telemetry_config_new (policy, envp);
+  g_autoptr(PaddockAudit) audit = paddock_audit_open (path, error);
+  guint days;
+  guint64 bytes;
+
+  *telemetry = NULL;
+  if (audit == NULL)
+    return NULL;
+  paddock_audit_retention_for_policy (policy, &days, &bytes);
+  /* While export is on, what the collector has not received stays. */
+  paddock_audit_set_retention (audit, days, bytes, config->enabled);
+  if (config->enabled && config->endpoint != NULL)
+    {
+      *telemetry = paddock_telemetry_new (audit, config);
+      paddock_telemetry_start (*telemetry);
+    }
+  return g_steal_pointer (&audit);
+}
