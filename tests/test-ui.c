@@ -343,7 +343,7 @@ test_activity_many (void)
   for (guint i = 0; i < 100000; i++)
     {
       g_autofree char *subject = g_strdup_printf ("make target-%u", i);
-      PaddockEvent *event = paddock_event_new (PADDOCK_EVENT_DECISION, paddock_workspace_get_path (ws), subject);
+      PaddockEvent *event = paddock_event_new (PADDOCK_EVENT_DECISION, paddock_workspace_get_id (ws), subject);
 
       paddock_event_set_outcome (event, i % 2 ? "allowed" : "forbidden", i % 2);
       paddock_event_set_decided_by (event, "user", "/etc/user.json:1:1", "{\"match\": [\"make\"]}");
@@ -375,9 +375,9 @@ test_activity_per_workspace (void)
   g_autofree char *b_dir = test_make_dir ("ws-b");
   PaddockWorkspace *a = paddock_application_add_workspace (app, a_dir, NULL);
   PaddockWorkspace *b = paddock_application_add_workspace (app, b_dir, NULL);
-  g_autoptr(PaddockEvent) in_a = paddock_event_new (PADDOCK_EVENT_DECISION, a_dir, "ls");
-  g_autoptr(PaddockEvent) in_b = paddock_event_new (PADDOCK_EVENT_DECISION, b_dir, "ls");
-  g_autoptr(PaddockEvent) in_b2 = paddock_event_new (PADDOCK_EVENT_DECISION, b_dir, "ls");
+  g_autoptr(PaddockEvent) in_a = paddock_event_new (PADDOCK_EVENT_DECISION, paddock_workspace_get_id (a), "ls");
+  g_autoptr(PaddockEvent) in_b = paddock_event_new (PADDOCK_EVENT_DECISION, paddock_workspace_get_id (b), "ls");
+  g_autoptr(PaddockEvent) in_b2 = paddock_event_new (PADDOCK_EVENT_DECISION, paddock_workspace_get_id (b), "ls");
   PaddockWindow *window = paddock_window_new (app);
   GtkListView *view;
 
@@ -498,8 +498,38 @@ count_dialogs (void)
   return n;
 }
 
-/* Requests queue: one dialog at a time, in order, and every answer is
- * recorded, even for a request withdrawn before it was shown. */
+/* The first event of @kind in the list (about @subject, unless NULL). */
+static PaddockEvent *
+find_event (PaddockEventKind  kind,
+            const char       *subject)
+{
+  GListModel *events = paddock_application_get_events (app);
+
+  for (guint i = 0; i < g_list_model_get_n_items (events); i++)
+    {
+      g_autoptr(PaddockEvent) event = g_list_model_get_item (events, i);
+      g_autofree char *shown = paddock_event_dup_subject (event);
+
+      if (paddock_event_get_kind (event) == kind && (subject == NULL || g_str_equal (shown, subject)))
+        return g_steal_pointer (&event);
+    }
+  return NULL;
+}
+
+/* Events reach the list from the audit store, once it acknowledged them. */
+static PaddockEvent *
+wait_for_event (PaddockEventKind kind)
+{
+  PaddockEvent *event;
+
+  while ((event = find_event (kind, NULL)) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return event;
+}
+
+/* Requests queue: one dialog at a time, in order; the askers record the
+ * answers they act on, and a request withdrawn before it was shown is
+ * recorded by the app, since its asker is gone. */
 static void
 test_queue (void)
 {
@@ -509,9 +539,7 @@ test_queue (void)
   g_autoptr(PaddockApprovalRequest) first = request_for_argv (a);
   g_autoptr(PaddockApprovalRequest) second = request_for_argv (b);
   g_autoptr(PaddockApprovalRequest) third = request_for_argv (c);
-  GListModel *events = paddock_application_get_events (app);
-  guint before = g_list_model_get_n_items (events);
-  g_autoptr(PaddockEvent) last = NULL;
+  g_autoptr(PaddockEvent) withdrawn = NULL;
   g_autofree char *subject = NULL;
 
   paddock_application_ask (app, first);
@@ -530,17 +558,18 @@ test_queue (void)
   /* The third one's asker gives up while it waits. */
   paddock_approval_request_answer (third, PADDOCK_ANSWER_DENY, "nobody");
   gtk_widget_activate (find_button (GTK_WIDGET (find_dialog_for (second)), "_Deny"));
-  while (g_list_model_get_n_items (events) < before + 3)
-    g_main_context_iteration (NULL, TRUE);
+  withdrawn = wait_for_event (PADDOCK_EVENT_APPROVAL);
   spin (100);
   g_assert_cmpuint (count_dialogs (), ==, 0);
   g_assert_null (find_dialog_for (third));
 
-  last = g_list_model_get_item (events, before + 2);
-  subject = paddock_event_dup_subject (last);
+  /* From the store, the one answer nobody else could record. */
+  g_assert_cmpint (paddock_event_get_id (withdrawn), >, 0);
+  subject = paddock_event_dup_subject (withdrawn);
   g_assert_cmpstr (subject, ==, "git push c");
-  g_assert_cmpstr (paddock_event_get_outcome (last), ==, "denied: withdrawn");
-  g_list_store_remove_all (G_LIST_STORE (events));
+  g_assert_cmpstr (paddock_event_get_outcome (withdrawn), ==, "denied: withdrawn");
+  g_assert_null (find_event (PADDOCK_EVENT_APPROVAL, "git push a"));
+  g_list_store_remove_all (G_LIST_STORE (paddock_application_get_events (app)));
 
   /* Nobody had the window focused: the desktop was told, each time. */
   g_assert_cmpuint (notifications->len, >=, 2);
@@ -580,19 +609,7 @@ run_in_window (const char  *name,
 static PaddockEvent *
 wait_for_result (void)
 {
-  GListModel *events = paddock_application_get_events (app);
-
-  for (;;)
-    {
-      for (guint i = 0; i < g_list_model_get_n_items (events); i++)
-        {
-          g_autoptr(PaddockEvent) event = g_list_model_get_item (events, i);
-
-          if (paddock_event_get_kind (event) == PADDOCK_EVENT_RESULT)
-            return g_steal_pointer (&event);
-        }
-      g_main_context_iteration (NULL, TRUE);
-    }
+  return wait_for_event (PADDOCK_EVENT_RESULT);
 }
 
 /* A command from the Run page runs in the sandbox; its output streams
@@ -613,6 +630,51 @@ test_run_page (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_list_store_remove_all (G_LIST_STORE (paddock_application_get_events (app)));
+}
+
+/* The store holds the run's decision and result, linked by call.id. */
+static void
+test_run_recorded (void)
+{
+  PaddockWindow *window = run_in_window ("recorded", "echo recorded");
+  g_autoptr(PaddockEvent) result = wait_for_result ();
+  g_autoptr(PaddockEvent) decision = find_event (PADDOCK_EVENT_DECISION, "echo recorded");
+
+  g_assert_nonnull (decision);
+  g_assert_cmpint (paddock_event_get_id (decision), >, 0);
+  g_assert_cmpint (paddock_event_get_id (result), >, paddock_event_get_id (decision));
+  g_assert_cmpstr (paddock_event_get_call_id (result), ==, paddock_event_get_call_id (decision));
+  g_assert_cmpstr (paddock_event_get_outcome (result), ==, "exit status 0");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_list_store_remove_all (G_LIST_STORE (paddock_application_get_events (app)));
+}
+
+/* A store that stops taking events stops the runs: the window says
+ * why, and the command does not run unrecorded. */
+static void
+test_audit_fail_closed (void)
+{
+  PaddockWindow *window;
+  g_autofree char *labels = NULL;
+  g_autofree char *output = NULL;
+  GtkWidget *banner;
+
+  paddock_audit_close (paddock_application_get_audit (app));
+  window = run_in_window ("fail-closed", "echo ran-unrecorded");
+  while (paddock_application_get_audit_problem (app) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  spin (500);
+
+  labels = labels_of (GTK_WIDGET (window));
+  g_assert_nonnull (strstr (labels, "Not run: the audit log cannot be written"));
+  g_assert_nonnull (strstr (labels, "is closed"));
+  banner = find_type (GTK_WIDGET (window), GTK_TYPE_REVEALER);
+  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (banner)));
+  output = text_view_text (GTK_WIDGET (window));
+  g_assert_null (strstr (output, "ran-unrecorded"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 static gboolean
@@ -896,6 +958,7 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *config = NULL;
+  g_autofree char *state = NULL;
   g_autoptr(GDBusConnection) notification_server = NULL;
   int status;
 
@@ -905,8 +968,10 @@ main (int   argc,
   workspace = test_make_dir ("workspace");
   home = test_make_dir ("home");
   config = test_make_dir ("config");
+  state = test_make_dir ("state");
   sysconfdir = test_make_dir ("etc");
   g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_setenv ("XDG_STATE_HOME", state, TRUE);
   g_setenv ("PADDOCK_SYSCONFDIR", sysconfdir, TRUE);
   paddock_paths_init ();
 
@@ -926,6 +991,7 @@ main (int   argc,
   g_test_add_func ("/ui/dialog/queue", test_queue);
   g_test_add_func ("/ui/run/output", test_run_page);
   g_test_add_func ("/ui/run/stop", test_run_stop);
+  g_test_add_func ("/ui/run/recorded", test_run_recorded);
   g_test_add_func ("/ui/activity/many", test_activity_many);
   g_test_add_func ("/ui/activity/per-workspace", test_activity_per_workspace);
   g_test_add_func ("/ui/workspaces/remove", test_remove_workspace);
@@ -934,6 +1000,8 @@ main (int   argc,
   g_test_add_func ("/ui/settings/hosts", test_settings_hosts);
   g_test_add_func ("/ui/settings/trust", test_settings_trust);
   g_test_add_func ("/ui/inspector", test_inspector);
+  /* Last: it takes the app's audit store away. */
+  g_test_add_func ("/ui/audit/fail-closed", test_audit_fail_closed);
 
   status = g_test_run ();
   g_clear_object (&app);

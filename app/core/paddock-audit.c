@@ -889,6 +889,72 @@ paddock_audit_query (PaddockAudit              *self,
   return g_steal_pointer (&events);
 }
 
+typedef struct
+{
+  PaddockAuditFilter filter;
+  char *session_id;
+  char *workspace_id;
+} QueryData;
+
+static void
+query_data_free (QueryData *data)
+{
+  g_free (data->session_id);
+  g_free (data->workspace_id);
+  g_free (data);
+}
+
+static void
+query_in_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  QueryData *data = task_data;
+  GError *error = NULL;
+  GPtrArray *events = paddock_audit_query (source, &data->filter, &error);
+
+  if (events == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, events, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+paddock_audit_query_async (PaddockAudit             *self,
+                           const PaddockAuditFilter *filter,
+                           GCancellable             *cancellable,
+                           GAsyncReadyCallback       callback,
+                           gpointer                  user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  QueryData *data;
+
+  g_return_if_fail (PADDOCK_IS_AUDIT (self));
+  g_return_if_fail (filter != NULL);
+
+  data = g_new0 (QueryData, 1);
+  data->filter = *filter;
+  data->session_id = g_strdup (filter->session_id);
+  data->workspace_id = g_strdup (filter->workspace_id);
+  data->filter.session_id = data->session_id;
+  data->filter.workspace_id = data->workspace_id;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, paddock_audit_query_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) query_data_free);
+  g_task_run_in_thread (task, query_in_thread);
+}
+
+GPtrArray *
+paddock_audit_query_finish (PaddockAudit  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 GPtrArray *
 paddock_audit_list (PaddockAudit  *self,
                     gint64         after_id,

@@ -90,6 +90,16 @@ gint64        paddock_audit_append        (PaddockAudit         *self,
 GPtrArray    *paddock_audit_query         (PaddockAudit             *self,
                                            const PaddockAuditFilter *filter,
                                            GError                  **error);
+/* The same, read in a worker thread: for a main loop that must never
+ * wait for the disk. @filter is copied. */
+void          paddock_audit_query_async   (PaddockAudit             *self,
+                                           const PaddockAuditFilter *filter,
+                                           GCancellable             *cancellable,
+                                           GAsyncReadyCallback       callback,
+                                           gpointer                  user_data);
+GPtrArray    *paddock_audit_query_finish  (PaddockAudit             *self,
+                                           GAsyncResult             *result,
+                                           GError                  **error);
 /* Events with ids above @after_id, at most @limit (0: no limit). */
 GPtrArray    *paddock_audit_list          (PaddockAudit         *self,
                                            gint64                after_id,

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "paddock-audit-session.h"
 #include "paddock-event.h"
 
 struct _PaddockEvent
@@ -11,6 +12,8 @@ struct _PaddockEvent
   GObject parent_instance;
 
   PaddockEventKind kind;
+  gint64 id;
+  char *call_id;
   GDateTime *time;
   char *workspace;
   char *subject;      /* already escaped for display */
@@ -30,6 +33,7 @@ paddock_event_finalize (GObject *object)
   PaddockEvent *self = PADDOCK_EVENT (object);
 
   g_date_time_unref (self->time);
+  g_free (self->call_id);
   g_free (self->workspace);
   g_free (self->subject);
   g_free (self->outcome);
@@ -125,6 +129,166 @@ paddock_event_new_for_answer (PaddockApprovalRequest *request)
   return self;
 }
 
+static const char *
+member_string (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+         ? json_node_get_string (node) : NULL;
+}
+
+static gint64
+member_int (JsonObject *object,
+            const char *name,
+            gint64      fallback)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64
+         ? json_node_get_int (node) : fallback;
+}
+
+/* What a decision's action was about, from its attributes. */
+static char *
+action_subject (JsonObject *attributes)
+{
+  JsonNode *argv = json_object_get_member (attributes, "action.argv");
+
+  if (argv != NULL && JSON_NODE_HOLDS_ARRAY (argv))
+    {
+      JsonArray *array = json_node_get_array (argv);
+      g_autoptr(GPtrArray) strv = g_ptr_array_new ();
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+          if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+            g_ptr_array_add (strv, (gpointer) json_node_get_string (element));
+        }
+      g_ptr_array_add (strv, NULL);
+      return paddock_argv_to_display ((const char * const *) strv->pdata);
+    }
+  if (member_string (attributes, "action.path") != NULL)
+    return paddock_escape_for_display (member_string (attributes, "action.path"));
+  if (member_string (attributes, "action.host") != NULL)
+    {
+      g_autofree char *host = g_strdup_printf ("%s:%" G_GINT64_FORMAT, member_string (attributes, "action.host"),
+                                               member_int (attributes, "action.port", 0));
+      return paddock_escape_for_display (host);
+    }
+  return g_strdup ("");
+}
+
+static char *
+decision_outcome (JsonObject *attributes)
+{
+  gboolean allowed = g_strcmp0 (member_string (attributes, "decision"), "allow") == 0;
+  const char *approver = member_string (attributes, "approver");
+  const char *scope = member_string (attributes, "scope");
+  const char *answer = member_string (attributes, "answer");
+
+  if (g_strcmp0 (approver, "user") != 0)
+    return g_strdup (allowed ? "allowed" : "forbidden");
+  if (allowed)
+    return g_strdup (g_strcmp0 (scope, "session") == 0 ? "allowed for the session"
+                     : g_strcmp0 (scope, "workspace") == 0 ? "always allowed" : "allowed once");
+  if (g_strcmp0 (answer, "timeout") == 0)
+    return g_strdup ("denied: nobody answered in time");
+  if (g_strcmp0 (answer, "withdrawn") == 0)
+    return g_strdup ("denied: withdrawn");
+  return g_strdup ("denied");
+}
+
+static char *
+result_outcome (JsonObject *attributes,
+                gboolean   *good)
+{
+  gint64 exit_code = member_int (attributes, "exit_code", -1);
+  gint64 signal = member_int (attributes, "signal", 0);
+  JsonNode *timed_out = json_object_get_member (attributes, "timed_out");
+
+  *good = exit_code == 0;
+  if (timed_out != NULL && JSON_NODE_HOLDS_VALUE (timed_out) && json_node_get_boolean (timed_out))
+    return g_strdup ("stopped: out of time");
+  if (signal > 0)
+    return g_strdup_printf ("ended by signal %" G_GINT64_FORMAT, signal);
+  if (exit_code > 128)
+    return g_strdup_printf ("ended by signal %" G_GINT64_FORMAT, exit_code - 128);
+  return g_strdup_printf ("exit status %" G_GINT64_FORMAT, exit_code);
+}
+
+PaddockEvent *
+paddock_event_new_from_record (JsonObject *record)
+{
+  PaddockEvent *self = g_object_new (PADDOCK_TYPE_EVENT, NULL);
+  const char *name = json_object_get_string_member (record, "name");
+  JsonObject *attributes = json_object_get_object_member (record, "attributes");
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (json_object_get_int_member (record, "time_unix_nano") /
+                                                            G_GINT64_CONSTANT (1000000000));
+  g_autofree char *outcome = NULL;
+  gboolean good = TRUE;
+
+  self->id = json_object_get_int_member (record, "id");
+  self->call_id = g_strdup (member_string (attributes, "call.id"));
+  self->workspace = g_strdup (member_string (attributes, "workspace.id"));
+  if (utc != NULL)
+    {
+      g_date_time_unref (self->time);
+      self->time = g_date_time_to_local (utc);
+    }
+
+  if (g_str_equal (name, "paddock.tool_decision"))
+    {
+      self->kind = g_strcmp0 (member_string (attributes, "approver"), "user") == 0 ? PADDOCK_EVENT_APPROVAL
+                                                                                   : PADDOCK_EVENT_DECISION;
+      self->subject = action_subject (attributes);
+      outcome = decision_outcome (attributes);
+      good = g_strcmp0 (member_string (attributes, "decision"), "allow") == 0;
+      paddock_event_set_decided_by (self, member_string (attributes, "layer"), member_string (attributes, "source"),
+                                    member_string (attributes, "rule"));
+      paddock_event_set_detail (self, member_string (attributes, "reason"));
+    }
+  else if (g_str_equal (name, "paddock.tool_result"))
+    {
+      self->kind = PADDOCK_EVENT_RESULT;
+      self->subject = g_strdup ("");
+      outcome = result_outcome (attributes, &good);
+    }
+  else if (g_str_equal (name, "paddock.network_decision") || g_str_equal (name, "paddock.sandbox_violation"))
+    {
+      const char *host = member_string (attributes, "host");
+      const char *violation = member_string (attributes, "violation");
+      g_autofree char *subject = host ? g_strdup_printf ("%s:%" G_GINT64_FORMAT, host, member_int (attributes, "port", 0))
+                                      : g_strdup (member_string (attributes, "finding"));
+
+      self->kind = violation ? PADDOCK_EVENT_VIOLATION : PADDOCK_EVENT_NETWORK;
+      self->subject = paddock_escape_for_display (subject ? subject : "");
+      good = g_strcmp0 (member_string (attributes, "decision"), "allow") == 0;
+      outcome = g_strdup (member_string (attributes, "reason") ? member_string (attributes, "reason")
+                          : violation ? violation : good ? "allowed" : "denied");
+      if (violation == NULL)
+        paddock_event_set_decided_by (self, member_string (attributes, "layer"), member_string (attributes, "source"),
+                                      member_string (attributes, "rule"));
+    }
+  else if (g_str_equal (name, "paddock.session_start"))
+    {
+      self->kind = PADDOCK_EVENT_SESSION;
+      self->subject = paddock_escape_for_display (member_string (attributes, "client") ? member_string (attributes, "client") : "");
+      outcome = g_strdup ("started");
+    }
+  else
+    {
+      g_autofree char *summary = paddock_audit_event_summary (name, attributes);
+
+      self->kind = PADDOCK_EVENT_OTHER;
+      self->subject = paddock_escape_for_display (summary);
+    }
+  paddock_event_set_outcome (self, outcome, good);
+  return self;
+}
+
 PaddockEvent *
 paddock_event_new_for_decision (const PaddockDecision *decision,
                                 const char            *workspace)
@@ -184,6 +348,30 @@ paddock_event_get_kind (PaddockEvent *self)
 {
   g_return_val_if_fail (PADDOCK_IS_EVENT (self), PADDOCK_EVENT_DECISION);
   return self->kind;
+}
+
+gint64
+paddock_event_get_id (PaddockEvent *self)
+{
+  g_return_val_if_fail (PADDOCK_IS_EVENT (self), 0);
+  return self->id;
+}
+
+const char *
+paddock_event_get_call_id (PaddockEvent *self)
+{
+  g_return_val_if_fail (PADDOCK_IS_EVENT (self), NULL);
+  return self->call_id;
+}
+
+void
+paddock_event_set_subject (PaddockEvent *self,
+                           const char   *subject)
+{
+  g_return_if_fail (PADDOCK_IS_EVENT (self));
+
+  g_free (self->subject);
+  self->subject = g_strdup (subject);
 }
 
 GDateTime *

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include <json-glib/json-glib.h>
 
 #include "paddock-approval-request.h"
 
@@ -17,6 +18,9 @@ typedef enum
   PADDOCK_EVENT_APPROVAL,   /* a person (or the timeout) answered */
   PADDOCK_EVENT_RESULT,     /* a command ended */
   PADDOCK_EVENT_NETWORK,    /* the proxy decided about a host */
+  PADDOCK_EVENT_SESSION,    /* a front door started working in the workspace */
+  PADDOCK_EVENT_VIOLATION,  /* something tried what the sandbox stops */
+  PADDOCK_EVENT_OTHER,      /* a prompt, an MCP call… */
 } PaddockEventKind;
 
 #define PADDOCK_TYPE_EVENT (paddock_event_get_type ())
@@ -31,6 +35,9 @@ PaddockEvent     *paddock_event_new              (PaddockEventKind         kind,
 PaddockEvent     *paddock_event_new_for_action   (PaddockEventKind         kind,
                                                   const char              *workspace,
                                                   const PaddockAction     *action);
+/* An event of the audit store, as paddock_audit_query() returns it;
+ * its workspace is the workspace's id. */
+PaddockEvent     *paddock_event_new_from_record  (JsonObject              *record);
 /* The answer to @request, decided by its layer and rule. */
 PaddockEvent     *paddock_event_new_for_answer   (PaddockApprovalRequest  *request);
 /* What @decision decided without asking anybody. */
@@ -50,6 +57,12 @@ void              paddock_event_set_detail       (PaddockEvent            *self,
                                                   const char              *detail);
 
 PaddockEventKind  paddock_event_get_kind         (PaddockEvent            *self);
+/* The event's id in the audit store; 0 for one that is not there. */
+gint64            paddock_event_get_id           (PaddockEvent            *self);
+/* The call.id that links a decision to its result, or NULL. */
+const char       *paddock_event_get_call_id      (PaddockEvent            *self);
+void              paddock_event_set_subject      (PaddockEvent            *self,
+                                                  const char              *subject);
 GDateTime        *paddock_event_get_time         (PaddockEvent            *self);
 const char       *paddock_event_get_workspace    (PaddockEvent            *self);
 char             *paddock_event_dup_subject      (PaddockEvent            *self);

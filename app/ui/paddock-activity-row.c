@@ -91,6 +91,12 @@ badge_text (PaddockEvent *event)
       return paddock_event_get_good (event) ? _("Ran") : _("Failed");
     case PADDOCK_EVENT_NETWORK:
       return paddock_event_get_good (event) ? _("Connected") : _("Blocked");
+    case PADDOCK_EVENT_SESSION:
+      return _("Session");
+    case PADDOCK_EVENT_VIOLATION:
+      return _("Stopped");
+    case PADDOCK_EVENT_OTHER:
+      return _("Noted");
     case PADDOCK_EVENT_DECISION:
     default:
       return paddock_event_get_good (event) ? _("Allowed") : _("Forbidden");

@@ -15,6 +15,8 @@
 #include "paddock-broker-client.h"
 #include "paddock-dbus-broker.h"
 #include "paddock-errors.h"
+#include "paddock-policy-loader.h"
+#include "paddock-telemetry.h"
 #include "paddock-window.h"
 
 struct _PaddockApplication
@@ -24,6 +26,17 @@ struct _PaddockApplication
   GListStore *workspaces;
   GHashTable *grants;              /* workspace id → PaddockGrants */
   GListStore *events;
+  PaddockAudit *audit;
+  PaddockTelemetry *telemetry;
+  char *audit_problem;             /* why nothing may run; NULL while the store works */
+  GHashTable *sessions;            /* workspace id → PaddockAuditSession */
+  GHashTable *call_subjects;       /* call.id → what its decision was about */
+  GHashTable *call_outputs;        /* call.id → the output of this process's runs */
+  GQueue output_order;             /* call.id, oldest first */
+  gint64 last_id;                  /* of the newest event in the list */
+  gboolean reading;
+  gboolean first_read;
+  guint refresh_id;
 
   PaddockDBusBroker *broker;
   GQueue waiting;                  /* PaddockApprovalRequest* */
@@ -31,6 +44,20 @@ struct _PaddockApplication
 };
 
 G_DEFINE_FINAL_TYPE (PaddockApplication, paddock_application, ADW_TYPE_APPLICATION)
+
+enum {
+  PROP_0,
+  PROP_AUDIT_PROBLEM,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* The outputs kept for the activity list: the newest runs'. */
+#define OUTPUTS_KEPT 64
+/* How many events the activity list starts with, and reads at a time. */
+#define EVENTS_SHOWN 500
+#define EVENTS_READ 10000
 
 static void ask_next (PaddockApplication *self);
 
@@ -130,6 +157,216 @@ paddock_application_add_event (PaddockApplication *self,
   g_list_store_append (self->events, event);
 }
 
+/* The store's events as the list shows them: a result takes its
+ * decision's subject, and this process's output. */
+static PaddockEvent *
+event_for_record (PaddockApplication *self,
+                  JsonObject         *record)
+{
+  PaddockEvent *event = paddock_event_new_from_record (record);
+  const char *call_id = paddock_event_get_call_id (event);
+  const char *output;
+
+  if (call_id == NULL)
+    return event;
+  if (paddock_event_get_kind (event) == PADDOCK_EVENT_RESULT)
+    {
+      const char *subject = g_hash_table_lookup (self->call_subjects, call_id);
+
+      if (subject != NULL)
+        paddock_event_set_subject (event, subject);
+      if ((output = g_hash_table_lookup (self->call_outputs, call_id)) != NULL)
+        paddock_event_set_detail (event, output);
+    }
+  else if (paddock_event_get_kind (event) == PADDOCK_EVENT_DECISION ||
+           paddock_event_get_kind (event) == PADDOCK_EVENT_APPROVAL)
+    {
+      g_hash_table_insert (self->call_subjects, g_strdup (call_id), paddock_event_dup_subject (event));
+    }
+  return event;
+}
+
+static void
+on_events_read (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(PaddockApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = paddock_audit_query_finish (PADDOCK_AUDIT (source), result, &error);
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_object_unref);
+
+  self->reading = FALSE;
+  if (records == NULL)
+    {
+      /* Closed while reading: the app is going away. */
+      if (!g_error_matches (error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_CLOSED))
+        g_warning ("The activity list cannot be read: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < records->len; i++)
+    {
+      JsonObject *record = g_ptr_array_index (records, i);
+      gint64 id = json_object_get_int_member (record, "id");
+
+      if (id <= self->last_id)
+        continue;
+      self->last_id = id;
+      g_ptr_array_add (events, event_for_record (self, record));
+    }
+  g_list_store_splice (self->events, g_list_model_get_n_items (G_LIST_MODEL (self->events)), 0, events->pdata,
+                       events->len);
+  /* A burst from elsewhere is read a slice at a time, without a pause. */
+  if (records->len == EVENTS_READ && !self->first_read)
+    paddock_application_refresh_events (self);
+  self->first_read = FALSE;
+}
+
+void
+paddock_application_refresh_events (PaddockApplication *self)
+{
+  PaddockAuditFilter filter = { 0 };
+
+  g_return_if_fail (PADDOCK_IS_APPLICATION (self));
+
+  if (self->audit == NULL || self->reading)
+    return;
+  self->reading = TRUE;
+  filter.after_id = self->last_id;
+  /* The first read shows the newest; later ones, everything new. */
+  self->first_read = self->last_id == 0;
+  filter.newest_first = self->first_read;
+  filter.limit = self->first_read ? EVENTS_SHOWN : EVENTS_READ;
+  paddock_audit_query_async (self->audit, &filter, NULL, on_events_read, g_object_ref (self));
+}
+
+/* Other processes (paddockctl) write to the same store. */
+static gboolean
+on_refresh (gpointer user_data)
+{
+  paddock_application_refresh_events (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* --- the audit store ------------------------------------------------------ */
+
+PaddockAudit *
+paddock_application_get_audit (PaddockApplication *self)
+{
+  g_return_val_if_fail (PADDOCK_IS_APPLICATION (self), NULL);
+  return self->audit;
+}
+
+const char *
+paddock_application_get_audit_problem (PaddockApplication *self)
+{
+  g_return_val_if_fail (PADDOCK_IS_APPLICATION (self), NULL);
+  return self->audit_problem;
+}
+
+void
+paddock_application_report_audit (PaddockApplication *self,
+                                  const GError       *error)
+{
+  g_return_if_fail (PADDOCK_IS_APPLICATION (self));
+
+  if (error == NULL)
+    paddock_application_refresh_events (self);
+  if (g_strcmp0 (self->audit_problem, error ? error->message : NULL) == 0)
+    return;
+  g_free (self->audit_problem);
+  self->audit_problem = error ? g_strdup (error->message) : NULL;
+  /* Said on stderr too, for whoever reads the journal. */
+  if (error != NULL)
+    g_message ("%s", error->message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUDIT_PROBLEM]);
+}
+
+static void
+on_recorded (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(PaddockApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  paddock_audit_append_finish (self->audit, result, &error);
+  paddock_application_report_audit (self, error);
+}
+
+PaddockAuditSession *
+paddock_application_get_audit_session (PaddockApplication  *self,
+                                       PaddockWorkspace    *workspace,
+                                       PaddockPolicy       *policy,
+                                       GError             **error)
+{
+  PaddockAuditSession *session;
+  g_autoptr(JsonObject) attributes = NULL;
+
+  g_return_val_if_fail (PADDOCK_IS_APPLICATION (self), NULL);
+
+  if (self->audit == NULL)
+    {
+      g_set_error (error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_OPEN, "%s", self->audit_problem);
+      return NULL;
+    }
+  session = g_hash_table_lookup (self->sessions, paddock_workspace_get_id (workspace));
+  if (session != NULL)
+    return session;
+
+  session = paddock_audit_session_new (self->audit, policy, workspace, "paddock");
+  g_hash_table_insert (self->sessions, g_strdup (paddock_workspace_get_id (workspace)), session);
+  attributes = paddock_audit_session_start_attributes (session);
+  paddock_audit_session_record_async (session, "paddock.session_start", attributes, NULL, on_recorded,
+                                      g_object_ref (self));
+  return session;
+}
+
+void
+paddock_application_keep_output (PaddockApplication *self,
+                                 const char         *call_id,
+                                 const char         *output)
+{
+  g_return_if_fail (PADDOCK_IS_APPLICATION (self));
+
+  if (g_hash_table_contains (self->call_outputs, call_id))
+    return;
+  g_queue_push_tail (&self->output_order, g_strdup (call_id));
+  g_hash_table_insert (self->call_outputs, g_strdup (call_id), g_strdup (output));
+  while (g_queue_get_length (&self->output_order) > OUTPUTS_KEPT)
+    {
+      g_autofree char *oldest = g_queue_pop_head (&self->output_order);
+      g_hash_table_remove (self->call_outputs, oldest);
+    }
+}
+
+/* A question whose asker left: nobody else can record how it ended. */
+static void
+record_withdrawn (PaddockApplication     *self,
+                  PaddockApprovalRequest *request)
+{
+  g_autofree char *path = paddock_approval_request_dup_workspace (request);
+  g_autoptr(PaddockWorkspace) workspace = path ? paddock_workspace_new_for_path (path, NULL) : NULL;
+  g_autoptr(PaddockPolicyLoader) loader = NULL;
+  g_autoptr(PaddockPolicy) policy = NULL;
+  g_autoptr(JsonObject) attributes = NULL;
+  g_autofree char *call_id = g_uuid_string_random ();
+  PaddockAuditSession *session;
+
+  if (workspace == NULL || !g_str_equal (paddock_approval_request_get_who (request), "nobody"))
+    return;
+  loader = paddock_policy_loader_new ();
+  policy = paddock_policy_loader_load (loader, workspace, NULL);
+  session = policy ? paddock_application_get_audit_session (self, workspace, policy, NULL) : NULL;
+  if (session == NULL)
+    return;
+  attributes = paddock_audit_decision_attributes (paddock_approval_request_get_decision (request), FALSE, "user",
+                                                  NULL, call_id);
+  json_object_set_string_member (attributes, "answer", "withdrawn");
+  paddock_audit_session_record_async (session, "paddock.tool_decision", attributes, NULL, on_recorded,
+                                      g_object_ref (self));
+}
+
 /* --- asking a person ---------------------------------------------------- */
 
 static GtkWindow *
@@ -155,11 +392,11 @@ on_dialog_answered (GObject      *source,
 {
   g_autoptr(PaddockApplication) self = user_data;
   PaddockApprovalRequest *request = PADDOCK_APPROVAL_REQUEST (source);
-  g_autoptr(PaddockEvent) event = NULL;
 
   paddock_approval_dialog_ask_finish (result, NULL);
-  event = paddock_event_new_for_answer (request);
-  paddock_application_add_event (self, event);
+  /* The asker records the answer it acts on; only a question left
+   * behind is recorded here. */
+  record_withdrawn (self, request);
   g_clear_object (&self->asking);
   g_application_withdraw_notification (G_APPLICATION (self), "approval-waiting");
   ask_next (self);
@@ -179,8 +416,7 @@ ask_next (PaddockApplication *self)
 
       if (paddock_approval_request_is_answered (request))
         {
-          g_autoptr(PaddockEvent) event = paddock_event_new_for_answer (request);
-          paddock_application_add_event (self, event);
+          record_withdrawn (self, request);
           continue;
         }
       self->asking = g_steal_pointer (&request);
@@ -400,6 +636,47 @@ paddock_application_command_line (GApplication            *application,
   return EXIT_SUCCESS;
 }
 
+/* Without its store Paddock runs nothing: the windows say why. */
+static void
+open_audit (PaddockApplication *self)
+{
+  g_autoptr(PaddockPolicyLoader) loader = paddock_policy_loader_new ();
+  g_autoptr(PaddockPolicy) policy = paddock_policy_loader_load (loader, NULL, NULL);
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+
+  self->audit = paddock_telemetry_open_store (policy, (const char * const *) envp, &self->telemetry, &error);
+  if (self->audit == NULL)
+    {
+      g_autoptr(GError) refusal = g_error_new (PADDOCK_AUDIT_ERROR, error->code,
+                                               _("%s. Nothing runs until the audit log can be written."),
+                                               error->message);
+      paddock_application_report_audit (self, refusal);
+      return;
+    }
+  paddock_application_refresh_events (self);
+  self->refresh_id = g_timeout_add_seconds (1, on_refresh, self);
+}
+
+static void
+paddock_application_shutdown (GApplication *application)
+{
+  PaddockApplication *self = PADDOCK_APPLICATION (application);
+
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  /* A short wait: what is left, the next Paddock process sends. */
+  if (self->telemetry != NULL)
+    {
+      paddock_telemetry_flush (self->telemetry, 1000);
+      paddock_telemetry_stop (self->telemetry);
+    }
+  g_hash_table_remove_all (self->sessions);
+  if (self->audit != NULL)
+    paddock_audit_close (self->audit);
+
+  G_APPLICATION_CLASS (paddock_application_parent_class)->shutdown (application);
+}
+
 static void
 paddock_application_startup (GApplication *application)
 {
@@ -414,6 +691,8 @@ paddock_application_startup (GApplication *application)
     g_list_store_append (self->workspaces, g_ptr_array_index (known, i));
 
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+
+  open_audit (self);
 }
 
 static void
@@ -426,8 +705,34 @@ paddock_application_dispose (GObject *object)
   g_clear_object (&self->workspaces);
   g_clear_object (&self->events);
   g_clear_pointer (&self->grants, g_hash_table_unref);
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_pointer (&self->sessions, g_hash_table_unref);
+  g_clear_object (&self->telemetry);
+  g_clear_object (&self->audit);
+  g_clear_pointer (&self->audit_problem, g_free);
+  g_clear_pointer (&self->call_subjects, g_hash_table_unref);
+  g_clear_pointer (&self->call_outputs, g_hash_table_unref);
+  g_queue_clear_full (&self->output_order, g_free);
 
   G_OBJECT_CLASS (paddock_application_parent_class)->dispose (object);
+}
+
+static void
+paddock_application_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  PaddockApplication *self = PADDOCK_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_AUDIT_PROBLEM:
+      g_value_set_string (value, self->audit_problem);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -437,11 +742,20 @@ paddock_application_class_init (PaddockApplicationClass *klass)
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   object_class->dispose = paddock_application_dispose;
+  object_class->get_property = paddock_application_get_property;
   app_class->startup = paddock_application_startup;
+  app_class->shutdown = paddock_application_shutdown;
   app_class->activate = paddock_application_activate;
   app_class->command_line = paddock_application_command_line;
   app_class->dbus_register = paddock_application_dbus_register;
   app_class->dbus_unregister = paddock_application_dbus_unregister;
+
+  /* Why the audit log cannot be written, so nothing may run; NULL
+   * while it works. */
+  properties[PROP_AUDIT_PROBLEM] =
+    g_param_spec_string ("audit-problem", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -497,6 +811,10 @@ paddock_application_init (PaddockApplication *self)
   self->workspaces = g_list_store_new (PADDOCK_TYPE_WORKSPACE);
   self->events = g_list_store_new (PADDOCK_TYPE_EVENT);
   self->grants = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->call_subjects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->call_outputs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_queue_init (&self->output_order);
   g_queue_init (&self->waiting);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);

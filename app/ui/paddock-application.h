@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "paddock-approval-request.h"
+#include "paddock-audit-session.h"
 #include "paddock-event.h"
 #include "paddock-grants.h"
 #include "paddock-workspace.h"
@@ -35,6 +36,27 @@ PaddockGrants      *paddock_application_get_grants     (PaddockApplication  *sel
 
 /* PaddockEvent items, oldest first, every workspace. */
 GListModel         *paddock_application_get_events     (PaddockApplication  *self);
+/* Reads what is new in the audit store into the events (it also does
+ * so every second, for other processes' events). */
+void                paddock_application_refresh_events (PaddockApplication  *self);
+/* The session that records @workspace's events, or NULL with @error
+ * when the audit store cannot be written: then nothing may run. */
+PaddockAuditSession *paddock_application_get_audit_session (PaddockApplication *self,
+                                                            PaddockWorkspace   *workspace,
+                                                            PaddockPolicy      *policy,
+                                                            GError            **error);
+/* Says whether recording worked (@error NULL) or not; the windows show
+ * the problem ("audit-problem") and refuse to run anything meanwhile. */
+void                paddock_application_report_audit  (PaddockApplication  *self,
+                                                        const GError        *error);
+const char         *paddock_application_get_audit_problem (PaddockApplication *self);
+/* The audit store, NULL when it could not be opened. */
+PaddockAudit       *paddock_application_get_audit      (PaddockApplication  *self);
+/* The output of this process's run @call_id, for its result's row:
+ * output never goes into the audit store. */
+void                paddock_application_keep_output    (PaddockApplication  *self,
+                                                        const char          *call_id,
+                                                        const char          *output);
 void                paddock_application_add_event      (PaddockApplication  *self,
                                                         PaddockEvent        *event);
 

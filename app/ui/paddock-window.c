@@ -36,6 +36,10 @@ typedef struct
   PaddockDecision *decision;
   PaddockSandbox *sandbox;
   PaddockProxy *proxy;
+  PaddockAuditSession *session;
+  char *call_id;                /* links the decision to its result */
+  JsonNode *report;
+  char *denied;                 /* why it does not run, once decided so */
   GCancellable *cancellable;
   GInputStream *output_stream;
   GString *output;              /* the end of it, for the activity list */
@@ -62,6 +66,8 @@ struct _PaddockWindow
   GtkEntry *command_entry;
   GtkLabel *run_status;
   GtkTextView *output_view;
+  GtkRevealer *audit_banner;
+  GtkLabel *audit_problem;
   AdwBin *settings_bin;
   AdwBin *policy_bin;
   PaddockInspector *inspector;          /* made when first shown */
@@ -381,7 +387,7 @@ event_in_workspace (gpointer item,
   PaddockWindow *self = user_data;
 
   return self->workspace != NULL &&
-         g_strcmp0 (paddock_event_get_workspace (item), paddock_workspace_get_path (self->workspace)) == 0;
+         g_strcmp0 (paddock_event_get_workspace (item), paddock_workspace_get_id (self->workspace)) == 0;
 }
 
 static void
@@ -460,6 +466,10 @@ run_free (Run *run)
   g_clear_object (&run->policy);
   g_clear_pointer (&run->decision, paddock_decision_unref);
   g_clear_object (&run->sandbox);
+  g_clear_object (&run->session);
+  g_free (run->call_id);
+  g_free (run->denied);
+  g_clear_pointer (&run->report, json_node_unref);
   g_clear_object (&run->cancellable);
   g_clear_object (&run->output_stream);
   g_string_free (run->output, TRUE);
@@ -490,18 +500,27 @@ append_output (PaddockWindow *self,
 }
 
 static void
+on_result_recorded (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(PaddockApplication) app = user_data;
+  g_autoptr(GError) error = NULL;
+
+  paddock_audit_append_finish (NULL, result, &error);
+  paddock_application_report_audit (app, error);
+}
+
+static void
 finish_run (Run *run)
 {
   PaddockWindow *self = run->window;
-  g_autoptr(PaddockEvent) event = NULL;
+  g_autoptr(JsonObject) attributes = NULL;
   g_autofree char *outcome = NULL;
   g_autofree char *status = NULL;
-  g_autofree char *location = NULL;
 
   if (!run->output_done || !run->sandbox_done)
     return;
-
-  location = paddock_rule_dup_location (run->decision->decisive);
 
   if (run->error != NULL)
     outcome = g_strdup (run->error);
@@ -510,20 +529,23 @@ finish_run (Run *run)
   else
     outcome = g_strdup_printf (_("exit status %d"), run->exit_code);
 
-  event = paddock_event_new_for_action (PADDOCK_EVENT_RESULT, paddock_workspace_get_path (run->workspace),
-                                        run->decision->action);
-  paddock_event_set_outcome (event, outcome, run->error == NULL && run->exit_code == 0);
-  paddock_event_set_decided_by (event, paddock_decision_get_layer (run->decision), location,
-                                run->decision->decisive->text);
-  paddock_event_set_detail (event, run->output->str);
+  /* The result goes to the store (the activity list reads it there);
+   * its output stays in this process. */
+  attributes = paddock_audit_result_attributes (run->report, run->error ? 125 : run->exit_code, run->call_id);
   if (self != NULL)
     {
-      paddock_application_add_event (get_app (self), event);
+      PaddockApplication *app = get_app (self);
+
+      paddock_application_keep_output (app, run->call_id, run->output->str);
+      paddock_audit_session_record_async (run->session, "paddock.tool_result", attributes, NULL, on_result_recorded,
+                                          g_object_ref (app));
       status = g_strdup_printf (_("Finished: %s"), outcome);
       set_status (self, status);
       self->run = NULL;
       update_actions (self);
     }
+  else
+    paddock_audit_session_record_async (run->session, "paddock.tool_result", attributes, NULL, NULL, NULL);
   run_free (run);
 }
 
@@ -557,7 +579,7 @@ on_sandbox_done (GObject      *source,
   Run *run = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!paddock_sandbox_run_finish (run->sandbox, result, &run->exit_code, NULL, &error))
+  if (!paddock_sandbox_run_finish (run->sandbox, result, &run->exit_code, &run->report, &error))
     run->error = g_strdup (error->message);
   run->sandbox_done = TRUE;
   finish_run (run);
@@ -576,23 +598,6 @@ on_network_approval (PaddockProxy           *proxy,
 }
 
 static void
-on_network_event (PaddockProxy        *proxy,
-                  PaddockNetworkEvent *network,
-                  Run                 *run)
-{
-  g_autofree char *subject = g_strdup_printf ("%s:%u", network->host, network->port);
-  g_autoptr(PaddockEvent) event = NULL;
-
-  if (run->window == NULL)
-    return;
-  event = paddock_event_new (PADDOCK_EVENT_NETWORK, paddock_workspace_get_path (run->workspace), subject);
-  paddock_event_set_outcome (event, network->reason ? network->reason : paddock_verdict_to_string (network->verdict),
-                             network->verdict == PADDOCK_VERDICT_ALLOW);
-  paddock_event_set_decided_by (event, network->layer, network->source, network->rule);
-  paddock_application_add_event (get_app (run->window), event);
-}
-
-static void
 start_sandbox (Run *run)
 {
   PaddockWindow *self = run->window;
@@ -608,7 +613,7 @@ start_sandbox (Run *run)
       run->proxy = paddock_proxy_new (run->policy, paddock_application_get_grants (get_app (self), run->workspace));
       paddock_proxy_set_workspace_policy (run->proxy, workspace_policy);
       g_signal_connect (run->proxy, "approval-needed", G_CALLBACK (on_network_approval), run);
-      g_signal_connect (run->proxy, "event", G_CALLBACK (on_network_event), run);
+      paddock_proxy_set_audit_session (run->proxy, run->session);
       if (!paddock_proxy_start (run->proxy, &error))
         {
           g_autofree char *status = g_strdup_printf (_("Not run: the network proxy cannot start: %s"), error->message);
@@ -656,6 +661,50 @@ refuse_run (Run        *run,
   run_free (run);
 }
 
+/* Once the store has the decision, the run goes on, and not before:
+ * nothing runs unrecorded. */
+static void
+on_decision_recorded (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  paddock_audit_session_record_finish (run->session, result, &error);
+  if (run->window == NULL)
+    {
+      run_free (run);
+      return;
+    }
+  paddock_application_report_audit (get_app (run->window), error);
+  if (error != NULL)
+    refuse_run (run, _("the audit log cannot be written"));
+  else if (run->denied != NULL)
+    refuse_run (run, run->denied);
+  else
+    start_sandbox (run);
+}
+
+/* Records what was decided, then goes on: @denied says why it does
+ * not run, NULL when it does. */
+static void
+record_decision (Run        *run,
+                 const char *approver,
+                 const char *scope,
+                 const char *answer,
+                 const char *denied)
+{
+  g_autoptr(JsonObject) attributes = paddock_audit_decision_attributes (run->decision, denied == NULL, approver,
+                                                                        scope, run->call_id);
+
+  if (answer != NULL)
+    json_object_set_string_member (attributes, "answer", answer);
+  run->denied = g_strdup (denied);
+  paddock_audit_session_record_async (run->session, "paddock.tool_decision", attributes, NULL, on_decision_recorded,
+                                      run);
+}
+
 static void
 on_run_answered (PaddockApprovalRequest *request,
                  Run                    *run)
@@ -670,8 +719,10 @@ on_run_answered (PaddockApprovalRequest *request,
     }
   if (answer == PADDOCK_ANSWER_DENY)
     {
-      refuse_run (run, g_str_equal (paddock_approval_request_get_who (request), "timeout")
-                       ? _("nobody answered in time") : _("denied"));
+      gboolean timeout = g_str_equal (paddock_approval_request_get_who (request), "timeout");
+
+      record_decision (run, "user", NULL, timeout ? "timeout" : "deny",
+                       timeout ? _("nobody answered in time") : _("denied"));
       return;
     }
   if (answer == PADDOCK_ANSWER_SESSION)
@@ -689,7 +740,7 @@ on_run_answered (PaddockApprovalRequest *request,
             toast (run->window, error->message);
         }
     }
-  start_sandbox (run);
+  record_decision (run, "user", answer == PADDOCK_ANSWER_SESSION ? "session" : "once", NULL, NULL);
 }
 
 static void
@@ -704,6 +755,7 @@ run_command (GtkWidget  *widget,
   g_auto(GStrv) argv = NULL;
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->command_entry));
   g_autoptr(PaddockPolicy) policy = NULL;
+  PaddockAuditSession *session;
   Run *run;
 
   if (self->workspace == NULL || self->run != NULL)
@@ -721,6 +773,13 @@ run_command (GtkWidget  *widget,
       set_status (self, status);
       return;
     }
+  session = paddock_application_get_audit_session (get_app (self), self->workspace, policy, &error);
+  if (session == NULL)
+    {
+      g_autofree char *status = g_strdup_printf (_("Not run: %s"), error->message);
+      set_status (self, status);
+      return;
+    }
 
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->output_view), "", 0);
   run = g_new0 (Run, 1);
@@ -731,6 +790,8 @@ run_command (GtkWidget  *widget,
   run->cwd = g_strdup (paddock_workspace_get_path (self->workspace));
   run->cancellable = g_cancellable_new ();
   run->output = g_string_new (NULL);
+  run->session = g_object_ref (session);
+  run->call_id = g_uuid_string_random ();
   action = paddock_action_new_exec ((const char * const *) run->argv, run->cwd);
   run->decision = paddock_policy_evaluate (run->policy, action,
                                            paddock_application_get_grants (get_app (self), self->workspace));
@@ -740,12 +801,7 @@ run_command (GtkWidget  *widget,
   switch (run->decision->verdict)
     {
     case PADDOCK_VERDICT_FORBIDDEN:
-      {
-        g_autoptr(PaddockEvent) event = paddock_event_new_for_decision (run->decision,
-                                                                        paddock_workspace_get_path (self->workspace));
-        paddock_application_add_event (get_app (self), event);
-        refuse_run (run, _("the policy forbids this command"));
-      }
+      record_decision (run, "policy", NULL, NULL, _("the policy forbids this command"));
       break;
 
     case PADDOCK_VERDICT_PROMPT:
@@ -762,12 +818,7 @@ run_command (GtkWidget  *widget,
 
     case PADDOCK_VERDICT_ALLOW:
     default:
-      {
-        g_autoptr(PaddockEvent) event = paddock_event_new_for_decision (run->decision,
-                                                                        paddock_workspace_get_path (self->workspace));
-        paddock_application_add_event (get_app (self), event);
-        start_sandbox (run);
-      }
+      record_decision (run, "policy", NULL, NULL, NULL);
       break;
     }
 }
@@ -794,6 +845,16 @@ stop_command (GtkWidget  *widget,
 
 /* --- the window ------------------------------------------------------------- */
 
+static void
+update_audit_banner (PaddockWindow *self)
+{
+  const char *problem = paddock_application_get_audit_problem (get_app (self));
+
+  if (problem != NULL)
+    gtk_label_set_text (self->audit_problem, problem);
+  gtk_revealer_set_reveal_child (self->audit_banner, problem != NULL);
+}
+
 /* After construction: the application is set only then. */
 static void
 setup (PaddockWindow      *self,
@@ -804,6 +865,8 @@ setup (PaddockWindow      *self,
   GtkListItemFactory *factory;
 
   g_signal_connect_swapped (self->view_stack, "notify::visible-child", G_CALLBACK (sync_pages), self);
+  g_signal_connect_object (app, "notify::audit-problem", G_CALLBACK (update_audit_banner), self, G_CONNECT_SWAPPED);
+  update_audit_banner (self);
   gtk_list_box_bind_model (self->workspace_list, workspaces, create_workspace_row, NULL, NULL);
   g_signal_connect (self->workspace_list, "row-selected", G_CALLBACK (on_workspace_row_selected), self);
   g_signal_connect_object (workspaces, "items-changed", G_CALLBACK (on_workspaces_changed), self, G_CONNECT_AFTER);
@@ -882,6 +945,8 @@ paddock_window_class_init (PaddockWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, command_entry);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, run_status);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, output_view);
+  gtk_widget_class_bind_template_child (widget_class, PaddockWindow, audit_banner);
+  gtk_widget_class_bind_template_child (widget_class, PaddockWindow, audit_problem);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, policy_bin);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, settings_bin);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, view_stack);
