@@ -763,6 +763,171 @@ test_run_network (void)
   g_unlink (policy);
 }
 
+/* --- the audit store ------------------------------------------------ */
+
+/* The events `paddockctl audit list --json` prints, for @filter_args. */
+static GPtrArray *
+audit_events (const char *filter_args)
+{
+  g_autofree char *script = g_strdup_printf ("\"$P\" audit list --json --limit 0 %s", filter_args);
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_auto(GStrv) lines = NULL;
+  g_auto(Run) run = { 0 };
+
+  shell (&run, script);
+  g_assert_cmpint (run.status, ==, 0);
+  lines = g_strsplit (run.out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0')
+      {
+        g_autoptr(GError) error = NULL;
+        JsonNode *node = json_from_string (lines[i], &error);
+
+        g_assert_no_error (error);
+        g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+        g_ptr_array_add (events, node);
+      }
+  return g_steal_pointer (&events);
+}
+
+static const char *
+attribute (JsonNode   *event,
+           const char *name)
+{
+  JsonObject *attributes = json_object_get_object_member (json_node_get_object (event), "attributes");
+
+  return json_object_get_string_member_with_default (attributes, name, NULL);
+}
+
+static const char *
+event_name (JsonNode *event)
+{
+  return json_object_get_string_member (json_node_get_object (event), "name");
+}
+
+/* Every run is a session in the store: who decided (layer, source, rule,
+ * approver) and what came of it, linked by call.id; and the store is
+ * what `audit list|show|export` read, with their filters. */
+static void
+test_audit_records (void)
+{
+  g_autofree char *policy = write_run_policy ();
+  g_autofree char *session_filter = NULL;
+  g_autofree char *show = NULL;
+  g_autoptr(GPtrArray) before = audit_events ("");
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GPtrArray) session = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  g_auto(Run) denied = { 0 };
+  g_auto(Run) ran = { 0 };
+  g_auto(Run) shown = { 0 };
+  g_auto(Run) jsonl = { 0 };
+  g_auto(Run) otlp = { 0 };
+  JsonNode *deny, *allow, *result;
+  guint n;
+
+  shell (&denied, "setsid -w \"$P\" run -- rm -f x");
+  g_assert_cmpint (denied.status, ==, 126);
+  shell (&ran, "setsid -w \"$P\" run -- sh -c 'exit 7'");
+  g_assert_cmpint (ran.status, ==, 7);
+
+  events = audit_events ("--workspace . --since 1h");
+  n = events->len;
+  g_assert_cmpuint (n, >=, before->len + 5);
+  /* denied run: session_start, tool_decision; the other: session_start,
+   * tool_decision, tool_result */
+  deny = g_ptr_array_index (events, n - 4);
+  allow = g_ptr_array_index (events, n - 2);
+  result = g_ptr_array_index (events, n - 1);
+  g_assert_cmpstr (event_name (g_ptr_array_index (events, n - 5)), ==, "paddock.session_start");
+  g_assert_cmpstr (event_name (deny), ==, "paddock.tool_decision");
+  g_assert_cmpstr (attribute (deny, "decision"), ==, "deny");
+  g_assert_cmpstr (attribute (deny, "approver"), ==, "policy");
+  g_assert_cmpstr (attribute (deny, "layer"), ==, "user");
+  g_assert_true (g_str_has_prefix (attribute (deny, "source"), policy));
+  g_assert_cmpstr (attribute (deny, "reason"), ==, "nothing is deleted here");
+  g_assert_cmpstr (event_name (g_ptr_array_index (events, n - 3)), ==, "paddock.session_start");
+  g_assert_cmpstr (attribute (allow, "decision"), ==, "allow");
+  g_assert_cmpstr (event_name (result), ==, "paddock.tool_result");
+  g_assert_cmpstr (attribute (result, "call.id"), ==, attribute (allow, "call.id"));
+  g_assert_cmpstr (attribute (result, "session.id"), ==, attribute (allow, "session.id"));
+  g_assert_cmpstr (attribute (result, "session.id"), !=, attribute (deny, "session.id"));
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (json_node_get_object (result),
+                                                                              "attributes"), "exit_code"), ==, 7);
+  g_assert_nonnull (attribute (result, "user.id"));
+  g_assert_nonnull (attribute (result, "app.version"));
+  g_assert_nonnull (attribute (result, "workspace.id"));
+
+  /* Filters: one session; a window in the past holds none of it. */
+  session_filter = g_strdup_printf ("--session %s", attribute (result, "session.id"));
+  session = audit_events (session_filter);
+  g_assert_cmpuint (session->len, ==, 3);
+  none = audit_events ("--until 2000-01-01");
+  g_assert_cmpuint (none->len, ==, 0);
+
+  show = g_strdup_printf ("\"$P\" audit show %" G_GINT64_FORMAT,
+                          json_object_get_int_member (json_node_get_object (deny), "id"));
+  shell (&shown, show);
+  g_assert_cmpint (shown.status, ==, 0);
+  g_assert_nonnull (strstr (shown.out, "paddock.tool_decision"));
+  g_assert_nonnull (strstr (shown.out, "nothing is deleted here"));
+
+  shell (&jsonl, "\"$P\" audit export --workspace . | wc -l");
+  g_assert_cmpint (atoi (jsonl.out), ==, (int) n);
+  shell (&otlp, "\"$P\" audit export --format otlp --since 1h");
+  g_assert_cmpint (otlp.status, ==, 0);
+  g_assert_nonnull (strstr (otlp.out, "\"resourceLogs\""));
+  g_assert_nonnull (strstr (otlp.out, "\"eventName\":\"paddock.tool_result\""));
+
+  g_unlink (policy);
+}
+
+/* No store, no run: a state folder that cannot hold the store, or a
+ * disk that fills, refuses the command instead of running it
+ * unrecorded; and the store is hidden from the sandbox. */
+static void
+test_audit_fail_closed (void)
+{
+  g_autofree char *state_file = test_write_file (base, "state-is-a-file", "");
+  g_autofree char *script = g_strdup_printf ("XDG_STATE_HOME=%s setsid -w \"$P\" run -- sh -c 'echo x > marker'",
+                                             state_file);
+  g_autofree char *marker = g_build_filename (workspace, "marker", NULL);
+  g_autofree char *store = g_build_filename (base, ".local", "state", "paddock", "audit.sqlite", NULL);
+  g_autofree char *read_store = g_strdup_printf ("setsid -w \"$P\" run -- sh -c 'cat %s | head -c 15'", store);
+  g_autofree char *list_state = g_strdup_printf ("setsid -w \"$P\" run -- ls %s/.local/state", base);
+  g_auto(Run) unwritable = { 0 };
+  g_auto(Run) full = { 0 };
+  g_auto(Run) control = { 0 };
+  g_auto(Run) peek = { 0 };
+  g_auto(Run) listed = { 0 };
+
+  shell (&unwritable, script);
+  g_assert_cmpint (unwritable.status, ==, 2);
+  g_assert_nonnull (strstr (unwritable.err, "nothing runs unrecorded"));
+  g_assert_nonnull (strstr (unwritable.err, state_file));
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+
+  /* A full disk, as a file size limit makes it: SQLite's writes fail. */
+  shell (&full, "ulimit -f 1; trap '' XFSZ; setsid -w \"$P\" run -- sh -c 'echo x > marker'");
+  g_assert_cmpint (full.status, ==, 2);
+  g_assert_nonnull (strstr (full.err, "nothing runs unrecorded"));
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+
+  /* The control: with room again, the same command runs. */
+  shell (&control, "setsid -w \"$P\" run -- sh -c 'echo x > marker'");
+  g_assert_cmpint (control.status, ==, 0);
+  g_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
+  g_unlink (marker);
+
+  /* Inside the sandbox, the store cannot be read; its folder is seen. */
+  g_assert_true (g_file_test (store, G_FILE_TEST_EXISTS));
+  shell (&peek, read_store);
+  g_assert_null (strstr (peek.out, "SQLite format"));
+  shell (&listed, list_state);
+  g_assert_cmpint (listed.status, ==, 0);
+  g_assert_nonnull (strstr (listed.out, "paddock"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -795,6 +960,8 @@ main (int   argc,
   g_test_add_func ("/cli/run/prompt-without-terminal", test_run_prompt_without_terminal);
   g_test_add_func ("/cli/run/prompt-on-terminal", test_run_prompt_on_terminal);
   g_test_add_func ("/cli/run/network", test_run_network);
+  g_test_add_func ("/cli/audit/records", test_audit_records);
+  g_test_add_func ("/cli/audit/fail-closed", test_audit_fail_closed);
 
   status = g_test_run ();
   test_remove_tree (base);

@@ -178,15 +178,20 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Export, export_finish)
 /* Records what was decided; FALSE (said on stderr) when the audit
  * store did not take it. */
 static gboolean
-record_decision (PaddockAuditSession   *session,
-                 const PaddockDecision *decision,
-                 gboolean               allowed,
-                 const char            *approver,
-                 const char            *scope,
-                 const char            *call_id)
+record_decision (PaddockAuditSession    *session,
+                 const PaddockDecision  *decision,
+                 gboolean                allowed,
+                 PaddockApprovalRequest *request,
+                 const char             *scope,
+                 const char             *call_id)
 {
-  g_autoptr(JsonObject) attributes = paddock_audit_decision_attributes (decision, allowed, approver, scope, call_id);
+  g_autoptr(JsonObject) attributes = paddock_audit_decision_attributes (decision, allowed, request ? "user" : "policy",
+                                                                        scope, call_id);
   g_autoptr(GError) error = NULL;
+
+  /* Who answered: a person's name, "timeout" or "nobody". */
+  if (request != NULL)
+    json_object_set_string_member (attributes, "answered_by", paddock_approval_request_get_who (request));
 
   if (paddock_audit_session_record (session, "paddock.tool_decision", attributes, &error) > 0)
     return TRUE;
@@ -195,14 +200,14 @@ record_decision (PaddockAuditSession   *session,
 }
 
 static int
-deny (PaddockAuditSession   *session,
-      const PaddockDecision *decision,
-      const char            *approver,
-      const char            *why)
+deny (PaddockAuditSession    *session,
+      const PaddockDecision  *decision,
+      PaddockApprovalRequest *request,
+      const char             *why)
 {
   g_autofree char *call_id = g_uuid_string_random ();
 
-  record_decision (session, decision, FALSE, approver, NULL, call_id);
+  record_decision (session, decision, FALSE, request, NULL, call_id);
   g_printerr ("paddockctl: %s\n", why);
   describe (stderr, decision);
   return EXIT_DENIED;
@@ -515,7 +520,7 @@ paddockctl_run (int    argc,
   switch (decision->verdict)
     {
     case PADDOCK_VERDICT_FORBIDDEN:
-      return deny (session, decision, "policy", _("the policy forbids this command"));
+      return deny (session, decision, NULL, _("the policy forbids this command"));
 
     case PADDOCK_VERDICT_PROMPT:
       request = paddock_approval_request_new (decision, FALSE);
@@ -528,10 +533,10 @@ paddockctl_run (int    argc,
         case PADDOCK_ANSWER_ALWAYS:  /* never offered for commands */
         default:
           if (g_str_equal (paddock_approval_request_get_who (request), "nobody"))
-            return deny (session, decision, "user", _("not run: nobody allowed it (without a terminal, nobody can be asked)"));
+            return deny (session, decision, request, _("not run: nobody allowed it (without a terminal, nobody can be asked)"));
           if (g_str_equal (paddock_approval_request_get_who (request), "timeout"))
-            return deny (session, decision, "user", _("not run: nobody answered in time"));
-          return deny (session, decision, "user", _("not run: denied"));
+            return deny (session, decision, request, _("not run: nobody answered in time"));
+          return deny (session, decision, request, _("not run: denied"));
         case PADDOCK_ANSWER_SESSION:
           scope = "session";
           if (session_path == NULL)
@@ -561,7 +566,7 @@ paddockctl_run (int    argc,
       break;
     }
 
-  if (!record_decision (session, decision, TRUE, scope ? "user" : "policy", scope, call_id))
+  if (!record_decision (session, decision, TRUE, request, scope, call_id))
     return paddockctl_error (_("the command does not run unrecorded"));
 
   tripwire = paddock_tripwire_new (paddock_workspace_get_path (workspace));

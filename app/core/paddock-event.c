@@ -187,18 +187,22 @@ decision_outcome (JsonObject *attributes)
   gboolean allowed = g_strcmp0 (member_string (attributes, "decision"), "allow") == 0;
   const char *approver = member_string (attributes, "approver");
   const char *scope = member_string (attributes, "scope");
-  const char *answer = member_string (attributes, "answer");
+  const char *who = member_string (attributes, "answered_by");
 
   if (g_strcmp0 (approver, "user") != 0)
     return g_strdup (allowed ? "allowed" : "forbidden");
+  if (who == NULL)
+    who = "a person";
   if (allowed)
-    return g_strdup (g_strcmp0 (scope, "session") == 0 ? "allowed for the session"
-                     : g_strcmp0 (scope, "workspace") == 0 ? "always allowed" : "allowed once");
-  if (g_strcmp0 (answer, "timeout") == 0)
+    return g_strdup_printf ("%s by %s", g_strcmp0 (scope, "session") == 0 ? "allowed for the session"
+                            : g_strcmp0 (scope, "workspace") == 0 ? "always allowed" : "allowed once", who);
+  if (g_str_equal (who, "timeout"))
     return g_strdup ("denied: nobody answered in time");
-  if (g_strcmp0 (answer, "withdrawn") == 0)
+  if (g_str_equal (who, "withdrawn"))
     return g_strdup ("denied: withdrawn");
-  return g_strdup ("denied");
+  if (g_str_equal (who, "nobody"))
+    return g_strdup ("denied: nobody could be asked");
+  return g_strdup_printf ("denied by %s", who);
 }
 
 static char *

@@ -165,6 +165,21 @@ add_strv_member (JsonBuilder        *builder,
   json_builder_end_array (builder);
 }
 
+/* The audit store is never the agent's to read, wherever
+ * XDG_STATE_HOME puts it and whatever a policy says. */
+static void
+hide_own_state (GStrv *hidden)
+{
+  g_autofree char *state = g_build_filename (g_get_user_state_dir (), "paddock", NULL);
+  guint n = g_strv_length (*hidden);
+
+  if (!g_file_test (state, G_FILE_TEST_IS_DIR) || g_strv_contains ((const char * const *) *hidden, state))
+    return;
+  *hidden = g_renew (char *, *hidden, n + 2);
+  (*hidden)[n] = g_steal_pointer (&state);
+  (*hidden)[n + 1] = NULL;
+}
+
 char *
 paddock_sandbox_build_spec (PaddockSandbox     *self,
                             const char * const *argv,
@@ -182,6 +197,7 @@ paddock_sandbox_build_spec (PaddockSandbox     *self,
   g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
 
   paddock_policy_get_sandbox_layout (self->policy, &writable, &protected_names, &hidden);
+  hide_own_state (&hidden);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "version");

@@ -362,7 +362,7 @@ record_withdrawn (PaddockApplication     *self,
     return;
   attributes = paddock_audit_decision_attributes (paddock_approval_request_get_decision (request), FALSE, "user",
                                                   NULL, call_id);
-  json_object_set_string_member (attributes, "answer", "withdrawn");
+  json_object_set_string_member (attributes, "answered_by", "withdrawn");
   paddock_audit_session_record_async (session, "paddock.tool_decision", attributes, NULL, on_recorded,
                                       g_object_ref (self));
 }

@@ -689,17 +689,18 @@ on_decision_recorded (GObject      *source,
 /* Records what was decided, then goes on: @denied says why it does
  * not run, NULL when it does. */
 static void
-record_decision (Run        *run,
-                 const char *approver,
-                 const char *scope,
-                 const char *answer,
-                 const char *denied)
+record_decision (Run                    *run,
+                 PaddockApprovalRequest *request,
+                 const char             *scope,
+                 const char             *denied)
 {
-  g_autoptr(JsonObject) attributes = paddock_audit_decision_attributes (run->decision, denied == NULL, approver,
-                                                                        scope, run->call_id);
+  g_autoptr(JsonObject) attributes = paddock_audit_decision_attributes (run->decision, denied == NULL,
+                                                                        request ? "user" : "policy", scope,
+                                                                        run->call_id);
 
-  if (answer != NULL)
-    json_object_set_string_member (attributes, "answer", answer);
+  /* Who answered: a person's name, "timeout" or "nobody". */
+  if (request != NULL)
+    json_object_set_string_member (attributes, "answered_by", paddock_approval_request_get_who (request));
   run->denied = g_strdup (denied);
   paddock_audit_session_record_async (run->session, "paddock.tool_decision", attributes, NULL, on_decision_recorded,
                                       run);
@@ -721,8 +722,7 @@ on_run_answered (PaddockApprovalRequest *request,
     {
       gboolean timeout = g_str_equal (paddock_approval_request_get_who (request), "timeout");
 
-      record_decision (run, "user", NULL, timeout ? "timeout" : "deny",
-                       timeout ? _("nobody answered in time") : _("denied"));
+      record_decision (run, request, NULL, timeout ? _("nobody answered in time") : _("denied"));
       return;
     }
   if (answer == PADDOCK_ANSWER_SESSION)
@@ -740,7 +740,7 @@ on_run_answered (PaddockApprovalRequest *request,
             toast (run->window, error->message);
         }
     }
-  record_decision (run, "user", answer == PADDOCK_ANSWER_SESSION ? "session" : "once", NULL, NULL);
+  record_decision (run, request, answer == PADDOCK_ANSWER_SESSION ? "session" : "once", NULL);
 }
 
 static void
@@ -801,7 +801,7 @@ run_command (GtkWidget  *widget,
   switch (run->decision->verdict)
     {
     case PADDOCK_VERDICT_FORBIDDEN:
-      record_decision (run, "policy", NULL, NULL, _("the policy forbids this command"));
+      record_decision (run, NULL, NULL, _("the policy forbids this command"));
       break;
 
     case PADDOCK_VERDICT_PROMPT:
@@ -818,7 +818,7 @@ run_command (GtkWidget  *widget,
 
     case PADDOCK_VERDICT_ALLOW:
     default:
-      record_decision (run, "policy", NULL, NULL, NULL);
+      record_decision (run, NULL, NULL, NULL);
       break;
     }
 }
