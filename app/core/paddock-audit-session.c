@@ -132,6 +132,14 @@ paddock_audit_session_record (PaddockAuditSession *self,
 
 /* --- the events' own attributes ------------------------------------ */
 
+/* JSON holds text: bytes that are not UTF-8 (an argument, a file
+ * name) are kept as U+FFFD rather than lose the whole event. */
+static char *
+as_text (const char *value)
+{
+  return g_utf8_make_valid (value, -1);
+}
+
 static void
 set_strv (JsonObject         *object,
           const char         *name,
@@ -140,7 +148,10 @@ set_strv (JsonObject         *object,
   JsonArray *array = json_array_new ();
 
   for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
-    json_array_add_string_element (array, strv[i]);
+    {
+      g_autofree char *text = as_text (strv[i]);
+      json_array_add_string_element (array, text);
+    }
   json_object_set_array_member (object, name, array);
 }
 
@@ -149,8 +160,12 @@ set_string_if (JsonObject *object,
                const char *name,
                const char *value)
 {
-  if (value != NULL)
-    json_object_set_string_member (object, name, value);
+  g_autofree char *text = NULL;
+
+  if (value == NULL)
+    return;
+  text = as_text (value);
+  json_object_set_string_member (object, name, text);
 }
 
 JsonObject *

@@ -25,7 +25,7 @@ G_DEFINE_QUARK (paddock-audit-error-quark, paddock_audit_error)
 
 /* The most events one transaction commits: enough to keep a burst
  * cheap, few enough that acknowledgements keep flowing. */
-#define MAX_BATCH 512
+#define MAX_BATCH 2048
 
 /* Events between two prunings by the writer. */
 #define PRUNE_EVERY 10000
@@ -232,6 +232,41 @@ commit (PaddockAudit  *self,
   return FALSE;
 }
 
+/* A batch's acknowledgements, for the main context they belong to. */
+typedef struct
+{
+  GMainContext *context;
+  GPtrArray *tasks;
+  GArray *ids;          /* gint64, one per task when committed */
+  GError *error;        /* else why not */
+} Acks;
+
+static void
+acks_free (Acks *acks)
+{
+  g_ptr_array_unref (acks->tasks);
+  g_array_unref (acks->ids);
+  g_clear_error (&acks->error);
+  g_free (acks);
+}
+
+static gboolean
+deliver_acks (gpointer data)
+{
+  Acks *acks = data;
+
+  for (guint i = 0; i < acks->tasks->len; i++)
+    {
+      GTask *task = g_ptr_array_index (acks->tasks, i);
+
+      if (acks->error != NULL)
+        g_task_return_error (task, g_error_copy (acks->error));
+      else
+        g_task_return_int (task, g_array_index (acks->ids, gint64, i));
+    }
+  return G_SOURCE_REMOVE;
+}
+
 static void
 commit_batch (PaddockAudit *self,
               GPtrArray    *batch)
@@ -239,6 +274,7 @@ commit_batch (PaddockAudit *self,
   g_autoptr(GError) error = NULL;
   sqlite3_stmt *insert = NULL;
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) groups = g_ptr_array_new ();
   gboolean ok;
 
   ok = begin (self, &error);
@@ -268,16 +304,37 @@ commit_batch (PaddockAudit *self,
   sqlite3_finalize (insert);
   ok = commit (self, ok, &error);
 
-  /* Acknowledged only now, after the commit: never before. */
+  /* Acknowledged only now, after the commit: never before. One call
+   * per caller's main context for the whole batch, not one per event,
+   * keeps a burst from flooding the UI's main loop. */
   for (guint i = 0; i < batch->len; i++)
     {
       Op *op = g_ptr_array_index (batch, i);
+      GMainContext *context = g_task_get_context (op->task);
+      Acks *acks = NULL;
 
+      for (guint g = 0; g < groups->len && acks == NULL; g++)
+        if (((Acks *) g_ptr_array_index (groups, g))->context == context)
+          acks = g_ptr_array_index (groups, g);
+      if (acks == NULL)
+        {
+          acks = g_new0 (Acks, 1);
+          acks->context = context;
+          acks->tasks = g_ptr_array_new_with_free_func (g_object_unref);
+          acks->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+          acks->error = ok ? NULL : g_error_copy (error);
+          g_ptr_array_add (groups, acks);
+        }
+      g_ptr_array_add (acks->tasks, g_steal_pointer (&op->task));
       if (ok)
-        g_task_return_int (op->task, g_array_index (ids, gint64, i));
-      else
-        g_task_return_error (op->task, g_error_copy (error));
+        g_array_append_val (acks->ids, g_array_index (ids, gint64, i));
     }
+  for (guint g = 0; g < groups->len; g++)
+    {
+      Acks *acks = g_ptr_array_index (groups, g);
+      g_main_context_invoke_full (acks->context, G_PRIORITY_DEFAULT, deliver_acks, acks, (GDestroyNotify) acks_free);
+    }
+
   g_mutex_lock (&self->notify_lock);
   if (ok && self->notify != NULL)
     self->notify (self->notify_data);
@@ -622,7 +679,12 @@ queue_op (PaddockAudit *self,
       op_free (op);
       return;
     }
-  g_async_queue_push (self->queue, op);
+  /* The outbox's own work jumps the queue: it only touches committed
+   * events, and an exporter should not wait behind a burst. */
+  if (op->kind == OP_APPEND)
+    g_async_queue_push (self->queue, op);
+  else
+    g_async_queue_push_front (self->queue, op);
 }
 
 static const char *
