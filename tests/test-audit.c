@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "paddock-audit.h"
+#include "paddock-audit-session.h"
 #include "test-util.h"
 
 static JsonObject *
@@ -247,6 +248,159 @@ test_closed (void)
   g_assert_error (error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_CLOSED);
 }
 
+static void
+exec_sql (const char *path,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+/* A store written by the first schema opens migrated: its events keep
+ * their ids and gain the indexed session and workspace, and the file
+ * can give pages back when pruned. */
+static void
+test_migration (void)
+{
+  g_autofree char *dir = test_make_dir ("migration");
+  g_autofree char *path = g_build_filename (dir, "audit.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaddockAudit) audit = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  PaddockAuditFilter filter = { .session_id = "old-session" };
+  sqlite3 *db = NULL;
+  sqlite3_stmt *statement = NULL;
+
+  exec_sql (path,
+            "CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, time_unix_nano INTEGER NOT NULL,"
+            " name TEXT NOT NULL, attributes TEXT NOT NULL, exported INTEGER NOT NULL DEFAULT 0);"
+            "CREATE INDEX events_unexported ON events (id) WHERE exported = 0;"
+            "INSERT INTO events (time_unix_nano, name, attributes) VALUES"
+            " (1, 'paddock.session_start', '{\"session.id\": \"old-session\", \"workspace.id\": \"w1\"}'),"
+            " (2, 'paddock.tool_decision', '{\"session.id\": \"other\"}');"
+            "PRAGMA user_version = 1;");
+
+  audit = paddock_audit_open (path, &error);
+  g_assert_no_error (error);
+  events = paddock_audit_query (audit, &filter, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 1);
+  g_assert_cmpint (json_object_get_int_member (g_ptr_array_index (events, 0), "id"), ==, 1);
+  g_clear_pointer (&events, g_ptr_array_unref);
+  filter.session_id = NULL;
+  filter.workspace_id = "w1";
+  events = paddock_audit_query (audit, &filter, &error);
+  g_assert_cmpuint (events->len, ==, 1);
+  g_assert_cmpint (paddock_audit_append (audit, "paddock.tool_result", NULL, &error), ==, 3);
+  paddock_audit_close (audit);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA auto_vacuum", -1, &statement, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (statement), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (statement, 0), ==, 2);
+  sqlite3_finalize (statement);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &statement, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (statement), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (statement, 0), ==, PADDOCK_AUDIT_SCHEMA_VERSION);
+  sqlite3_finalize (statement);
+  sqlite3_close (db);
+}
+
+static gint64
+file_size (const char *path)
+{
+  struct stat st;
+
+  return stat (path, &st) == 0 ? st.st_size : 0;
+}
+
+/* Old events go by age, the oldest by size, and an event the collector
+ * has not received stays while export is on; the newest always stay. */
+static void
+test_prune (void)
+{
+  g_autofree char *dir = test_make_dir ("prune");
+  g_autofree char *path = g_build_filename (dir, "audit.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaddockAudit) audit = paddock_audit_open (path, &error);
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *padding = g_strnfill (2000, 'x');
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  gint64 old_ids[2] = { 1, 2 };
+  gint64 big;
+
+  g_assert_no_error (error);
+  for (int i = 0; i < 10; i++)
+    {
+      g_autoptr(JsonObject) attrs = attributes ("n", i);
+      g_assert_cmpint (paddock_audit_append (audit, "paddock.tool_decision", attrs, &error), >, 0);
+    }
+  /* Events 1-4 are a year old; 1 and 2 were exported, 3 and 4 not. */
+  exec_sql (path, "UPDATE events SET time_unix_nano = time_unix_nano - 365 * 86400 * 1000000000 WHERE id <= 4");
+  g_assert_true (paddock_audit_set_exported (audit, old_ids, 2, PADDOCK_AUDIT_EXPORTED, &error));
+
+  /* Keeping what waits for the collector: only 1 and 2 go. */
+  g_assert_cmpint (paddock_audit_prune (audit, 30, 0, TRUE, &error), ==, 2);
+  events = paddock_audit_list (audit, 0, 0, &error);
+  g_assert_cmpuint (events->len, ==, 8);
+  g_assert_cmpint (json_object_get_int_member (g_ptr_array_index (events, 0), "id"), ==, 3);
+  g_clear_pointer (&events, g_ptr_array_unref);
+  /* Without export, 3 and 4 go too; a recent one never does. */
+  g_assert_cmpint (paddock_audit_prune (audit, 30, 0, FALSE, &error), ==, 2);
+  g_assert_cmpint (paddock_audit_prune (audit, 30, 0, FALSE, &error), ==, 0);
+
+  /* By size: ~8 MB of events, cut to 1 MB, oldest first; the file shrinks. */
+  for (int i = 0; i < 4000; i++)
+    {
+      g_autoptr(JsonObject) attrs = attributes ("n", i);
+      json_object_set_string_member (attrs, "padding", padding);
+      paddock_audit_append_async (audit, "paddock.tool_decision", attrs, NULL, NULL, NULL);
+    }
+  g_assert_cmpint ((big = paddock_audit_append (audit, "paddock.tool_result", NULL, &error)), >, 0);
+  g_assert_cmpint (file_size (path) + file_size (wal), >, 4 * 1024 * 1024);
+  g_assert_cmpint (paddock_audit_prune (audit, 0, 1024 * 1024, FALSE, &error), >, 3000);
+  g_assert_no_error (error);
+  events = paddock_audit_list (audit, 0, 0, &error);
+  g_assert_cmpuint (events->len, >, 100);
+  g_assert_cmpint (json_object_get_int_member (g_ptr_array_index (events, events->len - 1), "id"), ==, big);
+  g_assert_cmpint (file_size (path), <, 2 * 1024 * 1024);
+}
+
+/* The person chooses the retention, but not below the organisation's. */
+static void
+test_retention_policy (void)
+{
+  g_autofree char *dir = test_make_dir ("retention");
+  g_autoptr(PaddockPolicy) defaults = test_policy_new_with_defaults (dir, dir, -1);
+  g_autoptr(PaddockPolicy) shorter = test_policy_new_with_defaults (dir, dir,
+    PADDOCK_LAYER_USER, "{\"audit\": {\"retention_days\": 7, \"max_size_mb\": 10}}", -1);
+  g_autoptr(PaddockPolicy) floor = test_policy_new_with_defaults (dir, dir,
+    PADDOCK_LAYER_MANAGED, "{\"audit\": {\"retention_days\": 365}}",
+    PADDOCK_LAYER_USER, "{\"audit\": {\"retention_days\": 7, \"max_size_mb\": 0}}", -1);
+  g_autoptr(PaddockPolicy) longer = test_policy_new_with_defaults (dir, dir,
+    PADDOCK_LAYER_SYSTEM, "{\"audit\": {\"retention_days\": 30}}",
+    PADDOCK_LAYER_USER, "{\"audit\": {\"retention_days\": 400}}", -1);
+  guint days;
+  guint64 bytes;
+
+  paddock_audit_retention_for_policy (defaults, &days, &bytes);
+  g_assert_cmpuint (days, ==, 180);
+  g_assert_cmpuint (bytes, ==, 1024 * 1024 * 1024);
+  paddock_audit_retention_for_policy (shorter, &days, &bytes);
+  g_assert_cmpuint (days, ==, 7);
+  g_assert_cmpuint (bytes, ==, 10 * 1024 * 1024);
+  paddock_audit_retention_for_policy (floor, &days, &bytes);
+  g_assert_cmpuint (days, ==, 365);
+  g_assert_cmpuint (bytes, ==, 0);
+  paddock_audit_retention_for_policy (longer, &days, &bytes);
+  g_assert_cmpuint (days, ==, 400);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -258,6 +412,9 @@ main (int   argc,
   g_test_add_func ("/audit/read-only", test_read_only);
   g_test_add_func ("/audit/kill-during-burst", test_kill_during_burst);
   g_test_add_func ("/audit/closed", test_closed);
+  g_test_add_func ("/audit/migration", test_migration);
+  g_test_add_func ("/audit/prune", test_prune);
+  g_test_add_func ("/audit/retention-policy", test_retention_policy);
 
   return g_test_run ();
 }

@@ -424,12 +424,26 @@ live_bytes (PaddockAudit *self)
 }
 
 static gint64
+row_count (PaddockAudit *self)
+{
+  sqlite3_stmt *statement = NULL;
+  gint64 count = 0;
+
+  if (sqlite3_prepare_v2 (self->writer, "SELECT count(*) FROM events", -1, &statement, NULL) == SQLITE_OK &&
+      sqlite3_step (statement) == SQLITE_ROW)
+    count = sqlite3_column_int64 (statement, 0);
+  sqlite3_finalize (statement);
+  return count;
+}
+
+static gint64
 run_prune (PaddockAudit  *self,
            Op            *op,
            GError       **error)
 {
   sqlite3_stmt *statement = NULL;
   gint64 deleted = 0;
+  gint64 live;
   gboolean ok = TRUE;
 
   if (op->max_age_days > 0)
@@ -454,21 +468,24 @@ run_prune (PaddockAudit  *self,
         return -1;
     }
 
-  /* Oldest first, a slice at a time, until the live pages fit. */
-  while (op->max_bytes > 0 && (guint64) live_bytes (self) > op->max_bytes)
+  /* Oldest first, about as many as the excess holds, until the live
+   * pages fit. */
+  while (op->max_bytes > 0 && (guint64) (live = live_bytes (self)) > op->max_bytes)
     {
+      gint64 count = row_count (self);
+      gint64 slice = count > 0 ? ((live - (gint64) op->max_bytes) / MAX (live / count, 1)) + 16 : 0;
       int changes = 0;
 
       ok = begin (self, error);
       if (ok && sqlite3_prepare_v2 (self->writer,
                                     "DELETE FROM events WHERE id IN (SELECT id FROM events"
-                                    " WHERE exported != 0 OR NOT ? ORDER BY id LIMIT"
-                                    " max (1000, (SELECT count(*) FROM events) / 10))",
+                                    " WHERE exported != 0 OR NOT ? ORDER BY id LIMIT ?)",
                                     -1, &statement, NULL) != SQLITE_OK)
         ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
       if (ok)
         {
           sqlite3_bind_int (statement, 1, op->keep_pending);
+          sqlite3_bind_int64 (statement, 2, MIN (slice, count));
           if (sqlite3_step (statement) != SQLITE_DONE)
             ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
           changes = sqlite3_changes (self->writer);
