@@ -673,6 +673,9 @@ host_address (void)
  * policy says: an allowed address answers, one the policy would ask
  * about is refused without a terminal (and said so), --allow-domain
  * allows it for the session, and --network off leaves no way out. */
+static GPtrArray *audit_events (const char *filter_args);
+static const char *attribute (JsonNode *event, const char *name);
+
 static void
 test_run_network (void)
 {
@@ -759,6 +762,35 @@ test_run_network (void)
   g_assert_null (strstr (off.out, "hello"));
   g_assert_cmpuint (test_server_get_n_accepted (allowed), ==, 1);
 #undef FETCH
+
+  /* Each decision is in the audit store, with its layer, and never the
+   * URL's path (the command's own argv holds it, as typed). */
+  {
+    g_autoptr(GPtrArray) events = audit_events ("--since 1h");
+    g_autofree char *allowed_port = g_strdup_printf ("%u", test_server_get_port (allowed));
+    gboolean saw_allow = FALSE, saw_deny = FALSE;
+
+    for (guint i = 0; i < events->len; i++)
+      {
+        JsonNode *event = g_ptr_array_index (events, i);
+        g_autofree char *text = json_to_string (event, FALSE);
+        JsonObject *attributes = json_object_get_object_member (json_node_get_object (event), "attributes");
+
+        if (g_strcmp0 (json_object_get_string_member (json_node_get_object (event), "name"),
+                       "paddock.network_decision") != 0)
+          continue;
+        g_assert_null (strstr (text, "/page"));
+        if (g_strcmp0 (attribute (event, "host"), address) != 0)
+          continue;
+        if (g_str_equal (attribute (event, "decision"), "allow") &&
+            json_object_get_int_member (attributes, "port") == atoi (allowed_port))
+          saw_allow = g_str_equal (attribute (event, "layer"), "user");
+        if (g_str_equal (attribute (event, "decision"), "deny"))
+          saw_deny = TRUE;
+      }
+    g_assert_true (saw_allow);
+    g_assert_true (saw_deny);
+  }
 
   g_unlink (policy);
 }
