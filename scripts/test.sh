@@ -26,6 +26,13 @@ else
   echo "npm could not install @openai/codex: the conformance test will be skipped"
 fi
 
+step "Installing the OTLP validator's modules (protobufjs, and dd-trace for its opentelemetry-proto files)"
+# A prefix of their own, so that --omit=optional leaves Codex alone. No
+# skip on failure: test-telemetry's PADDOCK_OTLP_MODULES then names a
+# missing folder, and it fails.
+npm install --silent --no-audit --no-fund --omit=optional --prefix .deps/npm-otlp protobufjs@7.6.6 dd-trace@5.132.0 \
+  >/dev/null 2>&1 || echo "npm could not install protobufjs and dd-trace: the OTLP checks will fail"
+
 step "Development build"
 if [[ ! -f build/build.ninja ]]; then
   meson setup build -Ddevelopment=true -Dcodex="$codex" || exit 1
@@ -35,6 +42,16 @@ fi
 meson compile -C build || exit 1
 meson test -C build --print-errorlogs --num-processes 2 || status=1
 cp build/meson-logs/testlog.json "$results/dev.json"
+
+step "The OTLP validator's self-test"
+otlp_out=$(tests/otlp/self-test.sh .deps/npm-otlp/node_modules 2>&1)
+otlp_code=$?
+otlp_result=OK; (( otlp_code == 0 )) || { otlp_result=FAIL; status=1; echo "$otlp_out"; }
+tail -1 <<<"$otlp_out"
+# count-results.py counts TAP lines: each PASS or FAIL line becomes one.
+awk '/^PASS /{print "ok " ++n " " substr($0, 6)} /^FAIL /{print "not ok " ++n " " substr($0, 6)}' <<<"$otlp_out" |
+  python3 -c 'import json,sys; print(json.dumps({"name": "otlp-self-test", "result": sys.argv[1], "stdout": sys.stdin.read()}))' \
+    "$otlp_result" > "$results/otlp.json"
 
 step "The sandbox suites again as an unprivileged user"
 # bwrap as root runs privileged; people run it as themselves. The same
