@@ -16,6 +16,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "paddock-audit-session.h"
 #include "paddock-proxy.h"
 #include "test-proxy-util.h"
 #include "test-util.h"
@@ -543,6 +544,67 @@ test_socks (Fixture       *fixture,
   g_assert_cmpuint (test_server_get_n_accepted (fixture->echo), ==, 1);
 }
 
+/* With an audit session, every decision is recorded; an allowed tunnel
+ * opens only once its record is acknowledged, and a store that cannot
+ * take it keeps the tunnel shut (the control: the same tunnel, while the
+ * store works). */
+static void
+test_recorded (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->workspace, "state", "audit.sqlite", NULL);
+  g_autofree char *authority = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaddockAudit) audit = paddock_audit_open (path, &error);
+  g_autoptr(PaddockAuditSession) session = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  JsonObject *attributes;
+
+  g_assert_no_error (error);
+  start (fixture, ALLOW_ECHO, FALSE);
+  session = paddock_audit_session_new (audit, fixture->policy, NULL, "test-proxy");
+  paddock_proxy_set_audit_session (fixture->proxy, session);
+  authority = g_strdup_printf ("127.0.0.1:%u", test_server_get_port (fixture->echo));
+
+  {
+    g_autoptr(TestClient) c = connect_to (fixture, authority, TRUE);
+    g_assert_true (g_str_has_prefix (test_client_get_text (c), "HTTP/1.1 200 Connection established"));
+  }
+  {
+    g_autoptr(TestClient) c = connect_to (fixture, "denied.example:443", TRUE);
+    g_assert_true (g_str_has_prefix (test_client_get_text (c), "HTTP/1.1 403"));
+  }
+  /* The denial's record may still be on its way. */
+  for (;;)
+    {
+      events = paddock_audit_list (audit, 0, 0, NULL);
+      if (events->len == 2)
+        break;
+      g_clear_pointer (&events, g_ptr_array_unref);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  attributes = json_object_get_object_member (g_ptr_array_index (events, 0), "attributes");
+  g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (events, 0), "name"), ==,
+                   "paddock.network_decision");
+  g_assert_cmpstr (json_object_get_string_member (attributes, "decision"), ==, "allow");
+  g_assert_cmpstr (json_object_get_string_member (attributes, "layer"), ==, "user");
+  g_assert_cmpstr (json_object_get_string_member (attributes, "session.id"), ==,
+                   paddock_audit_session_get_id (session));
+  attributes = json_object_get_object_member (g_ptr_array_index (events, 1), "attributes");
+  g_assert_cmpstr (json_object_get_string_member (attributes, "decision"), ==, "deny");
+  g_assert_cmpstr (json_object_get_string_member (attributes, "host"), ==, "denied.example");
+  g_assert_cmpuint (test_server_get_n_accepted (fixture->echo), ==, 1);
+
+  paddock_audit_close (audit);
+  {
+    g_autoptr(TestClient) c = connect_to (fixture, authority, TRUE);
+    g_assert_true (g_str_has_prefix (test_client_get_text (c), "HTTP/1.1 503"));
+    g_assert_nonnull (strstr (test_client_get_text (c), "audit-unavailable"));
+  }
+  g_assert_cmpuint (test_server_get_n_accepted (fixture->echo), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -561,6 +623,7 @@ main (int    argc,
   ADD ("/proxy/plain-http", test_plain_http);
   ADD ("/proxy/host-mismatch", test_host_mismatch);
   ADD ("/proxy/socks", test_socks);
+  ADD ("/proxy/recorded", test_recorded);
 #undef ADD
 
   return g_test_run ();
