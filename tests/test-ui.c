@@ -949,6 +949,20 @@ test_inspector (void)
     g_assert_nonnull (strstr (labels, "Asks a person"));
   }
 
+  /* The audit log: where it is, how long it keeps, where it goes and
+   * by whose word. */
+  g_string_truncate (rows, 0);
+  collect_rows (GTK_WIDGET (inspector), rows);
+  g_assert_nonnull (strstr (rows->str, "audit.sqlite | Kept 180 days, up to 1024 MB"));
+  g_assert_nonnull (strstr (rows->str, "Not sent anywhere | No OpenTelemetry endpoint is set"));
+  g_setenv ("OTEL_EXPORTER_OTLP_ENDPOINT", "https://otel.example.com", TRUE);
+  paddock_inspector_reload (inspector);
+  g_unsetenv ("OTEL_EXPORTER_OTLP_ENDPOINT");
+  g_string_truncate (rows, 0);
+  collect_rows (GTK_WIDGET (inspector), rows);
+  g_assert_nonnull (strstr (rows->str, "https://otel.example.com/v1/logs | Sent, as OTEL_EXPORTER_OTLP_ENDPOINT says"));
+  g_assert_nonnull (strstr (rows->str, "wait to be sent"));
+
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_cmpint (g_unlink (system), ==, 0);
 }

@@ -257,6 +257,13 @@ paddock_application_get_audit (PaddockApplication *self)
   return self->audit;
 }
 
+PaddockTelemetry *
+paddock_application_get_telemetry (PaddockApplication *self)
+{
+  g_return_val_if_fail (PADDOCK_IS_APPLICATION (self), NULL);
+  return self->telemetry;
+}
+
 const char *
 paddock_application_get_audit_problem (PaddockApplication *self)
 {

@@ -9,6 +9,7 @@
 
 #include "paddock-approval-request.h"
 #include "paddock-audit-session.h"
+#include "paddock-telemetry.h"
 #include "paddock-event.h"
 #include "paddock-grants.h"
 #include "paddock-workspace.h"
@@ -52,6 +53,8 @@ void                paddock_application_report_audit  (PaddockApplication  *self
 const char         *paddock_application_get_audit_problem (PaddockApplication *self);
 /* The audit store, NULL when it could not be opened. */
 PaddockAudit       *paddock_application_get_audit      (PaddockApplication  *self);
+/* Its exporter, NULL when nothing is sent. */
+PaddockTelemetry   *paddock_application_get_telemetry  (PaddockApplication  *self);
 /* The output of this process's run @call_id, for its result's row:
  * output never goes into the audit store. */
 void                paddock_application_keep_output    (PaddockApplication  *self,

@@ -16,6 +16,7 @@
 
 #include "paddock-inspector.h"
 #include "paddock-policy-loader.h"
+#include "paddock-telemetry.h"
 
 struct _PaddockInspector
 {
@@ -26,12 +27,14 @@ struct _PaddockInspector
   AdwEntryRow *action_row;
   GtkBox *result_box;
   AdwPreferencesGroup *grants_group;
+  AdwPreferencesGroup *audit_group;
   GtkBox *layers_box;
 
   PaddockApplication *application;  /* weak */
   PaddockWorkspace *workspace;
   PaddockPolicy *policy;
   GPtrArray *grant_rows;            /* rows added to grants_group */
+  GPtrArray *audit_rows;            /* rows added to audit_group */
 };
 
 G_DEFINE_FINAL_TYPE (PaddockInspector, paddock_inspector, GTK_TYPE_WIDGET)
@@ -260,6 +263,82 @@ reload_grants (PaddockInspector *self)
     }
 }
 
+/* --- the audit log --------------------------------------------------------------- */
+
+static void
+add_audit_row (PaddockInspector *self,
+               const char       *title,
+               const char       *subtitle)
+{
+  GtkWidget *row = row_new (title, subtitle);
+
+  adw_preferences_group_add (self->audit_group, row);
+  g_ptr_array_add (self->audit_rows, row);
+}
+
+static char *
+retention_text (PaddockPolicy *policy)
+{
+  guint days;
+  guint64 bytes;
+  g_autofree char *age = NULL;
+
+  paddock_audit_retention_for_policy (policy, &days, &bytes);
+  age = days ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Kept %u day", "Kept %u days", days), days)
+             : g_strdup (_("Kept for good"));
+  /* In the unit the setting is written in. */
+  return bytes ? g_strdup_printf (_("%s, up to %" G_GUINT64_FORMAT " MB"), age, bytes / (1024 * 1024))
+               : g_steal_pointer (&age);
+}
+
+/* What the person can check: the store, its retention, the export and
+ * what waits for it, each with where its setting came from. */
+static void
+reload_audit (PaddockInspector *self)
+{
+  PaddockAudit *audit;
+  PaddockTelemetry *telemetry;
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autoptr(PaddockTelemetryConfig) config = NULL;
+  g_autofree char *retention = NULL;
+
+  for (guint i = 0; i < self->audit_rows->len; i++)
+    adw_preferences_group_remove (self->audit_group, g_ptr_array_index (self->audit_rows, i));
+  g_ptr_array_set_size (self->audit_rows, 0);
+  if (self->application == NULL || self->policy == NULL)
+    return;
+
+  audit = paddock_application_get_audit (self->application);
+  telemetry = paddock_application_get_telemetry (self->application);
+  retention = retention_text (self->policy);
+  if (audit == NULL)
+    add_audit_row (self, _("The audit log cannot be written"), paddock_application_get_audit_problem (self->application));
+  else
+    add_audit_row (self, paddock_audit_get_path (audit), retention);
+
+  config = paddock_telemetry_config_new (self->policy, (const char * const *) envp);
+  if (config->enabled && config->endpoint != NULL)
+    {
+      g_autofree char *from = g_strdup_printf (config->forced ? _("Sent, as %s requires") : _("Sent, as %s says"),
+                                               config->endpoint_from);
+      add_audit_row (self, config->endpoint, from);
+    }
+  else
+    add_audit_row (self, _("Not sent anywhere"), config->forced ? _("Required by policy, but no endpoint is set")
+                                                                : _("No OpenTelemetry endpoint is set"));
+  if (audit != NULL && config->enabled)
+    {
+      gint64 pending = paddock_audit_count_pending (audit, NULL);
+      g_autofree char *problem = telemetry ? paddock_telemetry_dup_problem (telemetry) : NULL;
+      g_autofree char *waiting = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " event waits to be sent",
+                                                               "%" G_GINT64_FORMAT " events wait to be sent",
+                                                               MAX (pending, 0)), MAX (pending, 0));
+      add_audit_row (self, waiting, problem);
+    }
+  for (guint i = 0; config->notes[i] != NULL; i++)
+    add_audit_row (self, config->notes[i], NULL);
+}
+
 /* --- try an action ------------------------------------------------------------ */
 
 static const char *
@@ -469,6 +548,7 @@ paddock_inspector_reload (PaddockInspector *self)
       return;
     }
   show_layers (self);
+  reload_audit (self);
   if (*gtk_editable_get_text (GTK_EDITABLE (self->action_row)) != '\0')
     on_try (self);
 }
@@ -494,6 +574,7 @@ paddock_inspector_dispose (GObject *object)
   g_clear_object (&self->workspace);
   g_clear_object (&self->policy);
   g_clear_pointer (&self->grant_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->audit_rows, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), PADDOCK_TYPE_INSPECTOR);
   g_clear_pointer (&self->scroller, gtk_widget_unparent);
 
@@ -513,6 +594,7 @@ paddock_inspector_class_init (PaddockInspectorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PaddockInspector, action_row);
   gtk_widget_class_bind_template_child (widget_class, PaddockInspector, result_box);
   gtk_widget_class_bind_template_child (widget_class, PaddockInspector, grants_group);
+  gtk_widget_class_bind_template_child (widget_class, PaddockInspector, audit_group);
   gtk_widget_class_bind_template_child (widget_class, PaddockInspector, layers_box);
   gtk_widget_class_bind_template_callback (widget_class, on_try);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -523,4 +605,5 @@ paddock_inspector_init (PaddockInspector *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->grant_rows = g_ptr_array_new ();
+  self->audit_rows = g_ptr_array_new ();
 }
