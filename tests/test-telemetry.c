@@ -1157,13 +1157,14 @@ kill_child_main (const char *path,
   g_autoptr(PaddockTelemetry) telemetry = NULL;
   g_autoptr(GMainContext) context = g_main_context_new ();
   char *empty[] = { NULL };
+  char *sender[] = { (char *) "x-test-sender", (char *) "child", NULL };
 
   if (audit == NULL)
     return 2;
   kill_child_acks = 3;
   config->enabled = TRUE;
   config->endpoint = g_strdup (url);
-  config->headers = g_strdupv (empty);
+  config->headers = g_strdupv (sender);
   config->resource = g_strdupv (empty);
   config->notes = g_strdupv (empty);
   telemetry = exporter_new (audit, config, KILL_BATCH);
@@ -1216,9 +1217,18 @@ assert_integrity (const char *path)
   sqlite3_close (db);
 }
 
+static void
+add_id (GHashTable *set,
+        gint64      id)
+{
+  g_hash_table_add (set, g_memdup2 (&id, sizeof id));
+}
+
 /* kill -9 while events are written and exported: the store is whole and
  * holds every acknowledged event, and a new exporter sends what is
- * pending, so the collector has every stored event. */
+ * pending, so the collector has every stored event. Each exporter says
+ * who it is in a header, so the collector's requests can be told apart
+ * however late the dead child's last one is read. */
 static void
 test_kill_during_export (void)
 {
@@ -1230,9 +1240,10 @@ test_kill_during_export (void)
   g_autoptr(GSubprocess) child = NULL;
   g_autoptr(GArray) acknowledged = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GHashTable) stored = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  g_autoptr(GHashTable) before_kill = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  g_autoptr(GHashTable) received = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GHashTable) from_child = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GHashTable) from_parent = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GHashTable) in_flight = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GPtrArray) requests = NULL;
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(PaddockAudit) audit = NULL;
   g_autoptr(PaddockTelemetryConfig) config = NULL;
@@ -1240,7 +1251,8 @@ test_kill_during_export (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *holder = NULL;
   g_autofree char *child_mark = NULL;
-  guint n_sent_by_child, duplicates = 0;
+  const char *parent_env[] = { "OTEL_EXPORTER_OTLP_HEADERS=x-test-sender=parent", NULL };
+  guint duplicates = 0;
   int fds[2];
   gint64 id;
 
@@ -1266,25 +1278,13 @@ test_kill_during_export (void)
   g_assert_cmpuint (acknowledged->len, >=, 2000);
   g_assert_cmpuint (acknowledged->len, <, KILL_BURST);
 
-  records = test_collector_dup_accepted_records (collector);
-  n_sent_by_child = records->len;
-  g_test_message ("acknowledged %u, the collector had %u records at the kill", acknowledged->len, n_sent_by_child);
-  g_assert_cmpuint (n_sent_by_child, >, 0);
-  for (guint i = 0; i < records->len; i++)
-    {
-      gint64 sent_id = test_log_record_get_audit_id (g_ptr_array_index (records, i));
-      g_hash_table_add (before_kill, g_memdup2 (&sent_id, sizeof sent_id));
-    }
-  g_clear_pointer (&records, g_ptr_array_unref);
-
   assert_integrity (path);
   audit = paddock_audit_open (path, &error);
   g_assert_no_error (error);
   events = paddock_audit_list (audit, 0, 0, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < events->len; i++)
-    g_hash_table_add (stored, g_memdup2 (&(gint64) { json_object_get_int_member (g_ptr_array_index (events, i), "id") },
-                                         sizeof (gint64)));
+    add_id (stored, json_object_get_int_member (g_ptr_array_index (events, i), "id"));
   for (guint i = 0; i < acknowledged->len; i++)
     if (!g_hash_table_contains (stored, &g_array_index (acknowledged, gint64, i)))
       g_error ("event %" G_GINT64_FORMAT " was acknowledged and is gone", g_array_index (acknowledged, gint64, i));
@@ -1307,36 +1307,63 @@ test_kill_during_export (void)
         }
     }
 
-  config = config_for (collector, NULL, NULL);
+  config = config_for (collector, NULL, parent_env);
   telemetry = exporter_new (audit, config, 500);
   paddock_telemetry_start (telemetry);
   g_assert_true (paddock_telemetry_flush (telemetry, 60000));
   paddock_telemetry_stop (telemetry);
   assert_nothing_pending (audit);
 
-  /* OTLP delivers at least once: the batch in flight at the kill may
-   * have reached the collector without the child marking it exported,
-   * and then it is sent again. Only such ids may come twice. */
-  records = test_collector_dup_accepted_records (collector);
-  for (guint i = 0; i < records->len; i++)
+  /* Neither exporter sends an id twice. */
+  requests = test_collector_dup_requests (collector);
+  for (guint i = 0; i < requests->len; i++)
     {
-      gint64 received_id = test_log_record_get_audit_id (g_ptr_array_index (records, i));
+      TestCollectorRequest *request = g_ptr_array_index (requests, i);
+      gboolean is_child = g_strcmp0 (header (request, "x-test-sender"), "child") == 0;
+      GHashTable *seen = is_child ? from_child : from_parent;
 
-      if (g_hash_table_contains (received, &received_id))
+      g_assert_cmpstr (header (request, "x-test-sender"), ==, is_child ? "child" : "parent");
+      g_assert_cmpuint (request->status, ==, 200);
+      if (is_child)
+        g_hash_table_remove_all (in_flight);
+      for (guint j = 0; j < request->log_records->len; j++)
         {
-          if (i < n_sent_by_child || !g_hash_table_contains (before_kill, &received_id))
-            g_error ("id %" G_GINT64_FORMAT " came twice and was not in flight at the kill", received_id);
+          gint64 received_id = test_log_record_get_audit_id (g_ptr_array_index (request->log_records, j));
+
+          if (g_hash_table_contains (seen, &received_id))
+            g_error ("the %s sent id %" G_GINT64_FORMAT " twice", is_child ? "child" : "parent", received_id);
+          add_id (seen, received_id);
+          if (is_child)
+            add_id (in_flight, received_id);
+        }
+    }
+  g_assert_cmpuint (g_hash_table_size (from_child), >, 0);
+
+  /* OTLP delivers at least once: the child's last request may have
+   * reached the collector without the child living to mark it
+   * exported, and then the new exporter sends it again. Only those ids
+   * may come twice. */
+  {
+    GHashTableIter iter;
+    gint64 *parent_id;
+
+    g_hash_table_iter_init (&iter, from_parent);
+    while (g_hash_table_iter_next (&iter, (gpointer *) &parent_id, NULL))
+      if (g_hash_table_contains (from_child, parent_id))
+        {
+          if (!g_hash_table_contains (in_flight, parent_id))
+            g_error ("id %" G_GINT64_FORMAT " came twice and was not in flight at the kill", *parent_id);
           duplicates++;
         }
-      g_hash_table_add (received, g_memdup2 (&received_id, sizeof received_id));
-    }
-  g_test_message ("%u records received, %u of them again after the kill", records->len, duplicates);
+  }
+  g_test_message ("acknowledged %u; the child sent %u, the new exporter %u, %u of them again",
+                  acknowledged->len, g_hash_table_size (from_child), g_hash_table_size (from_parent), duplicates);
   g_assert_cmpuint (duplicates, <=, KILL_BATCH);
   for (guint i = 0; i < events->len; i++)
     {
       gint64 stored_id = json_object_get_int_member (g_ptr_array_index (events, i), "id");
 
-      if (!g_hash_table_contains (received, &stored_id))
+      if (!g_hash_table_contains (from_child, &stored_id) && !g_hash_table_contains (from_parent, &stored_id))
         g_error ("stored event %" G_GINT64_FORMAT " never reached the collector", stored_id);
     }
 }
