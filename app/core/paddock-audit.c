@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -365,6 +366,21 @@ run_mark (PaddockAudit  *self,
   return commit (self, ok, error);
 }
 
+/* A holder ("HOST PID …") on this machine whose process has ended:
+ * killed, it never gave the lease back, and nobody need wait for it to
+ * expire. A holder elsewhere, or one that lives, keeps it. */
+static gboolean
+holder_is_gone (const char *holder)
+{
+  g_auto(GStrv) parts = holder ? g_strsplit (holder, " ", 3) : NULL;
+  guint64 pid;
+
+  if (parts == NULL || g_strv_length (parts) < 2 || !g_str_equal (parts[0], g_get_host_name ()) ||
+      !g_ascii_string_to_unsigned (parts[1], 10, 1, G_MAXINT32, &pid, NULL))
+    return FALSE;
+  return kill ((pid_t) pid, 0) != 0 && errno == ESRCH;
+}
+
 /* 1: taken, 0: somebody else holds it, -1: error. */
 static int
 run_lease (PaddockAudit  *self,
@@ -382,7 +398,8 @@ run_lease (PaddockAudit  *self,
     ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
   if (ok && sqlite3_step (select) == SQLITE_ROW)
     free_to_take = g_strcmp0 ((const char *) sqlite3_column_text (select, 0), op->holder) == 0 ||
-                   sqlite3_column_int64 (select, 1) <= now;
+                   sqlite3_column_int64 (select, 1) <= now ||
+                   holder_is_gone ((const char *) sqlite3_column_text (select, 0));
   sqlite3_finalize (select);
 
   if (ok && free_to_take)

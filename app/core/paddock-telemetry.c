@@ -195,8 +195,11 @@ paddock_telemetry_config_new (PaddockPolicy      *policy,
       g_ptr_array_add (notes, g_strdup ("OTEL_SDK_DISABLED=true: nothing is sent"));
     }
   if (config->forced && config->endpoint == NULL)
-    g_ptr_array_add (notes, g_strdup_printf ("export is required by %s, but no endpoint is set; events wait in the "
-                                             "audit store", setting_origin (export)));
+    {
+      g_autofree char *origin = setting_origin (export);
+      g_ptr_array_add (notes, g_strdup_printf ("export is required by %s, but no endpoint is set; events wait in the "
+                                               "audit store", origin));
+    }
 
   if (policy_headers != NULL)
     {
