@@ -319,6 +319,8 @@ file_size (const char *path)
   return stat (path, &st) == 0 ? st.st_size : 0;
 }
 
+#define COLLECTOR "https://collector.example/v1/logs"
+
 /* Old events go by age, the oldest by size, and an event the collector
  * has not received stays while export is on; the newest always stay. */
 static void
@@ -332,6 +334,7 @@ test_prune (void)
   g_autofree char *padding = g_strnfill (2000, 'x');
   g_autofree char *wal = g_strconcat (path, "-wal", NULL);
   gint64 old_ids[2] = { 1, 2 };
+  gint64 after = -1;
   gint64 big;
 
   g_assert_no_error (error);
@@ -342,17 +345,19 @@ test_prune (void)
     }
   /* Events 1-4 are a year old; 1 and 2 were exported, 3 and 4 not. */
   exec_sql (path, "UPDATE events SET time_unix_nano = time_unix_nano - 365 * 86400 * 1000000000 WHERE id <= 4");
-  g_assert_true (paddock_audit_set_exported (audit, old_ids, 2, PADDOCK_AUDIT_EXPORTED, &error));
+  g_assert_true (paddock_audit_lease_export (audit, COLLECTOR, "me", 60, &after, &error));
+  g_assert_cmpint (after, ==, 0);
+  g_assert_true (paddock_audit_mark_exported (audit, COLLECTOR, "me", old_ids, 2, PADDOCK_AUDIT_EXPORTED, &error));
 
   /* Keeping what waits for the collector: only 1 and 2 go. */
-  g_assert_cmpint (paddock_audit_prune (audit, 30, 0, TRUE, &error), ==, 2);
+  g_assert_cmpint (paddock_audit_prune (audit, 30, 0, COLLECTOR, &error), ==, 2);
   events = paddock_audit_list (audit, 0, 0, &error);
   g_assert_cmpuint (events->len, ==, 8);
   g_assert_cmpint (json_object_get_int_member (g_ptr_array_index (events, 0), "id"), ==, 3);
   g_clear_pointer (&events, g_ptr_array_unref);
   /* Without export, 3 and 4 go too; a recent one never does. */
-  g_assert_cmpint (paddock_audit_prune (audit, 30, 0, FALSE, &error), ==, 2);
-  g_assert_cmpint (paddock_audit_prune (audit, 30, 0, FALSE, &error), ==, 0);
+  g_assert_cmpint (paddock_audit_prune (audit, 30, 0, NULL, &error), ==, 2);
+  g_assert_cmpint (paddock_audit_prune (audit, 30, 0, NULL, &error), ==, 0);
 
   /* By size: ~8 MB of events, cut to 1 MB, oldest first; the file shrinks. */
   for (int i = 0; i < 4000; i++)
@@ -363,12 +368,59 @@ test_prune (void)
     }
   g_assert_cmpint ((big = paddock_audit_append (audit, "paddock.tool_result", NULL, &error)), >, 0);
   g_assert_cmpint (file_size (path) + file_size (wal), >, 4 * 1024 * 1024);
-  g_assert_cmpint (paddock_audit_prune (audit, 0, 1024 * 1024, FALSE, &error), >, 3000);
+  g_assert_cmpint (paddock_audit_prune (audit, 0, 1024 * 1024, NULL, &error), >, 3000);
   g_assert_no_error (error);
   events = paddock_audit_list (audit, 0, 0, &error);
   g_assert_cmpuint (events->len, >, 100);
   g_assert_cmpint (json_object_get_int_member (g_ptr_array_index (events, events->len - 1), "id"), ==, big);
   g_assert_cmpint (file_size (path), <, 2 * 1024 * 1024);
+}
+
+/* Each collector has its own place in the outbox and its own lease:
+ * what one takes is still pending for another, and a holder's lease
+ * keeps another process out until it is given back. */
+static void
+test_cursors (void)
+{
+  g_autofree char *dir = test_make_dir ("cursors");
+  g_autofree char *path = g_build_filename (dir, "audit.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaddockAudit) audit = paddock_audit_open (path, &error);
+  g_autoptr(GPtrArray) events = NULL;
+  const gint64 first[] = { 1, 2, 3, 4, 5 }, rest[] = { 6, 7, 8, 9, 10 };
+  const char *other = "https://other.example/v1/logs";
+  gint64 after = -1;
+
+  g_assert_no_error (error);
+  for (int i = 0; i < 10; i++)
+    g_assert_cmpint (paddock_audit_append (audit, "paddock.tool_decision", NULL, &error), ==, i + 1);
+
+  g_assert_true (paddock_audit_lease_export (audit, COLLECTOR, "me", 60, &after, &error));
+  g_assert_cmpint (after, ==, 0);
+  g_assert_true (paddock_audit_mark_exported (audit, COLLECTOR, "me", first, 5, PADDOCK_AUDIT_EXPORTED, &error));
+  /* Somebody else cannot take the lease, nor move the place. */
+  g_assert_false (paddock_audit_lease_export (audit, COLLECTOR, "you", 60, &after, &error));
+  g_assert_no_error (error);
+  g_assert_false (paddock_audit_mark_exported (audit, COLLECTOR, "you", rest, 5, PADDOCK_AUDIT_EXPORTED, &error));
+  g_assert_no_error (error);
+
+  /* A collector never seen before starts after what was taken... */
+  g_assert_true (paddock_audit_lease_export (audit, other, "you", 60, &after, &error));
+  g_assert_cmpint (after, ==, 5);
+  g_assert_true (paddock_audit_mark_exported (audit, other, "you", rest, 5, PADDOCK_AUDIT_EXPORTED, &error));
+  g_assert_cmpint (paddock_audit_count_pending (audit, &error), ==, 0);
+  /* ...and what it took is still the first collector's to send. */
+  g_assert_true (paddock_audit_lease_export (audit, COLLECTOR, "me", 60, &after, &error));
+  g_assert_cmpint (after, ==, 5);
+  g_assert_cmpint (paddock_audit_prune (audit, 0, 1, COLLECTOR, &error), ==, 5);
+  events = paddock_audit_list (audit, 0, 0, &error);
+  g_assert_cmpuint (events->len, ==, 5);
+  g_assert_cmpint (json_object_get_int_member (g_ptr_array_index (events, 0), "id"), ==, 6);
+
+  /* Given back, the lease is anybody's. */
+  g_assert_false (paddock_audit_lease_export (audit, COLLECTOR, "me", 0, NULL, &error));
+  g_assert_true (paddock_audit_lease_export (audit, COLLECTOR, "you", 60, &after, &error));
+  g_assert_cmpint (after, ==, 5);
 }
 
 /* The person chooses the retention, but not below the organisation's. */
@@ -414,6 +466,7 @@ main (int   argc,
   g_test_add_func ("/audit/closed", test_closed);
   g_test_add_func ("/audit/migration", test_migration);
   g_test_add_func ("/audit/prune", test_prune);
+  g_test_add_func ("/audit/cursors", test_cursors);
   g_test_add_func ("/audit/retention-policy", test_retention_policy);
 
   return g_test_run ();

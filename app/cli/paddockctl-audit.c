@@ -396,7 +396,7 @@ paddockctl_telemetry (int    argc,
       if (g_str_equal (argv[2], "set"))
         {
           g_autofree char *label = g_strdup_printf (_("Paddock telemetry: %s for %s"), config->token_header,
-                                                    config->endpoint);
+                                                    config->endpoint_shown);
           char *secret = read_secret (&error);
           gboolean stored;
 

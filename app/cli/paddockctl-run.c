@@ -498,9 +498,9 @@ paddockctl_run (int    argc,
   if (audit == NULL)
     return paddockctl_error (_("%s; nothing runs unrecorded"), error->message);
   session = paddock_audit_session_new (audit, policy, workspace, "paddockctl run");
+  /* Committed with the decision, in order: one wait, not two. */
   attributes = paddock_audit_session_start_attributes (session);
-  if (paddock_audit_session_record (session, "paddock.session_start", attributes, &error) == 0)
-    return paddockctl_error (_("%s; nothing runs unrecorded"), error->message);
+  paddock_audit_session_record_async (session, "paddock.session_start", attributes, NULL, NULL, NULL);
   g_clear_pointer (&attributes, json_object_unref);
 
   /* A command started outside the workspace starts at its top. */
@@ -539,21 +539,6 @@ paddockctl_run (int    argc,
           return deny (session, decision, request, _("not run: denied"));
         case PADDOCK_ANSWER_SESSION:
           scope = "session";
-          if (session_path == NULL)
-            g_printerr (_("paddockctl: no $XDG_RUNTIME_DIR, so this is allowed once only\n"));
-          else
-            for (guint i = 0; i < decision->parts->len; i++)
-              {
-                const PaddockDecisionPart *part = g_ptr_array_index (decision->parts, i);
-
-                if (part->verdict == PADDOCK_VERDICT_PROMPT &&
-                    !paddock_grants_add_from_decision (grants, decision, i,
-                                                       paddock_approval_request_get_who (request), &error))
-                  {
-                    g_printerr ("paddockctl: %s\n", error->message);
-                    g_clear_error (&error);
-                  }
-              }
           break;
         case PADDOCK_ANSWER_ONCE:
           scope = "once";
@@ -568,6 +553,23 @@ paddockctl_run (int    argc,
 
   if (!record_decision (session, decision, TRUE, request, scope, call_id))
     return paddockctl_error (_("the command does not run unrecorded"));
+
+  /* Granted only once the consent is on record. */
+  if (g_strcmp0 (scope, "session") == 0 && session_path == NULL)
+    g_printerr (_("paddockctl: no $XDG_RUNTIME_DIR, so this is allowed once only\n"));
+  else if (g_strcmp0 (scope, "session") == 0)
+    for (guint i = 0; i < decision->parts->len; i++)
+      {
+        const PaddockDecisionPart *part = g_ptr_array_index (decision->parts, i);
+
+        if (part->verdict == PADDOCK_VERDICT_PROMPT &&
+            !paddock_grants_add_from_decision (grants, decision, i, paddock_approval_request_get_who (request),
+                                               &error))
+          {
+            g_printerr ("paddockctl: %s\n", error->message);
+            g_clear_error (&error);
+          }
+      }
 
   tripwire = paddock_tripwire_new (paddock_workspace_get_path (workspace));
   sandbox = paddock_sandbox_new (policy);

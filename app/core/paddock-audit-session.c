@@ -52,14 +52,6 @@ paddock_audit_session_new (PaddockAudit     *audit,
   return self;
 }
 
-PaddockAudit *
-paddock_audit_session_get_audit (PaddockAuditSession *self)
-{
-  g_return_val_if_fail (PADDOCK_IS_AUDIT_SESSION (self), NULL);
-
-  return self->audit;
-}
-
 const char *
 paddock_audit_session_get_id (PaddockAuditSession *self)
 {
@@ -284,51 +276,95 @@ paddock_audit_prompt_attributes (PaddockAuditSession *self,
   return attributes;
 }
 
-/* The string attribute @name, else @fallback. */
-static const char *
-string_attribute (JsonObject *attributes,
-                  const char *name,
-                  const char *fallback)
+const char *
+paddock_audit_attribute_string (JsonObject *attributes,
+                                const char *name,
+                                const char *fallback)
 {
-  JsonNode *node = json_object_get_member (attributes, name);
+  JsonNode *node = attributes ? json_object_get_member (attributes, name) : NULL;
 
   return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
          ? json_node_get_string (node) : fallback;
+}
+
+gint64
+paddock_audit_attribute_int (JsonObject *attributes,
+                             const char *name,
+                             gint64      fallback)
+{
+  JsonNode *node = attributes ? json_object_get_member (attributes, name) : NULL;
+
+  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64
+         ? json_node_get_int (node) : fallback;
+}
+
+/* The strings of attribute @name, an array, as a NULL-terminated array
+ * (of borrowed strings), or NULL. */
+static const char **
+attribute_strv (JsonObject *attributes,
+                const char *name)
+{
+  JsonNode *node = json_object_get_member (attributes, name);
+  GPtrArray *strv;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return NULL;
+  strv = g_ptr_array_new ();
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
+    {
+      JsonNode *element = json_array_get_element (json_node_get_array (node), i);
+
+      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+        g_ptr_array_add (strv, (gpointer) json_node_get_string (element));
+    }
+  g_ptr_array_add (strv, NULL);
+  return (const char **) g_ptr_array_free (strv, FALSE);
+}
+
+char *
+paddock_audit_action_subject (JsonObject *attributes)
+{
+  g_autofree const char **argv = attribute_strv (attributes, "action.argv");
+  const char *host = paddock_audit_attribute_string (attributes, "action.host", NULL);
+
+  if (argv != NULL)
+    return paddock_argv_to_display (argv);
+  if (host != NULL)
+    {
+      g_autofree char *authority = g_strdup_printf ("%s:%" G_GINT64_FORMAT, host,
+                                                    paddock_audit_attribute_int (attributes, "action.port", 0));
+      return paddock_escape_for_display (authority);
+    }
+  return paddock_escape_for_display (paddock_audit_attribute_string (attributes, "action.path", ""));
 }
 
 char *
 paddock_audit_event_summary (const char *name,
                              JsonObject *attributes)
 {
-  const char *decision = string_attribute (attributes, "decision", "?");
-  const char *layer = string_attribute (attributes, "layer", "?");
+  const char *decision = paddock_audit_attribute_string (attributes, "decision", "?");
+  const char *layer = paddock_audit_attribute_string (attributes, "layer", "?");
 
   if (g_str_equal (name, "paddock.tool_decision"))
     {
-      JsonNode *argv = json_object_get_member (attributes, "action.argv");
-      g_autoptr(GString) subject = g_string_new (NULL);
+      g_autofree char *subject = paddock_audit_action_subject (attributes);
 
-      if (argv != NULL && JSON_NODE_HOLDS_ARRAY (argv))
-        for (guint i = 0; i < json_array_get_length (json_node_get_array (argv)); i++)
-          g_string_append_printf (subject, "%s%s", i ? " " : "",
-                                  json_array_get_string_element (json_node_get_array (argv), i));
-      else
-        g_string_append (subject, string_attribute (attributes, "action.path", ""));
-      return g_strdup_printf ("%s %s %s (the %s layer)", decision, string_attribute (attributes, "action.kind", ""),
-                              subject->str, layer);
+      return g_strdup_printf ("%s %s %s (the %s layer)", decision,
+                              paddock_audit_attribute_string (attributes, "action.kind", ""), subject, layer);
     }
   if (g_str_equal (name, "paddock.network_decision") || g_str_equal (name, "paddock.sandbox_violation"))
-    return g_strdup_printf ("%s %s:%" G_GINT64_FORMAT " (%s)", decision, string_attribute (attributes, "host", ""),
-                            json_object_get_int_member_with_default (attributes, "port", 0),
-                            string_attribute (attributes, "violation", layer));
+    return g_strdup_printf ("%s %s:%" G_GINT64_FORMAT " (%s)", decision,
+                            paddock_audit_attribute_string (attributes, "host", ""),
+                            paddock_audit_attribute_int (attributes, "port", 0),
+                            paddock_audit_attribute_string (attributes, "violation", layer));
   if (g_str_equal (name, "paddock.tool_result"))
-    return g_strdup_printf ("exit %" G_GINT64_FORMAT, json_object_get_int_member_with_default (attributes, "exit_code", 0));
+    return g_strdup_printf ("exit %" G_GINT64_FORMAT, paddock_audit_attribute_int (attributes, "exit_code", 0));
   if (g_str_equal (name, "paddock.session_start"))
-    return g_strdup_printf ("%s started in %s", string_attribute (attributes, "client", "?"),
-                            string_attribute (attributes, "workspace.path", "no workspace"));
+    return g_strdup_printf ("%s started in %s", paddock_audit_attribute_string (attributes, "client", "?"),
+                            paddock_audit_attribute_string (attributes, "workspace.path", "no workspace"));
   if (g_str_equal (name, "paddock.user_prompt"))
     return g_strdup_printf ("prompt of %" G_GINT64_FORMAT " characters",
-                            json_object_get_int_member_with_default (attributes, "prompt.length", 0));
+                            paddock_audit_attribute_int (attributes, "prompt.length", 0));
   return g_strdup (name);
 }
 

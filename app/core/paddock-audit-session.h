@@ -22,7 +22,6 @@ PaddockAuditSession *paddock_audit_session_new          (PaddockAudit        *au
                                                          PaddockPolicy       *policy,
                                                          PaddockWorkspace    *workspace,
                                                          const char          *client);
-PaddockAudit        *paddock_audit_session_get_audit    (PaddockAuditSession *self);
 const char          *paddock_audit_session_get_id       (PaddockAuditSession *self);
 
 /* Records @name with @attributes (nullable, transfer none) and the
@@ -61,8 +60,19 @@ JsonObject *paddock_audit_network_attributes        (const PaddockNetworkEvent *
 JsonObject *paddock_audit_prompt_attributes         (PaddockAuditSession   *self,
                                                      const char            *prompt);
 
-/* One line about an event (raw: escape it to display it), as the
- * collector's log view, `paddockctl audit list` and the app show it. */
+/* An event's attribute @name when it is a string (or an integer), else
+ * @fallback: what was recorded may be older than this Paddock. */
+const char *paddock_audit_attribute_string          (JsonObject            *attributes,
+                                                     const char            *name,
+                                                     const char            *fallback);
+gint64      paddock_audit_attribute_int             (JsonObject            *attributes,
+                                                     const char            *name,
+                                                     gint64                 fallback);
+
+/* What a decision's action was about, escaped for display. */
+char       *paddock_audit_action_subject            (JsonObject            *attributes);
+/* One line about an event, as the collector's log view and `paddockctl
+ * audit list` show it (a command's arguments escaped, the rest raw). */
 char       *paddock_audit_event_summary             (const char            *name,
                                                      JsonObject            *attributes);
 

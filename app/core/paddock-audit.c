@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "paddock-audit.h"
+#include "paddock-audit-session.h"
 #include "paddock-errors.h"
 
 G_DEFINE_QUARK (paddock-audit-error-quark, paddock_audit_error)
@@ -51,11 +52,11 @@ typedef struct
   gint64 time_unix_nano;
   GArray *ids;          /* OP_MARK: gint64, and the state they take */
   int state;
-  char *holder;         /* OP_LEASE */
+  char *endpoint;       /* OP_MARK, OP_LEASE; OP_PRUNE: whose unsent events stay */
+  char *holder;
   guint seconds;
   guint max_age_days;   /* OP_PRUNE */
   guint64 max_bytes;
-  gboolean keep_pending;
   GTask *task;
 } Op;
 
@@ -67,12 +68,13 @@ struct _PaddockAudit
   sqlite3 *writer;      /* the writer thread's alone once it runs */
   sqlite3 *reader;
   GMutex reader_lock;   /* readers come from any thread */
+  GMutex queue_lock;    /* @closed, and pushing onto @queue */
   GAsyncQueue *queue;   /* Op* */
   GThread *thread;
   GMutex notify_lock;   /* so a notify never outlives its unsetting; guards retention too */
   guint retention_days;
   guint64 retention_bytes;
-  gboolean retention_keep_pending;
+  char *retention_endpoint;
   guint since_prune;    /* the writer's: events appended since it last pruned */
   PaddockAuditNotify notify;
   gpointer notify_data;
@@ -89,6 +91,7 @@ op_free (Op *op)
   g_free (op->session_id);
   g_free (op->workspace_id);
   g_clear_pointer (&op->ids, g_array_unref);
+  g_free (op->endpoint);
   g_free (op->holder);
   g_clear_object (&op->task);
   g_free (op);
@@ -177,6 +180,15 @@ static const char * const migrations[] = {
   "  id INTEGER PRIMARY KEY CHECK (id = 1),"
   "  holder TEXT NOT NULL,"
   "  expires_unix INTEGER NOT NULL);",
+  /* 2 → 3: each collector its own place in the outbox, and its own
+   * lease: one that an OTEL_* variable points at for one run never
+   * takes events from the collector the policy names */
+  "DROP TABLE export_lease;"
+  "CREATE TABLE export_cursor ("
+  "  endpoint TEXT PRIMARY KEY,"
+  "  last_id INTEGER NOT NULL,"
+  "  holder TEXT,"
+  "  expires_unix INTEGER NOT NULL DEFAULT 0);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PADDOCK_AUDIT_SCHEMA_VERSION);
@@ -186,23 +198,30 @@ migrate (sqlite3     *db,
          const char  *path,
          GError     **error)
 {
-  int version = pragma_int (db, "PRAGMA user_version");
-
-  if (version < 0)
-    return paddock_fail (error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_OPEN,
-                         "the audit store %s cannot be read: %s", path, sqlite3_errmsg (db));
-  if (version > PADDOCK_AUDIT_SCHEMA_VERSION)
-    return paddock_fail (error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_VERSION,
-                         "the audit store %s has schema version %d, newer than this Paddock knows (%d); "
-                         "it is left as it is", path, version, PADDOCK_AUDIT_SCHEMA_VERSION);
-
-  for (int v = version; v < PADDOCK_AUDIT_SCHEMA_VERSION; v++)
+  /* Each step reads the version inside its own transaction: another
+   * process opening the store at the same time may have taken it. */
+  for (;;)
     {
-      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
+      g_autofree char *bump = NULL;
+      int version;
 
       if (!exec (db, "BEGIN IMMEDIATE", path, PADDOCK_AUDIT_ERROR_WRITE, error))
         return FALSE;
-      if (!exec (db, migrations[v], path, PADDOCK_AUDIT_ERROR_WRITE, error) ||
+      version = pragma_int (db, "PRAGMA user_version");
+      if (version < 0 || version >= PADDOCK_AUDIT_SCHEMA_VERSION)
+        {
+          exec (db, "ROLLBACK", path, PADDOCK_AUDIT_ERROR_WRITE, NULL);
+          if (version < 0)
+            return paddock_fail (error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_OPEN,
+                                 "the audit store %s cannot be read: %s", path, sqlite3_errmsg (db));
+          if (version > PADDOCK_AUDIT_SCHEMA_VERSION)
+            return paddock_fail (error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_VERSION,
+                                 "the audit store %s has schema version %d, newer than this Paddock knows (%d); "
+                                 "it is left as it is", path, version, PADDOCK_AUDIT_SCHEMA_VERSION);
+          return TRUE;
+        }
+      bump = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+      if (!exec (db, migrations[version], path, PADDOCK_AUDIT_ERROR_WRITE, error) ||
           !exec (db, bump, path, PADDOCK_AUDIT_ERROR_WRITE, error) ||
           !exec (db, "COMMIT", path, PADDOCK_AUDIT_ERROR_WRITE, error))
         {
@@ -210,7 +229,6 @@ migrate (sqlite3     *db,
           return FALSE;
         }
     }
-  return TRUE;
 }
 
 /* --- the writer thread ---------------------------------------------------- */
@@ -343,27 +361,107 @@ commit_batch (PaddockAudit *self,
   self->since_prune += batch->len;
 }
 
+/* Runs @sql with @holder, @endpoint and @number bound as ?1, ?2 and ?3. */
 static gboolean
+run_sql (PaddockAudit  *self,
+         const char    *sql,
+         const char    *holder,
+         const char    *endpoint,
+         gint64         number,
+         GError       **error)
+{
+  sqlite3_stmt *statement = NULL;
+  gboolean ok;
+
+  if (sqlite3_prepare_v2 (self->writer, sql, -1, &statement, NULL) != SQLITE_OK)
+    return fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
+  sqlite3_bind_text (statement, 1, holder, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 2, endpoint, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (statement, 3, number);
+  ok = sqlite3_step (statement) == SQLITE_DONE || fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
+  sqlite3_finalize (statement);
+  return ok;
+}
+
+/* The holder and end of @endpoint's lease, and how far it has sent:
+ * FALSE when it has no cursor yet. */
+static gboolean
+read_cursor (PaddockAudit  *self,
+             const char    *endpoint,
+             char         **holder,
+             gint64        *expires,
+             gint64        *last_id)
+{
+  sqlite3_stmt *select = NULL;
+  gboolean found = FALSE;
+
+  if (sqlite3_prepare_v2 (self->writer, "SELECT holder, expires_unix, last_id FROM export_cursor WHERE endpoint = ?",
+                          -1, &select, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (select, 1, endpoint, -1, SQLITE_STATIC);
+      if ((found = sqlite3_step (select) == SQLITE_ROW))
+        {
+          *holder = g_strdup ((const char *) sqlite3_column_text (select, 0));
+          *expires = sqlite3_column_int64 (select, 1);
+          *last_id = sqlite3_column_int64 (select, 2);
+        }
+    }
+  sqlite3_finalize (select);
+  return found;
+}
+
+/* Where a collector never seen before starts: after everything some
+ * collector already took, before the oldest event none did. */
+static gint64
+first_cursor (sqlite3 *db)
+{
+  sqlite3_stmt *select = NULL;
+  gint64 last_id = 0;
+
+  if (sqlite3_prepare_v2 (db, "SELECT coalesce ((SELECT min (id) - 1 FROM events WHERE exported = 0),"
+                          " (SELECT max (id) FROM events), 0)", -1, &select, NULL) == SQLITE_OK &&
+      sqlite3_step (select) == SQLITE_ROW)
+    last_id = sqlite3_column_int64 (select, 0);
+  sqlite3_finalize (select);
+  return last_id;
+}
+
+/* Marks the events sent to (or refused by) op->endpoint and moves its
+ * cursor past them, only while op->holder still holds its lease: 1, or
+ * 0 when the lease was lost and nothing changed. */
+static int
 run_mark (PaddockAudit  *self,
           Op            *op,
           GError       **error)
 {
+  g_autofree char *holder = NULL;
+  gint64 expires, last_id, newest = 0;
   sqlite3_stmt *update = NULL;
   gboolean ok = begin (self, error);
+  gboolean held = FALSE;
 
-  if (ok && sqlite3_prepare_v2 (self->writer, "UPDATE events SET exported = ? WHERE id = ?", -1, &update,
-                                NULL) != SQLITE_OK)
+  if (ok)
+    held = read_cursor (self, op->endpoint, &holder, &expires, &last_id) && g_strcmp0 (holder, op->holder) == 0;
+  if (ok && held && sqlite3_prepare_v2 (self->writer,
+                                        "UPDATE events SET exported = ? WHERE id = ? AND exported = 0", -1,
+                                        &update, NULL) != SQLITE_OK)
     ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
-  for (guint i = 0; ok && i < op->ids->len; i++)
+  for (guint i = 0; ok && held && i < op->ids->len; i++)
     {
       sqlite3_reset (update);
       sqlite3_bind_int (update, 1, op->state);
       sqlite3_bind_int64 (update, 2, g_array_index (op->ids, gint64, i));
+      newest = MAX (newest, g_array_index (op->ids, gint64, i));
       if (sqlite3_step (update) != SQLITE_DONE)
         ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
     }
   sqlite3_finalize (update);
-  return commit (self, ok, error);
+  if (ok && held)
+    ok = run_sql (self, "UPDATE export_cursor SET last_id = max (last_id, ?3) WHERE holder = ?1 AND endpoint = ?2",
+                  op->holder, op->endpoint, newest, error);
+  if (!commit (self, ok, error))
+    return -1;
+  return held ? 1 : 0;
 }
 
 /* A holder ("HOST PID …") on this machine whose process has ended:
@@ -381,47 +479,33 @@ holder_is_gone (const char *holder)
   return kill ((pid_t) pid, 0) != 0 && errno == ESRCH;
 }
 
-/* 1: taken, 0: somebody else holds it, -1: error. */
-static int
+/* Takes, renews or (seconds 0) gives back op->endpoint's lease: its
+ * cursor + 1 when held, 0 when another live holder has it, -1 on error. */
+static gint64
 run_lease (PaddockAudit  *self,
            Op            *op,
            GError       **error)
 {
-  sqlite3_stmt *select = NULL;
-  sqlite3_stmt *write = NULL;
+  g_autofree char *holder = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 expires = 0, last_id = 0;
   gboolean ok = begin (self, error);
-  gboolean free_to_take = TRUE;
+  gboolean found = ok && read_cursor (self, op->endpoint, &holder, &expires, &last_id);
+  gboolean free_to_take = !found || g_strcmp0 (holder, op->holder) == 0 || expires <= now ||
+                          holder_is_gone (holder);
 
-  if (ok && sqlite3_prepare_v2 (self->writer, "SELECT holder, expires_unix FROM export_lease WHERE id = 1", -1,
-                                &select, NULL) != SQLITE_OK)
-    ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
-  if (ok && sqlite3_step (select) == SQLITE_ROW)
-    free_to_take = g_strcmp0 ((const char *) sqlite3_column_text (select, 0), op->holder) == 0 ||
-                   sqlite3_column_int64 (select, 1) <= now ||
-                   holder_is_gone ((const char *) sqlite3_column_text (select, 0));
-  sqlite3_finalize (select);
-
-  if (ok && free_to_take)
+  if (ok && !found)
     {
-      const char *sql = op->seconds > 0
-                        ? "INSERT OR REPLACE INTO export_lease (id, holder, expires_unix) VALUES (1, ?, ?)"
-                        : "DELETE FROM export_lease WHERE holder = ? AND ? >= 0";
-
-      if (sqlite3_prepare_v2 (self->writer, sql, -1, &write, NULL) != SQLITE_OK)
-        ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
-      else
-        {
-          sqlite3_bind_text (write, 1, op->holder, -1, SQLITE_STATIC);
-          sqlite3_bind_int64 (write, 2, now + op->seconds);
-          if (sqlite3_step (write) != SQLITE_DONE)
-            ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
-        }
-      sqlite3_finalize (write);
+      last_id = first_cursor (self->writer);
+      ok = run_sql (self, "INSERT INTO export_cursor (holder, endpoint, last_id) VALUES (?1, ?2, ?3)",
+                    op->holder, op->endpoint, last_id, error);
     }
+  if (ok && free_to_take)
+    ok = run_sql (self, "UPDATE export_cursor SET holder = ?1, expires_unix = ?3 WHERE endpoint = ?2",
+                  op->holder, op->endpoint, op->seconds > 0 ? now + op->seconds : 0, error);
   if (!commit (self, ok, error))
     return -1;
-  return free_to_take ? 1 : 0;
+  return free_to_take && op->seconds > 0 ? last_id + 1 : 0;
 }
 
 static gint64
@@ -461,7 +545,17 @@ run_prune (PaddockAudit  *self,
   sqlite3_stmt *statement = NULL;
   gint64 deleted = 0;
   gint64 live;
+  gint64 keep_above = G_MAXINT64;  /* what the collector has not taken stays */
   gboolean ok = TRUE;
+
+  if (op->endpoint != NULL)
+    {
+      g_autofree char *holder = NULL;
+      gint64 expires;
+
+      if (!read_cursor (self, op->endpoint, &holder, &expires, &keep_above))
+        keep_above = first_cursor (self->writer);
+    }
 
   if (op->max_age_days > 0)
     {
@@ -469,13 +563,13 @@ run_prune (PaddockAudit  *self,
 
       ok = begin (self, error);
       if (ok && sqlite3_prepare_v2 (self->writer,
-                                    "DELETE FROM events WHERE time_unix_nano < ? AND (exported != 0 OR NOT ?)",
+                                    "DELETE FROM events WHERE time_unix_nano < ? AND id <= ?",
                                     -1, &statement, NULL) != SQLITE_OK)
         ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
       if (ok)
         {
           sqlite3_bind_int64 (statement, 1, cutoff);
-          sqlite3_bind_int (statement, 2, op->keep_pending);
+          sqlite3_bind_int64 (statement, 2, keep_above);
           if (sqlite3_step (statement) != SQLITE_DONE)
             ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
           deleted += sqlite3_changes (self->writer);
@@ -496,12 +590,12 @@ run_prune (PaddockAudit  *self,
       ok = begin (self, error);
       if (ok && sqlite3_prepare_v2 (self->writer,
                                     "DELETE FROM events WHERE id IN (SELECT id FROM events"
-                                    " WHERE exported != 0 OR NOT ? ORDER BY id LIMIT ?)",
+                                    " WHERE id <= ? ORDER BY id LIMIT ?)",
                                     -1, &statement, NULL) != SQLITE_OK)
         ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
       if (ok)
         {
-          sqlite3_bind_int (statement, 1, op->keep_pending);
+          sqlite3_bind_int64 (statement, 1, keep_above);
           sqlite3_bind_int64 (statement, 2, MIN (slice, count));
           if (sqlite3_step (statement) != SQLITE_DONE)
             ok = fail_sql (error, PADDOCK_AUDIT_ERROR_WRITE, self->path, self->writer);
@@ -533,7 +627,7 @@ retention_op (PaddockAudit *self)
   g_mutex_lock (&self->notify_lock);
   op->max_age_days = self->retention_days;
   op->max_bytes = self->retention_bytes;
-  op->keep_pending = self->retention_keep_pending;
+  op->endpoint = g_strdup (self->retention_endpoint);
   g_mutex_unlock (&self->notify_lock);
   return op;
 }
@@ -548,7 +642,7 @@ run_op (PaddockAudit *self,
   switch (op->kind)
     {
     case OP_MARK:
-      value = run_mark (self, op, &error) ? 1 : -1;
+      value = run_mark (self, op, &error);
       break;
     case OP_LEASE:
       value = run_lease (self, op, &error);
@@ -703,14 +797,25 @@ paddock_audit_set_commit_notify (PaddockAudit       *self,
 
 /* Hands @op to the writer, or fails its task if the store is closed. */
 static void
+fail_closed_op (PaddockAudit *self,
+                Op           *op)
+{
+  if (op->task != NULL)
+    g_task_return_new_error (op->task, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_CLOSED,
+                             "the audit store %s is closed", self->path);
+  op_free (op);
+}
+
+static void
 queue_op (PaddockAudit *self,
           Op           *op)
 {
+  /* Under the lock that closing takes: nothing lands behind the stop. */
+  g_mutex_lock (&self->queue_lock);
   if (self->closed)
     {
-      g_task_return_new_error (op->task, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_CLOSED,
-                               "the audit store %s is closed", self->path);
-      op_free (op);
+      g_mutex_unlock (&self->queue_lock);
+      fail_closed_op (self, op);
       return;
     }
   /* The outbox's own work jumps the queue: it only touches committed
@@ -719,16 +824,27 @@ queue_op (PaddockAudit *self,
     g_async_queue_push (self->queue, op);
   else
     g_async_queue_push_front (self->queue, op);
+  g_mutex_unlock (&self->queue_lock);
 }
 
-static const char *
-string_member (JsonObject *object,
-               const char *name)
+/* The event, ready for the writer; its task is the caller's to add. */
+static Op *
+append_op (const char *name,
+           JsonObject *attributes)
 {
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
+  g_autoptr(JsonNode) node = NULL;
+  Op *op = g_new0 (Op, 1);
 
-  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-         ? json_node_get_string (node) : NULL;
+  node = json_node_init_object (json_node_alloc (), attributes ? attributes : json_object_new ());
+  op->kind = OP_APPEND;
+  op->name = g_strdup (name);
+  op->attributes = json_to_string (node, FALSE);
+  op->session_id = g_strdup (paddock_audit_attribute_string (attributes, "session.id", NULL));
+  op->workspace_id = g_strdup (paddock_audit_attribute_string (attributes, "workspace.id", NULL));
+  op->time_unix_nano = g_get_real_time () * 1000;
+  if (attributes == NULL)
+    json_object_unref (json_node_get_object (node));
+  return op;
 }
 
 void
@@ -739,14 +855,12 @@ paddock_audit_append_async (PaddockAudit        *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(JsonNode) node = NULL;
   Op *op;
 
   g_return_if_fail (PADDOCK_IS_AUDIT (self));
   g_return_if_fail (name != NULL);
 
-  op = g_new0 (Op, 1);
-  op->kind = OP_APPEND;
+  op = append_op (name, attributes);
   /* No source object: the writer thread drops its task, and the last
    * reference to the store must never be dropped there (closing joins
    * that very thread). The store outlives its tasks: closing waits. */
@@ -754,15 +868,6 @@ paddock_audit_append_async (PaddockAudit        *self,
   g_task_set_source_tag (op->task, paddock_audit_append_async);
   /* Once queued, an event is written whatever happens to the caller. */
   g_task_set_check_cancellable (op->task, FALSE);
-
-  node = json_node_init_object (json_node_alloc (), attributes ? attributes : json_object_new ());
-  op->name = g_strdup (name);
-  op->attributes = json_to_string (node, FALSE);
-  op->session_id = g_strdup (string_member (attributes, "session.id"));
-  op->workspace_id = g_strdup (string_member (attributes, "workspace.id"));
-  op->time_unix_nano = g_get_real_time () * 1000;
-  if (attributes == NULL)
-    json_object_unref (json_node_get_object (node));
   queue_op (self, op);
 }
 
@@ -796,27 +901,6 @@ on_done (GObject      *source,
   g_main_loop_quit (wait->loop);
 }
 
-gint64
-paddock_audit_append (PaddockAudit  *self,
-                      const char    *name,
-                      JsonObject    *attributes,
-                      GError       **error)
-{
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
-  g_autoptr(GAsyncResult) result = NULL;
-  Wait wait = { loop, NULL };
-
-  g_return_val_if_fail (PADDOCK_IS_AUDIT (self), 0);
-
-  g_main_context_push_thread_default (context);
-  paddock_audit_append_async (self, name, attributes, NULL, on_done, &wait);
-  g_main_loop_run (loop);
-  result = wait.result;
-  g_main_context_pop_thread_default (context);
-  return paddock_audit_append_finish (self, result, error);
-}
-
 /* Queues @op and waits, in a main context of its own, for its result. */
 static gint64
 run_and_wait (PaddockAudit  *self,
@@ -837,19 +921,39 @@ run_and_wait (PaddockAudit  *self,
   return g_task_propagate_int (G_TASK (result), error);
 }
 
+gint64
+paddock_audit_append (PaddockAudit  *self,
+                      const char    *name,
+                      JsonObject    *attributes,
+                      GError       **error)
+{
+  gint64 id;
+
+  g_return_val_if_fail (PADDOCK_IS_AUDIT (self), 0);
+  g_return_val_if_fail (name != NULL, 0);
+
+  id = run_and_wait (self, append_op (name, attributes), error);
+  return id < 0 ? 0 : id;
+}
+
 gboolean
-paddock_audit_set_exported (PaddockAudit        *self,
-                            const gint64        *ids,
-                            guint                n_ids,
-                            PaddockAuditExport   state,
-                            GError             **error)
+paddock_audit_mark_exported (PaddockAudit        *self,
+                             const char          *endpoint,
+                             const char          *holder,
+                             const gint64        *ids,
+                             guint                n_ids,
+                             PaddockAuditExport   state,
+                             GError             **error)
 {
   Op *op;
 
   g_return_val_if_fail (PADDOCK_IS_AUDIT (self), FALSE);
+  g_return_val_if_fail (endpoint != NULL && holder != NULL, FALSE);
 
   op = g_new0 (Op, 1);
   op->kind = OP_MARK;
+  op->endpoint = g_strdup (endpoint);
+  op->holder = g_strdup (holder);
   op->ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_ids);
   g_array_append_vals (op->ids, ids, n_ids);
   op->state = state;
@@ -858,44 +962,51 @@ paddock_audit_set_exported (PaddockAudit        *self,
 
 gboolean
 paddock_audit_lease_export (PaddockAudit  *self,
+                            const char    *endpoint,
                             const char    *holder,
                             guint          seconds,
+                            gint64        *after_id,
                             GError       **error)
 {
   Op *op;
+  gint64 value;
 
   g_return_val_if_fail (PADDOCK_IS_AUDIT (self), FALSE);
-  g_return_val_if_fail (holder != NULL, FALSE);
+  g_return_val_if_fail (endpoint != NULL && holder != NULL, FALSE);
 
   op = g_new0 (Op, 1);
   op->kind = OP_LEASE;
+  op->endpoint = g_strdup (endpoint);
   op->holder = g_strdup (holder);
   op->seconds = seconds;
-  return run_and_wait (self, op, error) > 0;
+  value = run_and_wait (self, op, error);
+  if (after_id != NULL)
+    *after_id = MAX (value - 1, 0);
+  return value > 0;
 }
 
 void
 paddock_audit_set_retention (PaddockAudit *self,
                              guint         max_age_days,
                              guint64       max_bytes,
-                             gboolean      keep_pending)
+                             const char   *keep_for_endpoint)
 {
   g_return_if_fail (PADDOCK_IS_AUDIT (self));
 
   g_mutex_lock (&self->notify_lock);
   self->retention_days = max_age_days;
   self->retention_bytes = max_bytes;
-  self->retention_keep_pending = keep_pending;
+  g_free (self->retention_endpoint);
+  self->retention_endpoint = g_strdup (keep_for_endpoint);
   g_mutex_unlock (&self->notify_lock);
-  if (!self->closed)
-    g_async_queue_push (self->queue, retention_op (self));
+  queue_op (self, retention_op (self));
 }
 
 gint64
 paddock_audit_prune (PaddockAudit  *self,
                      guint          max_age_days,
                      guint64        max_bytes,
-                     gboolean       keep_pending,
+                     const char    *keep_for_endpoint,
                      GError       **error)
 {
   Op *op;
@@ -906,7 +1017,7 @@ paddock_audit_prune (PaddockAudit  *self,
   op->kind = OP_PRUNE;
   op->max_age_days = max_age_days;
   op->max_bytes = max_bytes;
-  op->keep_pending = keep_pending;
+  op->endpoint = g_strdup (keep_for_endpoint);
   return run_and_wait (self, op, error);
 }
 
@@ -944,10 +1055,6 @@ paddock_audit_query (PaddockAudit              *self,
   g_return_val_if_fail (PADDOCK_IS_AUDIT (self), NULL);
   g_return_val_if_fail (filter != NULL, NULL);
 
-  if (self->reader == NULL)
-    return paddock_fail (error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_CLOSED, "the audit store %s is closed",
-                         self->path), NULL;
-
   if (filter->since_unix_nano)
     g_string_append (sql, " AND time_unix_nano >= ?2");
   if (filter->until_unix_nano)
@@ -961,6 +1068,9 @@ paddock_audit_query (PaddockAudit              *self,
   g_string_append (sql, filter->newest_first ? " ORDER BY id DESC LIMIT ?6" : " ORDER BY id LIMIT ?6");
 
   locker = g_mutex_locker_new (&self->reader_lock);
+  if (self->reader == NULL)
+    return paddock_fail (error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_CLOSED, "the audit store %s is closed",
+                         self->path), NULL;
   if (sqlite3_prepare_v2 (self->reader, sql->str, -1, &select, NULL) != SQLITE_OK)
     return fail_sql (error, PADDOCK_AUDIT_ERROR_OPEN, self->path, self->reader), NULL;
   sqlite3_bind_int64 (select, 1, filter->after_id);
@@ -1051,6 +1161,46 @@ paddock_audit_query_finish (PaddockAudit  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static void
+count_in_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  GError *error = NULL;
+  gint64 n = paddock_audit_count_pending (source, &error);
+
+  if (n < 0)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, n);
+}
+
+void
+paddock_audit_count_pending_async (PaddockAudit        *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PADDOCK_IS_AUDIT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, paddock_audit_count_pending_async);
+  g_task_run_in_thread (task, count_in_thread);
+}
+
+gint64
+paddock_audit_count_pending_finish (PaddockAudit  *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
 GPtrArray *
 paddock_audit_list (PaddockAudit  *self,
                     gint64         after_id,
@@ -1088,10 +1238,10 @@ paddock_audit_count_pending (PaddockAudit  *self,
 
   g_return_val_if_fail (PADDOCK_IS_AUDIT (self), -1);
 
+  locker = g_mutex_locker_new (&self->reader_lock);
   if (self->reader == NULL)
     return paddock_fail (error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_CLOSED, "the audit store %s is closed",
                          self->path), -1;
-  locker = g_mutex_locker_new (&self->reader_lock);
   if (sqlite3_prepare_v2 (self->reader, "SELECT count(*) FROM events WHERE exported = 0", -1, &count,
                           NULL) == SQLITE_OK &&
       sqlite3_step (count) == SQLITE_ROW)
@@ -1109,17 +1259,29 @@ paddock_audit_close (PaddockAudit *self)
 
   g_return_if_fail (PADDOCK_IS_AUDIT (self));
 
+  g_mutex_lock (&self->queue_lock);
   if (self->closed)
-    return;
+    {
+      g_mutex_unlock (&self->queue_lock);
+      return;
+    }
   self->closed = TRUE;
   if (self->thread != NULL)
     {
+      Op *left;
+
       stop = g_new0 (Op, 1);
       stop->kind = OP_STOP;
       g_async_queue_push (self->queue, stop);
+      g_mutex_unlock (&self->queue_lock);
       g_thread_join (self->thread);
       self->thread = NULL;
+      /* Outbox work that jumped ahead of the stop is answered, not lost. */
+      while ((left = g_async_queue_try_pop (self->queue)) != NULL)
+        fail_closed_op (self, left);
     }
+  else
+    g_mutex_unlock (&self->queue_lock);
   g_clear_pointer (&self->writer, sqlite3_close);
   g_mutex_lock (&self->reader_lock);
   g_clear_pointer (&self->reader, sqlite3_close);
@@ -1135,6 +1297,8 @@ paddock_audit_finalize (GObject *object)
   g_clear_pointer (&self->queue, g_async_queue_unref);
   g_mutex_clear (&self->reader_lock);
   g_mutex_clear (&self->notify_lock);
+  g_mutex_clear (&self->queue_lock);
+  g_free (self->retention_endpoint);
   g_free (self->path);
 
   G_OBJECT_CLASS (paddock_audit_parent_class)->finalize (object);
@@ -1151,4 +1315,5 @@ paddock_audit_init (PaddockAudit *self)
 {
   g_mutex_init (&self->reader_lock);
   g_mutex_init (&self->notify_lock);
+  g_mutex_init (&self->queue_lock);
 }

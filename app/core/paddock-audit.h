@@ -23,14 +23,16 @@ typedef enum
 GQuark paddock_audit_error_quark (void);
 
 /* The schema this build writes; older stores are migrated on open. */
-#define PADDOCK_AUDIT_SCHEMA_VERSION 2
+#define PADDOCK_AUDIT_SCHEMA_VERSION 3
 
-/* Where an event stands with the collector. */
+/* Where an event stands with the collectors: none took it yet, one
+ * took it, or one refused it for good (it stays here). Each collector
+ * also has its own place in the outbox (paddock_audit_lease_export()). */
 typedef enum
 {
   PADDOCK_AUDIT_PENDING = 0,
   PADDOCK_AUDIT_EXPORTED = 1,
-  PADDOCK_AUDIT_REJECTED = 2,   /* the collector refused it for good; kept here */
+  PADDOCK_AUDIT_REJECTED = 2,
 } PaddockAuditExport;
 
 /* Which events paddock_audit_query() returns; zero means "any". */
@@ -41,7 +43,7 @@ typedef struct
   gint64 until_unix_nano;       /* before */
   const char *session_id;
   const char *workspace_id;
-  gboolean pending_only;        /* not yet exported */
+  gboolean pending_only;        /* no collector took it yet */
   gboolean newest_first;        /* the newest @limit, still oldest first */
   guint limit;
 } PaddockAuditFilter;
@@ -108,33 +110,51 @@ GPtrArray    *paddock_audit_list          (PaddockAudit         *self,
 JsonObject   *paddock_audit_get           (PaddockAudit         *self,
                                            gint64                id,
                                            GError              **error);
-/* Events not yet exported. */
+/* Events no collector took yet. */
 gint64        paddock_audit_count_pending (PaddockAudit         *self,
                                            GError              **error);
+/* The same, counted in a worker thread. */
+void          paddock_audit_count_pending_async  (PaddockAudit        *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gint64        paddock_audit_count_pending_finish (PaddockAudit        *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
 
-/* The outbox, for the exporter; each waits for the writer thread. */
-gboolean      paddock_audit_set_exported  (PaddockAudit         *self,
+/* The outbox, for the exporters; each waits for the writer thread.
+ *
+ * Takes or renews, for @seconds, the lease on @endpoint's place in the
+ * outbox, so two Paddock processes never send the same events to one
+ * collector, and sets @after_id to the last event it took; FALSE
+ * without @error when another live holder has it. @seconds 0 gives it
+ * back. A collector never seen before starts after the events some
+ * other collector already took. */
+gboolean      paddock_audit_lease_export  (PaddockAudit         *self,
+                                           const char           *endpoint,
+                                           const char           *holder,
+                                           guint                 seconds,
+                                           gint64               *after_id,
+                                           GError              **error);
+/* Marks events @endpoint took (or refused), and moves its place past
+ * them: only while @holder holds its lease (FALSE without @error when
+ * it lost it, and nothing changed). */
+gboolean      paddock_audit_mark_exported (PaddockAudit         *self,
+                                           const char           *endpoint,
+                                           const char           *holder,
                                            const gint64         *ids,
                                            guint                 n_ids,
                                            PaddockAuditExport    state,
                                            GError              **error);
-/* Takes or renews, for @seconds, the one lease that lets a process
- * export, so two Paddock processes never send the same events; FALSE
- * without @error when another live holder has it. @seconds 0 gives it
- * back. */
-gboolean      paddock_audit_lease_export  (PaddockAudit         *self,
-                                           const char           *holder,
-                                           guint                 seconds,
-                                           GError              **error);
 
 /* Deletes events older than @max_age_days and then the oldest until
- * the events take at most @max_bytes (0: no limit for either); with
- * @keep_pending, never one the collector has not received yet. Returns
- * how many were deleted, or -1 with @error set. */
+ * the events take at most @max_bytes (0: no limit for either); never
+ * one that @keep_for_endpoint (nullable) has not taken yet. Returns how
+ * many were deleted, or -1 with @error set. */
 gint64        paddock_audit_prune         (PaddockAudit         *self,
                                            guint                 max_age_days,
                                            guint64               max_bytes,
-                                           gboolean              keep_pending,
+                                           const char           *keep_for_endpoint,
                                            GError              **error);
 
 typedef void (*PaddockAuditNotify) (gpointer data);
@@ -144,7 +164,7 @@ typedef void (*PaddockAuditNotify) (gpointer data);
 void          paddock_audit_set_retention (PaddockAudit         *self,
                                            guint                 max_age_days,
                                            guint64               max_bytes,
-                                           gboolean              keep_pending);
+                                           const char           *keep_for_endpoint);
 
 /* @func runs on the writer thread after each commit of new events:
  * only to wake somebody up. Set it before the first append. */

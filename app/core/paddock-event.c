@@ -70,124 +70,13 @@ paddock_event_new (PaddockEventKind  kind,
   return self;
 }
 
-static PaddockEvent *
-new_displayed (PaddockEventKind  kind,
-               const char       *workspace,
-               char             *subject)
-{
-  PaddockEvent *self = g_object_new (PADDOCK_TYPE_EVENT, NULL);
-
-  self->kind = kind;
-  self->workspace = g_strdup (workspace);
-  self->subject = subject;
-  return self;
-}
-
-PaddockEvent *
-paddock_event_new_for_action (PaddockEventKind     kind,
-                              const char          *workspace,
-                              const PaddockAction *action)
-{
-  return new_displayed (kind, workspace, paddock_action_to_display (action));
-}
-
-PaddockEvent *
-paddock_event_new_for_answer (PaddockApprovalRequest *request)
-{
-  g_autofree char *workspace = paddock_approval_request_dup_workspace (request);
-  g_autofree char *location = paddock_approval_request_dup_location (request);
-  g_autofree char *rule = paddock_approval_request_dup_rule (request);
-  PaddockAnswer answer = paddock_approval_request_get_answer (request);
-  const char *who = paddock_approval_request_get_who (request);
-  g_autofree char *outcome = NULL;
-  PaddockEvent *self;
-
-  self = new_displayed (PADDOCK_EVENT_APPROVAL, workspace, paddock_approval_request_dup_subject (request));
-  switch (answer)
-    {
-    case PADDOCK_ANSWER_ONCE:
-      outcome = g_strdup_printf ("allowed once by %s", who);
-      break;
-    case PADDOCK_ANSWER_SESSION:
-      outcome = g_strdup_printf ("allowed for the session by %s", who);
-      break;
-    case PADDOCK_ANSWER_ALWAYS:
-      outcome = g_strdup_printf ("always allowed by %s", who);
-      break;
-    case PADDOCK_ANSWER_DENY:
-    default:
-      outcome = g_str_equal (who, "timeout") ? g_strdup ("denied: nobody answered in time")
-                : g_str_equal (who, "nobody") ? g_strdup ("denied: withdrawn")
-                : g_strdup_printf ("denied by %s", who);
-      break;
-    }
-  paddock_event_set_outcome (self, outcome, answer != PADDOCK_ANSWER_DENY);
-  self->layer = g_strdup (paddock_approval_request_get_layer (request));
-  self->location = g_steal_pointer (&location);
-  self->rule = g_steal_pointer (&rule);
-  self->detail = paddock_approval_request_dup_trace (request);
-  return self;
-}
-
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-         ? json_node_get_string (node) : NULL;
-}
-
-static gint64
-member_int (JsonObject *object,
-            const char *name,
-            gint64      fallback)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64
-         ? json_node_get_int (node) : fallback;
-}
-
-/* What a decision's action was about, from its attributes. */
-static char *
-action_subject (JsonObject *attributes)
-{
-  JsonNode *argv = json_object_get_member (attributes, "action.argv");
-
-  if (argv != NULL && JSON_NODE_HOLDS_ARRAY (argv))
-    {
-      JsonArray *array = json_node_get_array (argv);
-      g_autoptr(GPtrArray) strv = g_ptr_array_new ();
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *element = json_array_get_element (array, i);
-          if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
-            g_ptr_array_add (strv, (gpointer) json_node_get_string (element));
-        }
-      g_ptr_array_add (strv, NULL);
-      return paddock_argv_to_display ((const char * const *) strv->pdata);
-    }
-  if (member_string (attributes, "action.path") != NULL)
-    return paddock_escape_for_display (member_string (attributes, "action.path"));
-  if (member_string (attributes, "action.host") != NULL)
-    {
-      g_autofree char *host = g_strdup_printf ("%s:%" G_GINT64_FORMAT, member_string (attributes, "action.host"),
-                                               member_int (attributes, "action.port", 0));
-      return paddock_escape_for_display (host);
-    }
-  return g_strdup ("");
-}
-
 static char *
 decision_outcome (JsonObject *attributes)
 {
-  gboolean allowed = g_strcmp0 (member_string (attributes, "decision"), "allow") == 0;
-  const char *approver = member_string (attributes, "approver");
-  const char *scope = member_string (attributes, "scope");
-  const char *who = member_string (attributes, "answered_by");
+  gboolean allowed = g_strcmp0 (paddock_audit_attribute_string (attributes, "decision", NULL), "allow") == 0;
+  const char *approver = paddock_audit_attribute_string (attributes, "approver", NULL);
+  const char *scope = paddock_audit_attribute_string (attributes, "scope", NULL);
+  const char *who = paddock_audit_attribute_string (attributes, "answered_by", NULL);
 
   if (g_strcmp0 (approver, "user") != 0)
     return g_strdup (allowed ? "allowed" : "forbidden");
@@ -209,8 +98,8 @@ static char *
 result_outcome (JsonObject *attributes,
                 gboolean   *good)
 {
-  gint64 exit_code = member_int (attributes, "exit_code", -1);
-  gint64 signal = member_int (attributes, "signal", 0);
+  gint64 exit_code = paddock_audit_attribute_int (attributes, "exit_code", -1);
+  gint64 signal = paddock_audit_attribute_int (attributes, "signal", 0);
   JsonNode *timed_out = json_object_get_member (attributes, "timed_out");
 
   *good = exit_code == 0;
@@ -235,8 +124,8 @@ paddock_event_new_from_record (JsonObject *record)
   gboolean good = TRUE;
 
   self->id = json_object_get_int_member (record, "id");
-  self->call_id = g_strdup (member_string (attributes, "call.id"));
-  self->workspace = g_strdup (member_string (attributes, "workspace.id"));
+  self->call_id = g_strdup (paddock_audit_attribute_string (attributes, "call.id", NULL));
+  self->workspace = g_strdup (paddock_audit_attribute_string (attributes, "workspace.id", NULL));
   if (utc != NULL)
     {
       g_date_time_unref (self->time);
@@ -245,14 +134,16 @@ paddock_event_new_from_record (JsonObject *record)
 
   if (g_str_equal (name, "paddock.tool_decision"))
     {
-      self->kind = g_strcmp0 (member_string (attributes, "approver"), "user") == 0 ? PADDOCK_EVENT_APPROVAL
-                                                                                   : PADDOCK_EVENT_DECISION;
-      self->subject = action_subject (attributes);
+      gboolean asked = g_str_equal (paddock_audit_attribute_string (attributes, "approver", ""), "user");
+
+      self->kind = asked ? PADDOCK_EVENT_APPROVAL : PADDOCK_EVENT_DECISION;
+      self->subject = paddock_audit_action_subject (attributes);
       outcome = decision_outcome (attributes);
-      good = g_strcmp0 (member_string (attributes, "decision"), "allow") == 0;
-      paddock_event_set_decided_by (self, member_string (attributes, "layer"), member_string (attributes, "source"),
-                                    member_string (attributes, "rule"));
-      paddock_event_set_detail (self, member_string (attributes, "reason"));
+      good = g_str_equal (paddock_audit_attribute_string (attributes, "decision", ""), "allow");
+      paddock_event_set_decided_by (self, paddock_audit_attribute_string (attributes, "layer", NULL),
+                                    paddock_audit_attribute_string (attributes, "source", NULL),
+                                    paddock_audit_attribute_string (attributes, "rule", NULL));
+      paddock_event_set_detail (self, paddock_audit_attribute_string (attributes, "reason", NULL));
     }
   else if (g_str_equal (name, "paddock.tool_result"))
     {
@@ -262,24 +153,26 @@ paddock_event_new_from_record (JsonObject *record)
     }
   else if (g_str_equal (name, "paddock.network_decision") || g_str_equal (name, "paddock.sandbox_violation"))
     {
-      const char *host = member_string (attributes, "host");
-      const char *violation = member_string (attributes, "violation");
-      g_autofree char *subject = host ? g_strdup_printf ("%s:%" G_GINT64_FORMAT, host, member_int (attributes, "port", 0))
-                                      : g_strdup (member_string (attributes, "finding"));
+      const char *host = paddock_audit_attribute_string (attributes, "host", NULL);
+      const char *violation = paddock_audit_attribute_string (attributes, "violation", NULL);
+      g_autofree char *subject = host ? g_strdup_printf ("%s:%" G_GINT64_FORMAT, host,
+                                                         paddock_audit_attribute_int (attributes, "port", 0))
+                                      : g_strdup (paddock_audit_attribute_string (attributes, "finding", ""));
 
       self->kind = violation ? PADDOCK_EVENT_VIOLATION : PADDOCK_EVENT_NETWORK;
-      self->subject = paddock_escape_for_display (subject ? subject : "");
-      good = g_strcmp0 (member_string (attributes, "decision"), "allow") == 0;
-      outcome = g_strdup (member_string (attributes, "reason") ? member_string (attributes, "reason")
-                          : violation ? violation : good ? "allowed" : "denied");
+      self->subject = paddock_escape_for_display (subject);
+      good = g_strcmp0 (paddock_audit_attribute_string (attributes, "decision", NULL), "allow") == 0;
+      outcome = g_strdup (paddock_audit_attribute_string (attributes, "reason",
+                                                          violation ? violation : good ? "allowed" : "denied"));
       if (violation == NULL)
-        paddock_event_set_decided_by (self, member_string (attributes, "layer"), member_string (attributes, "source"),
-                                      member_string (attributes, "rule"));
+        paddock_event_set_decided_by (self, paddock_audit_attribute_string (attributes, "layer", NULL),
+                                      paddock_audit_attribute_string (attributes, "source", NULL),
+                                      paddock_audit_attribute_string (attributes, "rule", NULL));
     }
   else if (g_str_equal (name, "paddock.session_start"))
     {
       self->kind = PADDOCK_EVENT_SESSION;
-      self->subject = paddock_escape_for_display (member_string (attributes, "client") ? member_string (attributes, "client") : "");
+      self->subject = paddock_escape_for_display (paddock_audit_attribute_string (attributes, "client", ""));
       outcome = g_strdup ("started");
     }
   else
@@ -290,22 +183,6 @@ paddock_event_new_from_record (JsonObject *record)
       self->subject = paddock_escape_for_display (summary);
     }
   paddock_event_set_outcome (self, outcome, good);
-  return self;
-}
-
-PaddockEvent *
-paddock_event_new_for_decision (const PaddockDecision *decision,
-                                const char            *workspace)
-{
-  PaddockEvent *self = new_displayed (PADDOCK_EVENT_DECISION, workspace,
-                                      paddock_action_to_display (decision->action));
-
-  paddock_event_set_outcome (self, decision->verdict == PADDOCK_VERDICT_ALLOW ? "allowed" : "forbidden",
-                             decision->verdict == PADDOCK_VERDICT_ALLOW);
-  self->layer = g_strdup (paddock_layer_to_string (decision->decisive->layer));
-  self->location = paddock_rule_dup_location (decision->decisive);
-  self->rule = paddock_rule_dup_display_text (decision->decisive);
-  self->detail = paddock_decision_to_text (decision);
   return self;
 }
 

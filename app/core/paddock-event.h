@@ -1,5 +1,5 @@
 /* paddock-event.h: one thing that happened in a workspace, for the
- * activity list (and, later, the audit log)
+ * activity list, as the audit store holds it
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,8 +7,6 @@
 
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
-
-#include "paddock-approval-request.h"
 
 G_BEGIN_DECLS
 
@@ -31,18 +29,9 @@ G_DECLARE_FINAL_TYPE (PaddockEvent, paddock_event, PADDOCK, EVENT, GObject)
 PaddockEvent     *paddock_event_new              (PaddockEventKind         kind,
                                                   const char              *workspace,
                                                   const char              *subject);
-/* About @action, shown as paddock_action_to_display() shows it. */
-PaddockEvent     *paddock_event_new_for_action   (PaddockEventKind         kind,
-                                                  const char              *workspace,
-                                                  const PaddockAction     *action);
 /* An event of the audit store, as paddock_audit_query() returns it;
  * its workspace is the workspace's id. */
 PaddockEvent     *paddock_event_new_from_record  (JsonObject              *record);
-/* The answer to @request, decided by its layer and rule. */
-PaddockEvent     *paddock_event_new_for_answer   (PaddockApprovalRequest  *request);
-/* What @decision decided without asking anybody. */
-PaddockEvent     *paddock_event_new_for_decision (const PaddockDecision   *decision,
-                                                  const char              *workspace);
 
 void              paddock_event_set_decided_by   (PaddockEvent            *self,
                                                   const char              *layer,
@@ -61,6 +50,7 @@ PaddockEventKind  paddock_event_get_kind         (PaddockEvent            *self)
 gint64            paddock_event_get_id           (PaddockEvent            *self);
 /* The call.id that links a decision to its result, or NULL. */
 const char       *paddock_event_get_call_id      (PaddockEvent            *self);
+/* @subject: already escaped, as paddock_event_dup_subject() gives it. */
 void              paddock_event_set_subject      (PaddockEvent            *self,
                                                   const char              *subject);
 GDateTime        *paddock_event_get_time         (PaddockEvent            *self);

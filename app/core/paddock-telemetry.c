@@ -21,8 +21,13 @@
 #include "paddock-telemetry.h"
 
 #define DEFAULT_BATCH 512
-#define LEASE_SECONDS 30
-#define LEASE_RENEW_US (10 * G_USEC_PER_SEC)
+/* A request that takes longer is given up; the lease outlives it, so no
+ * other process sends the same events meanwhile. */
+#define REQUEST_TIMEOUT_S 60
+#define LEASE_SECONDS (2 * REQUEST_TIMEOUT_S)
+#define LEASE_RETRY_MS 10000
+/* OTLP collectors commonly take up to 4 MiB a request. */
+#define MAX_REQUEST_BYTES (4 * 1024 * 1024)
 /* How often an idle exporter looks for events other processes wrote. */
 #define POLL_MS 2000
 
@@ -34,7 +39,9 @@ paddock_telemetry_config_free (PaddockTelemetryConfig *config)
   if (config == NULL)
     return;
   g_free (config->endpoint);
+  g_free (config->endpoint_shown);
   g_free (config->endpoint_from);
+  g_free (config->policy_endpoint);
   g_strfreev (config->headers);
   g_free (config->token_header);
   g_strfreev (config->resource);
@@ -57,6 +64,17 @@ logs_url (const char *base)
   if (g_str_has_suffix (base, "/v1/logs"))
     return g_strdup (base);
   return g_strconcat (base, g_str_has_suffix (base, "/") ? "v1/logs" : "/v1/logs", NULL);
+}
+
+/* A URL as it may be shown: without a password or a query, which
+ * can hold credentials. */
+static char *
+display_url (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  return uri ? g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO | G_URI_HIDE_QUERY | G_URI_HIDE_FRAGMENT)
+             : g_strdup ("(not a URL)");
 }
 
 static gboolean
@@ -201,7 +219,15 @@ paddock_telemetry_config_new (PaddockPolicy      *policy,
                                                "audit store", origin));
     }
 
-  if (policy_headers != NULL)
+  /* An administrator's headers go only to the administrator's
+   * endpoint: never where a variable points. */
+  if (policy_headers != NULL && paddock_layer_is_enforced (policy_headers->layer) && !endpoint_fixed)
+    {
+      g_autofree char *origin = setting_origin (policy_headers);
+      g_ptr_array_add (notes, g_strdup_printf ("the headers from %s set aside: they go only to an endpoint that "
+                                               "layer fixes", origin));
+    }
+  else if (policy_headers != NULL)
     {
       GVariantIter iter;
       const char *name, *value;
@@ -244,6 +270,13 @@ paddock_telemetry_config_new (PaddockPolicy      *policy,
   if (service_name != NULL && service_name[0] != '\0')
     set_pair (resource, "service.name", service_name);
 
+  /* What the store keeps for: the policy's collector, whatever this
+   * process's variables say. */
+  if (endpoint != NULL && !(export != NULL && !g_variant_get_boolean (export->value)))
+    config->policy_endpoint = logs_url (g_variant_get_string (endpoint->value, NULL));
+  if (config->endpoint != NULL)
+    config->endpoint_shown = display_url (config->endpoint);
+
   config->log_user_prompts = prompts != NULL && g_variant_get_boolean (prompts->value);
   config->headers = pairs_to_strv (g_steal_pointer (&headers));
   config->resource = pairs_to_strv (g_steal_pointer (&resource));
@@ -258,7 +291,7 @@ paddock_telemetry_config_to_text (const PaddockTelemetryConfig *config)
 
   g_string_append_printf (text, "export: %s%s\n", config->enabled ? "on" : "off",
                           config->forced ? " (required by policy)" : "");
-  g_string_append_printf (text, "endpoint: %s\n", config->endpoint ? config->endpoint : "(none)");
+  g_string_append_printf (text, "endpoint: %s\n", config->endpoint ? config->endpoint_shown : "(none)");
   if (config->endpoint_from != NULL)
     g_string_append_printf (text, "  from %s\n", config->endpoint_from);
   for (guint i = 0; config->headers[i] != NULL; i += 2)
@@ -390,10 +423,8 @@ static int
 severity_for (const char *name,
               JsonObject *attributes)
 {
-  JsonNode *decision = json_object_get_member (attributes, "decision");
-
   if (g_str_equal (name, "paddock.sandbox_violation") ||
-      (decision != NULL && JSON_NODE_HOLDS_VALUE (decision) && g_strcmp0 (json_node_get_string (decision), "deny") == 0))
+      g_str_equal (paddock_audit_attribute_string (attributes, "decision", ""), "deny"))
     return 13;
   return 9;
 }
@@ -466,6 +497,7 @@ struct _PaddockTelemetry
 
   PaddockAudit *audit;
   char *endpoint;
+  char *endpoint_shown;     /* without userinfo or query: for messages */
   char **headers;
   char *token_header;
   char **resource;
@@ -485,8 +517,12 @@ struct _PaddockTelemetry
   gboolean in_flight;
   gboolean stopped;         /* what is still dispatched after the thread ends does nothing */
   guint backoff_ms;         /* 0: not backing off */
-  gint64 lease_until;
+  gint64 lease_until;       /* monotonic */
+  gint64 cursor;            /* the last event this collector took */
+  guint batch_limit;        /* smaller after a request too big */
   GArray *batch_ids;
+  GCancellable *request;    /* the request in flight, cancelled when it takes too long */
+  GSource *watchdog;
   char *token;
 
   /* Shared with the callers, under @lock. */
@@ -496,6 +532,8 @@ struct _PaddockTelemetry
   guint64 drained;          /* the last flush whose wish the exporter saw met */
   gboolean held_elsewhere;
   guint64 lease_seen;       /* the last flush after which the lease was looked at */
+  guint64 failed;           /* the last flush after which an attempt failed */
+  guint64 attempt;          /* the flushes asked for when the last attempt began */
   char *problem;
   guint64 n_sent;
 };
@@ -578,6 +616,11 @@ retry_later (PaddockTelemetry *self,
     delay = self->backoff_ms / 2 + g_random_int_range (0, self->backoff_ms / 2 + 1);
   set_problem (self, g_strdup_printf ("%s; trying again in %u.%u s", problem, delay / 1000, delay % 1000 / 100));
   g_free (problem);
+  /* A flush that began before this attempt need not wait out the backoff. */
+  g_mutex_lock (&self->lock);
+  self->failed = self->attempt;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
   schedule (self, delay);
 }
 
@@ -603,15 +646,28 @@ retry_after_ms (SoupMessage *message)
   return (guint) CLAMP (g_date_time_difference (date, now) / 1000, 0, 3600 * 1000);
 }
 
+/* Moves this collector's place past the batch; a lease lost meanwhile
+ * moves nothing, and the next holder sends the batch again (OTLP is at
+ * least once). */
 static void
 mark_batch (PaddockTelemetry   *self,
             PaddockAuditExport  state)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!paddock_audit_set_exported (self->audit, (const gint64 *) (gpointer) self->batch_ids->data,
-                                   self->batch_ids->len, state, &error))
-    set_problem (self, g_strdup (error->message));
+  if (paddock_audit_mark_exported (self->audit, self->endpoint, self->holder,
+                                   (const gint64 *) (gpointer) self->batch_ids->data, self->batch_ids->len, state,
+                                   &error))
+    {
+      self->cursor = MAX (self->cursor, g_array_index (self->batch_ids, gint64, self->batch_ids->len - 1));
+      self->lease_until = g_get_monotonic_time () + LEASE_SECONDS * G_USEC_PER_SEC;
+    }
+  else
+    {
+      self->lease_until = 0;
+      if (error != NULL)
+        set_problem (self, g_strdup (error->message));
+    }
   g_array_set_size (self->batch_ids, 0);
 }
 
@@ -659,7 +715,13 @@ on_sent (GObject      *source,
   guint n = self->batch_ids->len;
 
   self->in_flight = FALSE;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->stopped)
+  if (self->watchdog != NULL)
+    {
+      g_source_destroy (self->watchdog);
+      g_clear_pointer (&self->watchdog, g_source_unref);
+    }
+  g_clear_object (&self->request);
+  if (self->stopped)
     {
       g_array_set_size (self->batch_ids, 0);
       return;
@@ -671,38 +733,68 @@ on_sent (GObject      *source,
 
       mark_batch (self, PADDOCK_AUDIT_EXPORTED);
       self->backoff_ms = 0;
+      self->batch_limit = MIN (self->batch_limit * 2, self->batch_size);
       g_mutex_lock (&self->lock);
       self->n_sent += n;
       g_mutex_unlock (&self->lock);
       set_problem (self, partial);
       schedule (self, 0);
     }
-  else if (status == SOUP_STATUS_BAD_REQUEST)
+  else if ((status == SOUP_STATUS_BAD_REQUEST || status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE) && n > 1)
     {
-      /* The collector will never take these: kept here, not retried. */
+      /* One event may be what the collector cannot take: halve the
+       * batch until it stands alone. */
+      g_array_set_size (self->batch_ids, 0);
+      self->batch_limit = MAX (n / 2, 1);
+      schedule (self, 0);
+    }
+  else if (status == SOUP_STATUS_BAD_REQUEST || status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
+    {
+      /* The collector will never take this one: kept here, not retried. */
+      gint64 id = g_array_index (self->batch_ids, gint64, 0);
+
       mark_batch (self, PADDOCK_AUDIT_REJECTED);
-      set_problem (self, g_strdup_printf ("the collector refused %u events as malformed (400); they stay in "
-                                          "the audit store", n));
+      self->batch_limit = self->batch_size;
+      set_problem (self, g_strdup_printf ("the collector refused event %" G_GINT64_FORMAT " (%u %s); it stays in "
+                                          "the audit store", id, status, soup_message_get_reason_phrase (message)));
       schedule (self, 0);
     }
   else if (error != NULL)
     {
       g_array_set_size (self->batch_ids, 0);
-      retry_later (self, 0, g_strdup_printf ("the collector %s cannot be reached: %s", self->endpoint,
-                                             error->message));
+      retry_later (self, 0, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                            ? g_strdup_printf ("the collector %s did not answer in %d s", self->endpoint_shown,
+                                               REQUEST_TIMEOUT_S)
+                            : g_strdup_printf ("the collector %s cannot be reached: %s", self->endpoint_shown,
+                                               error->message));
     }
   else
     {
       /* 429, 502, 503, 504 are OTLP's retryable answers; anything else
        * (401, 403, 404…) is a setting to fix, and the events wait for it
-       * in the store rather than being dropped. */
+       * in the store rather than being dropped. A refused credential is
+       * read from the keychain again, in case it was replaced. */
+      if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
+        g_clear_pointer (&self->token, paddock_keychain_free);
       g_array_set_size (self->batch_ids, 0);
       retry_later (self, retry_after_ms (message),
-                   g_strdup_printf ("the collector %s answered %u %s", self->endpoint, status,
+                   g_strdup_printf ("the collector %s answered %u %s", self->endpoint_shown, status,
                                     soup_message_get_reason_phrase (message)));
     }
 }
 
+static gboolean
+on_watchdog (gpointer user_data)
+{
+  PaddockTelemetry *self = user_data;
+
+  g_clear_pointer (&self->watchdog, g_source_unref);
+  g_cancellable_cancel (self->request);
+  return G_SOURCE_REMOVE;
+}
+
+/* Holds this collector's lease for longer than a request can take,
+ * renewing it before it runs short, and learns where its place is. */
 static gboolean
 hold_lease (PaddockTelemetry *self)
 {
@@ -711,12 +803,12 @@ hold_lease (PaddockTelemetry *self)
   guint64 seen;
   gboolean held;
 
-  if (now < self->lease_until - (LEASE_SECONDS * G_USEC_PER_SEC - LEASE_RENEW_US))
+  if (now + (REQUEST_TIMEOUT_S + 10) * G_USEC_PER_SEC < self->lease_until)
     return TRUE;
   g_mutex_lock (&self->lock);
   seen = self->wanted;
   g_mutex_unlock (&self->lock);
-  held = paddock_audit_lease_export (self->audit, self->holder, LEASE_SECONDS, &error);
+  held = paddock_audit_lease_export (self->audit, self->endpoint, self->holder, LEASE_SECONDS, &self->cursor, &error);
   if (error != NULL)
     set_problem (self, g_strdup (error->message));
   self->lease_until = held ? now + LEASE_SECONDS * G_USEC_PER_SEC : 0;
@@ -736,14 +828,17 @@ export_step (PaddockTelemetry *self)
   g_autoptr(SoupMessage) message = NULL;
   g_autoptr(GBytes) body = NULL;
   char *text;
-  PaddockAuditFilter filter = { .pending_only = TRUE, .limit = self->batch_size };
+  PaddockAuditFilter filter = { 0 };
   guint64 wanted;
 
   if (self->in_flight)
     return;
+  g_mutex_lock (&self->lock);
+  wanted = self->attempt = self->wanted;
+  g_mutex_unlock (&self->lock);
   if (!hold_lease (self))
     {
-      schedule (self, LEASE_RENEW_US / 1000);
+      schedule (self, LEASE_RETRY_MS);
       return;
     }
 
@@ -752,21 +847,28 @@ export_step (PaddockTelemetry *self)
       PaddockKeychainEntry entry = { "otlp", self->token_header, self->endpoint, PADDOCK_TELEMETRY_TOKEN_KIND };
 
       self->token = paddock_keychain_lookup (&entry, &error);
+      if (self->token != NULL && strpbrk (self->token, "\r\n") != NULL)
+        {
+          /* A header is one line; the value is not shown. */
+          g_clear_pointer (&self->token, paddock_keychain_free);
+          retry_later (self, 60 * 1000,
+                       g_strdup_printf ("the keychain's %s for %s has a line break: store it again with `paddockctl "
+                                        "telemetry token set`", self->token_header, self->endpoint_shown));
+          return;
+        }
       if (self->token == NULL)
         {
           /* Sent without its credential, an event would only be refused. */
           retry_later (self, 60 * 1000,
                        error ? g_strdup (error->message)
                              : g_strdup_printf ("no %s for %s in the keychain: store it with `paddockctl telemetry "
-                                                "token set`", self->token_header, self->endpoint));
+                                                "token set`", self->token_header, self->endpoint_shown));
           return;
         }
     }
 
-  g_mutex_lock (&self->lock);
-  wanted = self->wanted;
-  g_mutex_unlock (&self->lock);
-
+  filter.after_id = self->cursor;
+  filter.limit = self->batch_limit;
   events = paddock_audit_query (self->audit, &filter, &error);
   if (events == NULL)
     {
@@ -783,19 +885,26 @@ export_step (PaddockTelemetry *self)
       return;
     }
 
+  /* Within what a collector takes in one request. */
+  text = paddock_telemetry_build_request (events, (const char * const *) self->resource);
+  while (strlen (text) > MAX_REQUEST_BYTES && events->len > 1)
+    {
+      g_ptr_array_set_size (events, events->len / 2);
+      g_free (text);
+      text = paddock_telemetry_build_request (events, (const char * const *) self->resource);
+    }
+  body = g_bytes_new_take (text, strlen (text));
   for (guint i = 0; i < events->len; i++)
     {
       gint64 id = json_object_get_int_member (g_ptr_array_index (events, i), "id");
       g_array_append_val (self->batch_ids, id);
     }
-  text = paddock_telemetry_build_request (events, (const char * const *) self->resource);
-  body = g_bytes_new_take (text, strlen (text));
 
   message = soup_message_new (SOUP_METHOD_POST, self->endpoint);
   if (message == NULL)
     {
       g_array_set_size (self->batch_ids, 0);
-      retry_later (self, 60 * 1000, g_strdup_printf ("“%s” is not a URL", self->endpoint));
+      retry_later (self, 60 * 1000, g_strdup_printf ("“%s” is not a URL", self->endpoint_shown));
       return;
     }
   soup_message_set_request_body_from_bytes (message, "application/json", body);
@@ -805,7 +914,13 @@ export_step (PaddockTelemetry *self)
     soup_message_headers_replace (soup_message_get_request_headers (message), self->token_header, self->token);
 
   self->in_flight = TRUE;
-  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, self->cancellable, on_sent, self);
+  self->request = g_cancellable_new ();
+  g_signal_connect_object (self->cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel), self->request,
+                           G_CONNECT_SWAPPED);
+  self->watchdog = g_timeout_source_new_seconds (REQUEST_TIMEOUT_S);
+  g_source_set_callback (self->watchdog, on_watchdog, self, NULL);
+  g_source_attach (self->watchdog, self->context);
+  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, self->request, on_sent, self);
 }
 
 static gpointer
@@ -815,7 +930,7 @@ exporter_main (gpointer data)
 
   g_main_context_push_thread_default (self->context);
   /* TLS is verified against the system's trust store: libsoup's default. */
-  self->session = soup_session_new_with_options ("timeout", 30, "user-agent", "Paddock/" PACKAGE_VERSION, NULL);
+  self->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_S, "user-agent", "Paddock/" PACKAGE_VERSION, NULL);
   schedule (self, 0);
   g_main_loop_run (self->loop);
 
@@ -828,7 +943,7 @@ exporter_main (gpointer data)
       g_clear_pointer (&self->timer, g_source_unref);
     }
   if (self->lease_until > 0)
-    paddock_audit_lease_export (self->audit, self->holder, 0, NULL);
+    paddock_audit_lease_export (self->audit, self->endpoint, self->holder, 0, NULL, NULL);
   g_clear_object (&self->session);
   while (g_main_context_iteration (self->context, FALSE))
     ;
@@ -849,6 +964,7 @@ paddock_telemetry_new (PaddockAudit                 *audit,
   self = g_object_new (PADDOCK_TYPE_TELEMETRY, NULL);
   self->audit = g_object_ref (audit);
   self->endpoint = g_strdup (config->endpoint);
+  self->endpoint_shown = display_url (config->endpoint);
   self->headers = g_strdupv (config->headers);
   self->token_header = g_strdup (config->token_header);
   self->resource = g_strdupv (config->resource);
@@ -884,10 +1000,11 @@ paddock_telemetry_flush (PaddockTelemetry *self,
   kick (self);
 
   /* Another holder counts only if the lease was looked at after this
-   * flush began: the one that held it may have just let it go. */
+   * flush began: the one that held it may have just let it go. An
+   * attempt that began after it and failed ends the wait. */
   g_mutex_lock (&self->lock);
   while (!(done = self->drained >= target || (self->held_elsewhere && self->lease_seen >= target)) &&
-         g_cond_wait_until (&self->cond, &self->lock, deadline))
+         self->failed < target && g_cond_wait_until (&self->cond, &self->lock, deadline))
     ;
   g_mutex_unlock (&self->lock);
   return done;
@@ -960,7 +1077,7 @@ paddock_telemetry_set_batch_size (PaddockTelemetry *self,
 {
   g_return_if_fail (PADDOCK_IS_TELEMETRY (self));
 
-  self->batch_size = MAX (batch_size, 1);
+  self->batch_size = self->batch_limit = MAX (batch_size, 1);
 }
 
 static void
@@ -971,6 +1088,7 @@ paddock_telemetry_finalize (GObject *object)
   paddock_telemetry_stop (self);
   g_clear_object (&self->audit);
   g_free (self->endpoint);
+  g_free (self->endpoint_shown);
   g_strfreev (self->headers);
   g_free (self->token_header);
   g_strfreev (self->resource);
@@ -996,7 +1114,7 @@ paddock_telemetry_class_init (PaddockTelemetryClass *klass)
 static void
 paddock_telemetry_init (PaddockTelemetry *self)
 {
-  self->batch_size = DEFAULT_BATCH;
+  self->batch_size = self->batch_limit = DEFAULT_BATCH;
   self->first_backoff_ms = 1000;
   self->max_backoff_ms = 5 * 60 * 1000;
   self->context = g_main_context_new ();
@@ -1023,8 +1141,9 @@ paddock_telemetry_open_store (PaddockPolicy       *policy,
   if (audit == NULL)
     return NULL;
   paddock_audit_retention_for_policy (policy, &days, &bytes);
-  /* While export is on, what the collector has not received stays. */
-  paddock_audit_set_retention (audit, days, bytes, config->enabled);
+  /* What the policy's collector has not received stays, whatever this
+   * process's variables point at. */
+  paddock_audit_set_retention (audit, days, bytes, config->policy_endpoint);
   if (config->enabled && config->endpoint != NULL)
     {
       *telemetry = paddock_telemetry_new (audit, config);

@@ -17,7 +17,10 @@ typedef struct
   gboolean enabled;
   gboolean forced;          /* an enforced layer requires export */
   char *endpoint;           /* the logs URL; NULL when none is known */
+  char *endpoint_shown;     /* the same without userinfo or query, to show */
   char *endpoint_from;      /* "the managed layer, FILE:LINE:COL", "OTEL_EXPORTER_OTLP_ENDPOINT"… */
+  char *policy_endpoint;    /* the collector the policy names, whatever the variables say:
+                             * the audit store keeps what it has not taken */
   char **headers;           /* name, value, name, value…; never a credential from a file */
   char *token_header;       /* this header's value comes from the keychain; nullable */
   char **resource;          /* key, value, key, value… */

@@ -37,6 +37,7 @@ struct _PaddockApplication
   gboolean reading;
   gboolean first_read;
   guint refresh_id;
+  guint reopen_ticks;
 
   PaddockDBusBroker *broker;
   GQueue waiting;                  /* PaddockApprovalRequest* */
@@ -53,8 +54,10 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* The outputs kept for the activity list: the newest runs'. */
+/* The outputs kept for the activity list: the newest runs'; and the
+ * subjects of decisions whose results have not been read yet. */
 #define OUTPUTS_KEPT 64
+#define SUBJECTS_KEPT 4096
 /* How many events the activity list starts with, and reads at a time. */
 #define EVENTS_SHOWN 500
 #define EVENTS_READ 10000
@@ -171,9 +174,11 @@ event_for_record (PaddockApplication *self,
     return event;
   if (paddock_event_get_kind (event) == PADDOCK_EVENT_RESULT)
     {
-      const char *subject = g_hash_table_lookup (self->call_subjects, call_id);
+      g_autofree char *key = NULL;
+      g_autofree char *subject = NULL;
 
-      if (subject != NULL)
+      /* A decision has one result: its subject is needed no more. */
+      if (g_hash_table_steal_extended (self->call_subjects, call_id, (gpointer *) &key, (gpointer *) &subject))
         paddock_event_set_subject (event, subject);
       if ((output = g_hash_table_lookup (self->call_outputs, call_id)) != NULL)
         paddock_event_set_detail (event, output);
@@ -181,6 +186,9 @@ event_for_record (PaddockApplication *self,
   else if (paddock_event_get_kind (event) == PADDOCK_EVENT_DECISION ||
            paddock_event_get_kind (event) == PADDOCK_EVENT_APPROVAL)
     {
+      /* Denials have no result to take theirs: keep the map small. */
+      if (g_hash_table_size (self->call_subjects) >= SUBJECTS_KEPT)
+        g_hash_table_remove_all (self->call_subjects);
       g_hash_table_insert (self->call_subjects, g_strdup (call_id), paddock_event_dup_subject (event));
     }
   return event;
@@ -240,11 +248,20 @@ paddock_application_refresh_events (PaddockApplication *self)
   paddock_audit_query_async (self->audit, &filter, NULL, on_events_read, g_object_ref (self));
 }
 
-/* Other processes (paddockctl) write to the same store. */
+static void open_audit (PaddockApplication *self);
+
+/* Other processes (paddockctl) write to the same store; a store that
+ * could not be opened is tried again now and then (the disk may have
+ * room again). */
 static gboolean
 on_refresh (gpointer user_data)
 {
-  paddock_application_refresh_events (user_data);
+  PaddockApplication *self = user_data;
+
+  if (self->audit != NULL)
+    paddock_application_refresh_events (self);
+  else if (++self->reopen_ticks % 5 == 0)
+    open_audit (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -661,8 +678,7 @@ open_audit (PaddockApplication *self)
       paddock_application_report_audit (self, refusal);
       return;
     }
-  paddock_application_refresh_events (self);
-  self->refresh_id = g_timeout_add_seconds (1, on_refresh, self);
+  paddock_application_report_audit (self, NULL);
 }
 
 static void
@@ -700,6 +716,7 @@ paddock_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
 
   open_audit (self);
+  self->refresh_id = g_timeout_add_seconds (1, on_refresh, self);
 }
 
 static void

@@ -291,6 +291,23 @@ retention_text (PaddockPolicy *policy)
                : g_steal_pointer (&age);
 }
 
+static void
+on_pending_counted (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GtkWidget) row = user_data;
+  gint64 pending = paddock_audit_count_pending_finish (PADDOCK_AUDIT (source), result, NULL);
+  g_autofree char *waiting = NULL;
+
+  /* Reloaded meanwhile: the row is gone. */
+  if (gtk_widget_get_parent (row) == NULL || pending < 0)
+    return;
+  waiting = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " event waits to be sent",
+                                          "%" G_GINT64_FORMAT " events wait to be sent", pending), pending);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), waiting);
+}
+
 /* What the person can check: the store, its retention, the export and
  * what waits for it, each with where its setting came from. */
 static void
@@ -321,19 +338,19 @@ reload_audit (PaddockInspector *self)
     {
       g_autofree char *from = g_strdup_printf (config->forced ? _("Sent, as %s requires") : _("Sent, as %s says"),
                                                config->endpoint_from);
-      add_audit_row (self, config->endpoint, from);
+      add_audit_row (self, config->endpoint_shown, from);
     }
   else
     add_audit_row (self, _("Not sent anywhere"), config->forced ? _("Required by policy, but no endpoint is set")
                                                                 : _("No OpenTelemetry endpoint is set"));
   if (audit != NULL && config->enabled)
     {
-      gint64 pending = paddock_audit_count_pending (audit, NULL);
       g_autofree char *problem = telemetry ? paddock_telemetry_dup_problem (telemetry) : NULL;
-      g_autofree char *waiting = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " event waits to be sent",
-                                                               "%" G_GINT64_FORMAT " events wait to be sent",
-                                                               MAX (pending, 0)), MAX (pending, 0));
-      add_audit_row (self, waiting, problem);
+
+      /* Counted off the UI thread; the row says so meanwhile. */
+      add_audit_row (self, _("Counting the events that wait to be sent…"), problem);
+      paddock_audit_count_pending_async (audit, NULL, on_pending_counted,
+                                         g_object_ref (g_ptr_array_index (self->audit_rows, self->audit_rows->len - 1)));
     }
   for (guint i = 0; config->notes[i] != NULL; i++)
     add_audit_row (self, config->notes[i], NULL);

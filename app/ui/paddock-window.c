@@ -40,6 +40,7 @@ typedef struct
   char *call_id;                /* links the decision to its result */
   JsonNode *report;
   char *denied;                 /* why it does not run, once decided so */
+  char *granted_by;             /* who allowed it for the session */
   GCancellable *cancellable;
   GInputStream *output_stream;
   GString *output;              /* the end of it, for the activity list */
@@ -469,6 +470,7 @@ run_free (Run *run)
   g_clear_object (&run->session);
   g_free (run->call_id);
   g_free (run->denied);
+  g_free (run->granted_by);
   g_clear_pointer (&run->report, json_node_unref);
   g_clear_object (&run->cancellable);
   g_clear_object (&run->output_stream);
@@ -661,6 +663,22 @@ refuse_run (Run        *run,
   run_free (run);
 }
 
+static void
+grant_for_session (Run *run)
+{
+  PaddockGrants *grants = paddock_application_get_grants (get_app (run->window), run->workspace);
+
+  for (guint i = 0; i < run->decision->parts->len; i++)
+    {
+      const PaddockDecisionPart *part = g_ptr_array_index (run->decision->parts, i);
+      g_autoptr(GError) error = NULL;
+
+      if (part->verdict == PADDOCK_VERDICT_PROMPT &&
+          !paddock_grants_add_from_decision (grants, run->decision, i, run->granted_by, &error))
+        toast (run->window, error->message);
+    }
+}
+
 /* Once the store has the decision, the run goes on, and not before:
  * nothing runs unrecorded. */
 static void
@@ -683,7 +701,12 @@ on_decision_recorded (GObject      *source,
   else if (run->denied != NULL)
     refuse_run (run, run->denied);
   else
-    start_sandbox (run);
+    {
+      /* Granted for the session only once the consent is on record. */
+      if (run->granted_by != NULL)
+        grant_for_session (run);
+      start_sandbox (run);
+    }
 }
 
 /* Records what was decided, then goes on: @denied says why it does
@@ -726,20 +749,7 @@ on_run_answered (PaddockApprovalRequest *request,
       return;
     }
   if (answer == PADDOCK_ANSWER_SESSION)
-    {
-      PaddockGrants *grants = paddock_application_get_grants (get_app (run->window), run->workspace);
-
-      for (guint i = 0; i < run->decision->parts->len; i++)
-        {
-          const PaddockDecisionPart *part = g_ptr_array_index (run->decision->parts, i);
-          g_autoptr(GError) error = NULL;
-
-          if (part->verdict == PADDOCK_VERDICT_PROMPT &&
-              !paddock_grants_add_from_decision (grants, run->decision, i,
-                                                 paddock_approval_request_get_who (request), &error))
-            toast (run->window, error->message);
-        }
-    }
+    run->granted_by = g_strdup (paddock_approval_request_get_who (request));
   record_decision (run, request, answer == PADDOCK_ANSWER_SESSION ? "session" : "once", NULL);
 }
 
