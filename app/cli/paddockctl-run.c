@@ -639,12 +639,10 @@ paddockctl_run (int    argc,
       g_printerr (_("paddockctl: the command left files that the host runs later; check them before you trust this folder again:\n"));
       for (guint i = 0; findings[i] != NULL; i++)
         {
-          g_autoptr(JsonObject) hazard = json_object_new ();
+          g_autoptr(JsonObject) hazard = paddock_audit_violation_attributes ("host-execution-hazard", findings[i],
+                                                                             call_id);
 
           g_printerr ("  %s\n", findings[i]);
-          json_object_set_string_member (hazard, "violation", "host-execution-hazard");
-          json_object_set_string_member (hazard, "finding", findings[i]);
-          json_object_set_string_member (hazard, "call.id", call_id);
           paddock_audit_session_record (session, "paddock.sandbox_violation", hazard, NULL);
         }
     }

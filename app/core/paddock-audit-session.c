@@ -263,6 +263,19 @@ paddock_audit_network_attributes (const PaddockNetworkEvent *event)
 }
 
 JsonObject *
+paddock_audit_violation_attributes (const char *violation,
+                                    const char *finding,
+                                    const char *call_id)
+{
+  JsonObject *attributes = json_object_new ();
+
+  json_object_set_string_member (attributes, "violation", violation);
+  set_string_if (attributes, "finding", finding);
+  set_string_if (attributes, "call.id", call_id);
+  return attributes;
+}
+
+JsonObject *
 paddock_audit_prompt_attributes (PaddockAuditSession *self,
                                  const char          *prompt)
 {

@@ -57,6 +57,11 @@ JsonObject *paddock_audit_result_attributes         (JsonNode              *repo
                                                      int                    exit_code,
                                                      const char            *call_id);
 JsonObject *paddock_audit_network_attributes        (const PaddockNetworkEvent *event);
+/* Something the sandbox stopped, or found afterwards (@finding: a file
+ * the host would run later…). */
+JsonObject *paddock_audit_violation_attributes      (const char            *violation,
+                                                     const char            *finding,
+                                                     const char            *call_id);
 JsonObject *paddock_audit_prompt_attributes         (PaddockAuditSession   *self,
                                                      const char            *prompt);
 
