@@ -904,6 +904,25 @@ test_audit_records (void)
   g_assert_nonnull (strstr (shown.out, "paddock.tool_decision"));
   g_assert_nonnull (strstr (shown.out, "nothing is deleted here"));
 
+  /* A file the host runs later is recorded as what the sandbox found. */
+  {
+    g_autofree char *makefile = g_build_filename (workspace, "Makefile", NULL);
+    g_auto(Run) hazard = { 0 };
+    g_autoptr(GPtrArray) after = NULL;
+    JsonNode *last;
+
+    shell (&hazard, "setsid -w \"$P\" run -- sh -c 'echo all: > Makefile'");
+    g_assert_cmpint (hazard.status, ==, 0);
+    after = audit_events ("--workspace .");
+    last = g_ptr_array_index (after, after->len - 1);
+    g_assert_cmpstr (event_name (last), ==, "paddock.sandbox_violation");
+    g_assert_cmpstr (attribute (last, "violation"), ==, "host-execution-hazard");
+    g_assert_nonnull (strstr (attribute (last, "finding"), "Makefile"));
+    g_assert_cmpstr (attribute (last, "call.id"), ==, attribute (g_ptr_array_index (after, after->len - 2), "call.id"));
+    n = after->len;
+    g_unlink (makefile);
+  }
+
   shell (&jsonl, "\"$P\" audit export --workspace . | wc -l");
   g_assert_cmpint (atoi (jsonl.out), ==, (int) n);
   shell (&otlp, "\"$P\" audit export --format otlp --since 1h");
