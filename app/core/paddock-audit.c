@@ -29,6 +29,9 @@ G_DEFINE_QUARK (paddock-audit-error-quark, paddock_audit_error)
  * cheap, few enough that acknowledgements keep flowing. */
 #define MAX_BATCH 2048
 
+/* Acknowledgements delivered in one dispatch of the caller's loop. */
+#define ACKS_PER_DISPATCH 256
+
 /* Events between two prunings by the writer. */
 #define PRUNE_EVERY 10000
 
@@ -257,6 +260,7 @@ typedef struct
   GMainContext *context;
   GPtrArray *tasks;
   GArray *ids;          /* gint64, one per task when committed */
+  guint next;           /* the first not delivered yet */
   GError *error;        /* else why not */
 } Acks;
 
@@ -269,21 +273,23 @@ acks_free (Acks *acks)
   g_free (acks);
 }
 
+/* A slice at a time, so the caller's main loop draws in between. */
 static gboolean
 deliver_acks (gpointer data)
 {
   Acks *acks = data;
+  guint end = MIN (acks->next + ACKS_PER_DISPATCH, acks->tasks->len);
 
-  for (guint i = 0; i < acks->tasks->len; i++)
+  for (; acks->next < end; acks->next++)
     {
-      GTask *task = g_ptr_array_index (acks->tasks, i);
+      GTask *task = g_ptr_array_index (acks->tasks, acks->next);
 
       if (acks->error != NULL)
         g_task_return_error (task, g_error_copy (acks->error));
       else
-        g_task_return_int (task, g_array_index (acks->ids, gint64, i));
+        g_task_return_int (task, g_array_index (acks->ids, gint64, acks->next));
     }
-  return G_SOURCE_REMOVE;
+  return acks->next < acks->tasks->len ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 static void
@@ -351,7 +357,11 @@ commit_batch (PaddockAudit *self,
   for (guint g = 0; g < groups->len; g++)
     {
       Acks *acks = g_ptr_array_index (groups, g);
-      g_main_context_invoke_full (acks->context, G_PRIORITY_DEFAULT, deliver_acks, acks, (GDestroyNotify) acks_free);
+      g_autoptr(GSource) source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, deliver_acks, acks, (GDestroyNotify) acks_free);
+      g_source_attach (source, acks->context);
     }
 
   g_mutex_lock (&self->notify_lock);
