@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -18,14 +17,12 @@
 
 #include "paddock-action.h"
 #include "paddock-audit-session.h"
-#include "paddock-keychain.h"
 #include "paddock-policy-loader.h"
-#include "paddock-telemetry.h"
+#include "paddock-telemetry-config.h"
 #include "paddockctl.h"
 
 #define AUDIT_USAGE N_("usage: paddockctl audit list|show ID|export [--workspace DIR] [--since TIME] " \
                        "[--until TIME] [--session ID] [--json]")
-#define TELEMETRY_USAGE N_("usage: paddockctl telemetry status|flush|token set|token clear")
 
 /* "2026-11-27T10:00:00Z", "2026-11-27" (local midnight), or a time ago:
  * "90s", "30m", "2h", "7d". */
@@ -296,125 +293,19 @@ paddockctl_audit (int    argc,
 
 /* --- telemetry ------------------------------------------------------- */
 
-/* A secret from standard input: never from the command line, where
- * every process could read it. Not echoed on a terminal. */
-static char *
-read_secret (GError **error)
-{
-  g_autoptr(GString) line = g_string_new (NULL);
-  struct termios saved, quiet;
-  gboolean hidden = FALSE;
-  int c;
-
-  if (isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved) == 0)
-    {
-      quiet = saved;
-      quiet.c_lflag &= ~(tcflag_t) ECHO;
-      hidden = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
-      g_printerr (_("Value (not shown): "));
-    }
-  while ((c = getchar ()) != EOF && c != '\n')
-    g_string_append_c (line, (char) c);
-  if (hidden)
-    {
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
-      g_printerr ("\n");
-    }
-  if (line->len > 0 && line->str[line->len - 1] == '\r')
-    g_string_truncate (line, line->len - 1);
-  if (line->len == 0 || strpbrk (line->str, "\r\n") != NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("no value given: write it on standard input, one line"));
-      return NULL;
-    }
-  return g_string_free (g_steal_pointer (&line), FALSE);
-}
-
+/* `paddockctl telemetry` is paddock-export's: only that program loads
+ * libsoup and the keychain, so every other command starts quicker. */
 int
 paddockctl_telemetry (int    argc,
                       char **argv)
 {
-  g_autoptr(PaddockPolicyLoader) loader = paddock_policy_loader_new ();
-  g_autoptr(PaddockPolicy) policy = NULL;
-  g_auto(GStrv) envp = g_get_environ ();
-  g_autoptr(PaddockTelemetryConfig) config = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *verb = argc >= 2 ? argv[1] : "";
+  const char *exporter = PADDOCK_DEVELOPMENT ? PADDOCK_BUILD_EXPORTER : PADDOCK_EXPORTER;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
 
-  policy = paddock_policy_loader_load (loader, NULL, &error);
-  if (policy == NULL)
-    return paddockctl_error ("%s", error->message);
-  config = paddock_telemetry_config_new (policy, (const char * const *) envp);
-
-  if (g_str_equal (verb, "status") && argc == 2)
-    {
-      g_autofree char *text = paddock_telemetry_config_to_text (config);
-      g_autoptr(PaddockAudit) audit = open_store (&error);
-      gint64 pending;
-
-      g_print ("%s", text);
-      if (audit == NULL)
-        return paddockctl_error ("%s", error->message);
-      pending = paddock_audit_count_pending (audit, &error);
-      if (pending < 0)
-        return paddockctl_error ("%s", error->message);
-      g_print (_("not exported yet: %" G_GINT64_FORMAT " events in %s\n"), pending, paddock_audit_get_path (audit));
-      return PADDOCKCTL_EXIT_OK;
-    }
-
-  if (g_str_equal (verb, "flush") && argc == 2)
-    {
-      g_autoptr(PaddockTelemetry) telemetry = NULL;
-      g_autoptr(PaddockAudit) audit = paddock_telemetry_open_store (policy, (const char * const *) envp, &telemetry,
-                                                                    &error);
-      gboolean done;
-
-      if (audit == NULL)
-        return paddockctl_error ("%s", error->message);
-      if (telemetry == NULL)
-        return paddockctl_error (_("export is off: no endpoint is set (see `paddockctl telemetry status`)"));
-      done = paddock_telemetry_flush (telemetry, 30 * 1000);
-      paddock_telemetry_stop (telemetry);
-      if (!done)
-        {
-          g_autofree char *problem = paddock_telemetry_dup_problem (telemetry);
-          return paddockctl_error (_("not everything was sent: %s"), problem ? problem : _("the collector is slow"));
-        }
-      g_print (_("sent: %" G_GUINT64_FORMAT " events\n"), paddock_telemetry_get_n_sent (telemetry));
-      return PADDOCKCTL_EXIT_OK;
-    }
-
-  if (g_str_equal (verb, "token") && argc == 3 &&
-      (g_str_equal (argv[2], "set") || g_str_equal (argv[2], "clear")))
-    {
-      PaddockKeychainEntry entry = { "otlp", config->token_header, config->endpoint, PADDOCK_TELEMETRY_TOKEN_KIND };
-
-      if (config->endpoint == NULL || config->token_header == NULL)
-        return paddockctl_error (_("the policy names no endpoint and token_header for telemetry, so there is no "
-                                   "token to keep; see `paddockctl telemetry status`"));
-      if (g_str_equal (argv[2], "set"))
-        {
-          g_autofree char *label = g_strdup_printf (_("Paddock telemetry: %s for %s"), config->token_header,
-                                                    config->endpoint_shown);
-          char *secret = read_secret (&error);
-          gboolean stored;
-
-          if (secret == NULL)
-            return paddockctl_error ("%s", error->message);
-          stored = paddock_keychain_store (&entry, label, secret, &error);
-          memset (secret, 0, strlen (secret));
-          g_free (secret);
-          if (!stored)
-            return paddockctl_error ("%s", error->message);
-          g_print (_("stored in the keychain: %s\n"), label);
-          return PADDOCKCTL_EXIT_OK;
-        }
-      if (!paddock_keychain_clear (&entry, &error) && error != NULL)
-        return paddockctl_error ("%s", error->message);
-      g_print (_("removed from the keychain, if it was there\n"));
-      return PADDOCKCTL_EXIT_OK;
-    }
-
-  return paddockctl_error ("%s", _(TELEMETRY_USAGE));
+  g_ptr_array_add (args, (gpointer) exporter);
+  for (int i = 1; i < argc; i++)
+    g_ptr_array_add (args, argv[i]);
+  g_ptr_array_add (args, NULL);
+  execv (exporter, (char **) args->pdata);
+  return paddockctl_error (_("%s cannot be started: %s"), exporter, g_strerror (errno));
 }

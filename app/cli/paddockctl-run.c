@@ -26,7 +26,7 @@
 #include "paddock-policy-loader.h"
 #include "paddock-proxy.h"
 #include "paddock-sandbox.h"
-#include "paddock-telemetry.h"
+#include "paddock-telemetry-config.h"
 #include "paddock-tripwire.h"
 #include "paddockctl.h"
 
@@ -34,7 +34,7 @@
 #define EXIT_DENIED 126
 
 /* How long a finished run waits for the collector before it leaves the
- * rest to the next Paddock process. */
+ * rest to the next Paddock process (paddock-export's own bound). */
 #define FLUSH_TIMEOUT_MS 3000
 
 static void
@@ -151,29 +151,68 @@ ask (PaddockApprovalRequest *request)
   paddock_approval_request_answer (request, PADDOCK_ANSWER_DENY, "nobody");
 }
 
-/* The export, flushed on every way out of the run: what is left waits
- * in the store for the next Paddock process. */
+/* The export, by paddock-export beside the run: told on every way out
+ * of it that the run is over, it flushes for a bounded time, and what
+ * is left waits in the store for the next Paddock process. */
 typedef struct
 {
-  PaddockTelemetry *telemetry;
+  GSubprocess *exporter;
 } Export;
+
+static void
+on_exporter_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_main_loop_quit (user_data);
+}
+
+static gboolean
+on_exporter_late (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
 
 static void
 export_finish (Export *export)
 {
-  if (export->telemetry == NULL)
+  g_autoptr(GMainContext) context = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GSource) late = NULL;
+
+  if (export->exporter == NULL)
     return;
-  if (!paddock_telemetry_flush (export->telemetry, FLUSH_TIMEOUT_MS))
-    {
-      g_autofree char *problem = paddock_telemetry_dup_problem (export->telemetry);
-      g_printerr (_("paddockctl: events wait in the audit store for the collector (%s); the next Paddock "
-                    "process sends them\n"), problem ? problem : _("it is slow to answer"));
-    }
-  paddock_telemetry_stop (export->telemetry);
-  g_clear_object (&export->telemetry);
+  context = g_main_context_new ();
+  loop = g_main_loop_new (context, FALSE);
+  g_main_context_push_thread_default (context);
+  g_output_stream_close (g_subprocess_get_stdin_pipe (export->exporter), NULL, NULL);
+  g_subprocess_wait_async (export->exporter, NULL, on_exporter_done, loop);
+  late = g_timeout_source_new (FLUSH_TIMEOUT_MS + 1000);
+  g_source_set_callback (late, on_exporter_late, loop, NULL);
+  g_source_attach (late, context);
+  g_main_loop_run (loop);
+  g_source_destroy (late);
+  if (!g_subprocess_get_if_exited (export->exporter) && !g_subprocess_get_if_signaled (export->exporter))
+    g_subprocess_force_exit (export->exporter);
+  g_main_context_pop_thread_default (context);
+  g_clear_object (&export->exporter);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Export, export_finish)
+
+static void
+export_start (Export     *export,
+              const char *endpoint)
+{
+  const char *exporter = PADDOCK_DEVELOPMENT ? PADDOCK_BUILD_EXPORTER : PADDOCK_EXPORTER;
+  g_autoptr(GError) error = NULL;
+
+  export->exporter = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error, exporter, "follow", NULL);
+  /* The events are in the store: the next Paddock process sends them. */
+  if (export->exporter == NULL)
+    g_printerr (_("paddockctl: events are not sent to %s now: %s\n"), endpoint, error->message);
+}
 
 /* Records what was decided; FALSE (said on stderr) when the audit
  * store did not take it. */
@@ -446,6 +485,7 @@ paddockctl_run (int    argc,
   g_autofree char *session_path = paddock_grants_dup_session_path ();
   g_autofree char *run_dir = NULL;
   g_auto(GStrv) envp = g_get_environ ();
+  g_autoptr(PaddockTelemetryConfig) config = NULL;
   g_autoptr(PaddockAudit) audit = NULL;
   g_auto(Export) export = { NULL };
   g_autoptr(PaddockAuditSession) session = NULL;
@@ -494,9 +534,12 @@ paddockctl_run (int    argc,
     }
 
   /* Nothing runs unrecorded: no store, no run. */
-  audit = paddock_telemetry_open_store (policy, (const char * const *) envp, &export.telemetry, &error);
+  config = paddock_telemetry_config_new (policy, (const char * const *) envp);
+  audit = paddock_audit_open_for_policy (policy, config->policy_endpoint, &error);
   if (audit == NULL)
     return paddockctl_error (_("%s; nothing runs unrecorded"), error->message);
+  if (config->enabled && config->endpoint != NULL)
+    export_start (&export, config->endpoint_shown);
   session = paddock_audit_session_new (audit, policy, workspace, "paddockctl run");
   /* Committed with the decision, in order: one wait, not two. */
   attributes = paddock_audit_session_start_attributes (session);

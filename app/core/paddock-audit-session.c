@@ -428,6 +428,23 @@ paddock_audit_retention_for_policy (PaddockPolicy *policy,
   *max_bytes = (guint64) retention_setting (policy, "audit.max_size_mb") * 1024 * 1024;
 }
 
+PaddockAudit *
+paddock_audit_open_for_policy (PaddockPolicy  *policy,
+                               const char     *keep_for_endpoint,
+                               GError        **error)
+{
+  g_autofree char *path = paddock_audit_dup_default_path ();
+  PaddockAudit *audit = paddock_audit_open (path, error);
+  guint days;
+  guint64 bytes;
+
+  if (audit == NULL)
+    return NULL;
+  paddock_audit_retention_for_policy (policy, &days, &bytes);
+  paddock_audit_set_retention (audit, days, bytes, keep_for_endpoint);
+  return audit;
+}
+
 static void
 paddock_audit_session_finalize (GObject *object)
 {

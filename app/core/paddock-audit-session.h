@@ -88,4 +88,11 @@ void        paddock_audit_retention_for_policy      (PaddockPolicy         *poli
                                                      guint                 *max_age_days,
                                                      guint64               *max_bytes);
 
+/* Opens the user's audit store, keeping to @policy's retention and,
+ * with @keep_for_endpoint (nullable), never pruning what that collector
+ * has not taken. Every front door starts here. */
+PaddockAudit *paddock_audit_open_for_policy         (PaddockPolicy         *policy,
+                                                     const char            *keep_for_endpoint,
+                                                     GError               **error);
+
 G_END_DECLS

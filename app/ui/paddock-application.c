@@ -667,9 +667,10 @@ open_audit (PaddockApplication *self)
   g_autoptr(PaddockPolicyLoader) loader = paddock_policy_loader_new ();
   g_autoptr(PaddockPolicy) policy = paddock_policy_loader_load (loader, NULL, NULL);
   g_auto(GStrv) envp = g_get_environ ();
+  g_autoptr(PaddockTelemetryConfig) config = paddock_telemetry_config_new (policy, (const char * const *) envp);
   g_autoptr(GError) error = NULL;
 
-  self->audit = paddock_telemetry_open_store (policy, (const char * const *) envp, &self->telemetry, &error);
+  self->audit = paddock_audit_open_for_policy (policy, config->policy_endpoint, &error);
   if (self->audit == NULL)
     {
       g_autoptr(GError) refusal = g_error_new (PADDOCK_AUDIT_ERROR, error->code,
@@ -677,6 +678,11 @@ open_audit (PaddockApplication *self)
                                                error->message);
       paddock_application_report_audit (self, refusal);
       return;
+    }
+  if (config->enabled && config->endpoint != NULL)
+    {
+      self->telemetry = paddock_telemetry_new (self->audit, config);
+      paddock_telemetry_start (self->telemetry);
     }
   paddock_application_report_audit (self, NULL);
 }
