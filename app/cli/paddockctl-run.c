@@ -541,10 +541,6 @@ paddockctl_run (int    argc,
   if (config->enabled && config->endpoint != NULL)
     export_start (&export, config->endpoint_shown);
   session = paddock_audit_session_new (audit, policy, workspace, "paddockctl run");
-  /* Committed with the decision, in order: one wait, not two. */
-  attributes = paddock_audit_session_start_attributes (session);
-  paddock_audit_session_record_async (session, "paddock.session_start", attributes, NULL, NULL, NULL);
-  g_clear_pointer (&attributes, json_object_unref);
 
   /* A command started outside the workspace starts at its top. */
   run_dir = paddock_path_is_within (cwd, paddock_workspace_get_path (workspace))
@@ -559,6 +555,12 @@ paddockctl_run (int    argc,
 
   action = paddock_action_new_exec ((const char * const *) command, run_dir);
   decision = paddock_policy_evaluate (policy, action, grants);
+
+  /* Queued just before the decision, so one commit holds both: the
+   * decision's wait covers it. */
+  attributes = paddock_audit_session_start_attributes (session);
+  paddock_audit_session_record_async (session, "paddock.session_start", attributes, NULL, NULL, NULL);
+  g_clear_pointer (&attributes, json_object_unref);
 
   switch (decision->verdict)
     {

@@ -143,6 +143,14 @@ open_connection (const char  *path,
       return NULL;
     }
   sqlite3_busy_timeout (db, 5000);
+  /* A short-lived paddockctl should not pay a checkpoint, nor make the
+   * next one create (and sync) the WAL again: SQLite checkpoints on its
+   * own as the WAL grows. */
+  sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+  {
+    int persist = 1;
+    sqlite3_file_control (db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+  }
   return db;
 }
 
@@ -763,8 +771,10 @@ paddock_audit_open (const char  *path,
   if (self->writer == NULL)
     return NULL;
   /* Pruning gives pages back to the file system; this only takes on a
-   * store with no table yet, and older ones are vacuumed into it below. */
-  if (!exec (self->writer, "PRAGMA auto_vacuum = INCREMENTAL", path, PADDOCK_AUDIT_ERROR_OPEN, error) ||
+   * store with no table yet (setting it again would write the header
+   * each time), and older ones are vacuumed into it below. */
+  if ((pragma_int (self->writer, "PRAGMA user_version") == 0 &&
+       !exec (self->writer, "PRAGMA auto_vacuum = INCREMENTAL", path, PADDOCK_AUDIT_ERROR_OPEN, error)) ||
       !exec (self->writer, "PRAGMA journal_mode = WAL", path, PADDOCK_AUDIT_ERROR_OPEN, error) ||
       !exec (self->writer, "PRAGMA synchronous = FULL", path, PADDOCK_AUDIT_ERROR_OPEN, error) ||
       !migrate (self->writer, path, error) ||
@@ -773,7 +783,7 @@ paddock_audit_open (const char  *path,
       !exec (self->writer, "BEGIN IMMEDIATE; COMMIT", path, PADDOCK_AUDIT_ERROR_WRITE, error))
     return NULL;
   if (pragma_int (self->writer, "PRAGMA auto_vacuum") != 2 &&
-      !exec (self->writer, "VACUUM", path, PADDOCK_AUDIT_ERROR_WRITE, error))
+      !exec (self->writer, "PRAGMA auto_vacuum = INCREMENTAL; VACUUM", path, PADDOCK_AUDIT_ERROR_WRITE, error))
     return NULL;
   self->reader = open_connection (path, SQLITE_OPEN_READONLY, error);
   if (self->reader == NULL)
