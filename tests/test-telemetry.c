@@ -1755,6 +1755,91 @@ test_export_flush_gives_up (void)
   g_assert_cmpint (paddock_audit_count_pending (audit, NULL), ==, 5);
 }
 
+static void
+on_tls_logs (SoupServer        *server,
+             SoupServerMessage *message,
+             const char        *path,
+             GHashTable        *query,
+             gpointer           user_data)
+{
+  guint *n = user_data;
+
+  (*n)++;
+  soup_server_message_set_status (message, 200, NULL);
+}
+
+/* TLS is verified: a collector whose certificate nobody vouches for
+ * gets no event, and the problem says why; the same exporter to a
+ * collector it can trust is the control (every other test). */
+static void
+test_export_tls_verified (void)
+{
+  g_autofree char *dir = test_make_dir ("tls");
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GSList) uris = NULL;
+  g_autoptr(PaddockAudit) audit = store_open ("tls-store", NULL);
+  g_autoptr(GArray) ids = append_events (audit, 1, 5);
+  g_autoptr(PaddockTelemetryConfig) config = NULL;
+  g_autoptr(PaddockTelemetry) telemetry = NULL;
+  g_autofree char *problem = NULL;
+  const char *argv[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                         "/CN=127.0.0.1", "-keyout", key, "-out", cert, NULL };
+  guint requests = 0;
+  int status;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                     G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL) || status != 0)
+    {
+      g_test_skip ("openssl could not make a certificate");
+      return;
+    }
+  certificate = g_tls_certificate_new_from_files (cert, key, &error);
+  g_assert_no_error (error);
+  server = soup_server_new ("tls-certificate", certificate, NULL);
+  soup_server_add_handler (server, "/v1/logs", on_tls_logs, &requests, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS,
+                                           &error));
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("https://127.0.0.1:%d/v1/logs", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  {
+    const char *envp[] = { NULL, NULL };
+    g_autofree char *variable = g_strconcat ("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT=", url, NULL);
+    g_autoptr(PaddockPolicy) policy = policy_new (PADDOCK_LAYER_USER, "{}", -1);
+
+    envp[0] = variable;
+    config = paddock_telemetry_config_new (policy, envp);
+  }
+  telemetry = exporter_new (audit, config, 100);
+  paddock_telemetry_start (telemetry);
+  /* The server is served from this thread's loop while we wait. */
+  {
+    gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+
+    while (g_get_monotonic_time () < deadline)
+      {
+        g_free (problem);
+        problem = paddock_telemetry_dup_problem (telemetry);
+        if (problem != NULL)
+          break;
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (1000);
+      }
+  }
+  paddock_telemetry_stop (telemetry);
+  g_test_message ("%s", problem ? problem : "(no problem)");
+  g_assert_nonnull (problem);
+  g_assert_nonnull (strstr (problem, "certificate"));
+  g_assert_cmpuint (requests, ==, 0);
+  g_assert_cmpint (paddock_audit_count_pending (audit, NULL), ==, 5);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1783,6 +1868,7 @@ main (int   argc,
   g_test_add_func ("/telemetry/export/kill", test_kill_during_export);
   g_test_add_func ("/telemetry/export/two-collectors", test_export_two_collectors);
   g_test_add_func ("/telemetry/export/flush-gives-up", test_export_flush_gives_up);
+  g_test_add_func ("/telemetry/export/tls-verified", test_export_tls_verified);
   g_test_add_func ("/telemetry/secrets", test_secrets);
   g_test_add_func ("/telemetry/keychain", test_keychain);
   g_test_add_func ("/telemetry/no-keychain", test_no_keychain);
