@@ -275,7 +275,7 @@ assert_nothing_pending (PaddockAudit *audit)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (paddock_audit_count_pending (audit, &error), ==, 0);
+  g_assert_cmpint (paddock_audit_count_pending (audit, NULL, &error), ==, 0);
   g_assert_no_error (error);
 }
 
@@ -805,7 +805,7 @@ test_export_collector_down (void)
   g_test_message ("while down: %s", problem);
   /* Several attempts have failed by now: still nothing is marked. */
   g_assert_false (paddock_telemetry_flush (telemetry, 300));
-  g_assert_cmpint (paddock_audit_count_pending (audit, &error), ==, 100);
+  g_assert_cmpint (paddock_audit_count_pending (audit, NULL, &error), ==, 100);
   g_assert_cmpuint (test_collector_get_n_requests (collector), ==, 0);
   g_assert_cmpuint (paddock_telemetry_get_n_sent (telemetry), ==, 0);
 
@@ -975,7 +975,7 @@ stop_in_flight (void)
   paddock_telemetry_stop (slow);
   /* Whether the stop waited for the answer or not, the events are
    * either marked or still pending: never lost. */
-  pending = paddock_audit_count_pending (audit, &error);
+  pending = paddock_audit_count_pending (audit, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (pending == 0 || pending == 10);
 
@@ -1095,7 +1095,7 @@ test_export_lease_handover (void)
    * marked by chance. */
   test_collector_push_slow_response (collector, SOUP_STATUS_OK, NULL, 300);
   flushed = paddock_telemetry_flush (other, WAIT_MS);
-  pending = paddock_audit_count_pending (second, &error);
+  pending = paddock_audit_count_pending (second, NULL, &error);
   g_assert_no_error (error);
   g_test_message ("the other exporter's flush: %s with %" G_GINT64_FORMAT " events pending",
                   flushed ? "TRUE" : "FALSE", pending);
@@ -1534,7 +1534,7 @@ test_no_keychain (void)
       g_assert_false (paddock_telemetry_flush (telemetry, 200));
       paddock_telemetry_stop (telemetry);
       g_assert_cmpuint (test_collector_get_n_requests (collector), ==, 0);
-      g_assert_cmpint (paddock_audit_count_pending (audit, &error), ==, 10);
+      g_assert_cmpint (paddock_audit_count_pending (audit, NULL, &error), ==, 10);
 
       plain = config_for (collector, NULL, NULL);
       control = exporter_new (audit, plain, 100);
@@ -1752,7 +1752,7 @@ test_export_flush_gives_up (void)
   /* Far below the bound: a behaviour, not a speed. */
   g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
   paddock_telemetry_stop (telemetry);
-  g_assert_cmpint (paddock_audit_count_pending (audit, NULL), ==, 5);
+  g_assert_cmpint (paddock_audit_count_pending (audit, NULL, NULL), ==, 5);
 }
 
 static void
@@ -1837,7 +1837,7 @@ test_export_tls_verified (void)
   g_assert_nonnull (problem);
   g_assert_nonnull (strstr (problem, "certificate"));
   g_assert_cmpuint (requests, ==, 0);
-  g_assert_cmpint (paddock_audit_count_pending (audit, NULL), ==, 5);
+  g_assert_cmpint (paddock_audit_count_pending (audit, NULL, NULL), ==, 5);
 }
 
 int

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -106,6 +107,7 @@ static int
 follow (PaddockPolicy          *policy,
         PaddockTelemetryConfig *config)
 {
+
   g_autoptr(GError) error = NULL;
   g_autoptr(PaddockAudit) audit = paddock_audit_open_for_policy (policy, config->policy_endpoint, &error);
   g_autoptr(PaddockTelemetry) telemetry = NULL;
@@ -115,6 +117,8 @@ follow (PaddockPolicy          *policy,
     return fail ("%s", error->message);
   if (!config->enabled || config->endpoint == NULL)
     return 0;
+  /* Ctrl-C is for the command; the run's end still gets its flush. */
+  signal (SIGINT, SIG_IGN);
   telemetry = paddock_telemetry_new (audit, config);
   paddock_telemetry_start (telemetry);
   g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, loop);
@@ -165,7 +169,7 @@ main (int    argc,
       g_print ("%s", text);
       if (audit == NULL)
         return fail ("%s", error->message);
-      pending = paddock_audit_count_pending (audit, &error);
+      pending = paddock_audit_count_pending (audit, config->enabled ? config->endpoint : NULL, &error);
       if (pending < 0)
         return fail ("%s", error->message);
       g_print (_("not exported yet: %" G_GINT64_FORMAT " events in %s\n"), pending, paddock_audit_get_path (audit));

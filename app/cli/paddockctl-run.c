@@ -193,7 +193,9 @@ export_finish (Export *export)
   g_source_attach (late, context);
   g_main_loop_run (loop);
   g_source_destroy (late);
-  if (!g_subprocess_get_if_exited (export->exporter) && !g_subprocess_get_if_signaled (export->exporter))
+  /* Still running after its bound (not reaped): it goes; the store
+   * keeps what it had not sent. */
+  if (g_subprocess_get_identifier (export->exporter) != NULL)
     g_subprocess_force_exit (export->exporter);
   g_main_context_pop_thread_default (context);
   g_clear_object (&export->exporter);

@@ -29,9 +29,6 @@ G_DEFINE_QUARK (paddock-audit-error-quark, paddock_audit_error)
  * cheap, few enough that acknowledgements keep flowing. */
 #define MAX_BATCH 2048
 
-/* Acknowledgements delivered in one dispatch of the caller's loop. */
-#define ACKS_PER_DISPATCH 256
-
 /* Events between two prunings by the writer. */
 #define PRUNE_EVERY 10000
 
@@ -268,7 +265,6 @@ typedef struct
   GMainContext *context;
   GPtrArray *tasks;
   GArray *ids;          /* gint64, one per task when committed */
-  guint next;           /* the first not delivered yet */
   GError *error;        /* else why not */
 } Acks;
 
@@ -281,23 +277,21 @@ acks_free (Acks *acks)
   g_free (acks);
 }
 
-/* A slice at a time, so the caller's main loop draws in between. */
 static gboolean
 deliver_acks (gpointer data)
 {
   Acks *acks = data;
-  guint end = MIN (acks->next + ACKS_PER_DISPATCH, acks->tasks->len);
 
-  for (; acks->next < end; acks->next++)
+  for (guint i = 0; i < acks->tasks->len; i++)
     {
-      GTask *task = g_ptr_array_index (acks->tasks, acks->next);
+      GTask *task = g_ptr_array_index (acks->tasks, i);
 
       if (acks->error != NULL)
         g_task_return_error (task, g_error_copy (acks->error));
       else
-        g_task_return_int (task, g_array_index (acks->ids, gint64, acks->next));
+        g_task_return_int (task, g_array_index (acks->ids, gint64, i));
     }
-  return acks->next < acks->tasks->len ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -367,7 +361,9 @@ commit_batch (PaddockAudit *self,
       Acks *acks = g_ptr_array_index (groups, g);
       g_autoptr(GSource) source = g_idle_source_new ();
 
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      /* Below redrawing: a burst's acknowledgements never hold a frame
+       * back; whole batches, so they arrive in the order of the ids. */
+      g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
       g_source_set_callback (source, deliver_acks, acks, (GDestroyNotify) acks_free);
       g_source_attach (source, acks->context);
     }
@@ -566,13 +562,23 @@ run_prune (PaddockAudit  *self,
   gint64 keep_above = G_MAXINT64;  /* what the collector has not taken stays */
   gboolean ok = TRUE;
 
+  /* The policy's collector gets its place now, before another takes
+   * events it has not seen. */
   if (op->endpoint != NULL)
     {
       g_autofree char *holder = NULL;
       gint64 expires;
 
+      if (!begin (self, error))
+        return -1;
       if (!read_cursor (self, op->endpoint, &holder, &expires, &keep_above))
-        keep_above = first_cursor (self->writer);
+        {
+          keep_above = first_cursor (self->writer);
+          ok = run_sql (self, "INSERT INTO export_cursor (holder, endpoint, last_id) VALUES (?1, ?2, ?3)", NULL,
+                        op->endpoint, keep_above, error);
+        }
+      if (!commit (self, ok, error))
+        return -1;
     }
 
   if (op->max_age_days > 0)
@@ -1188,7 +1194,7 @@ count_in_thread (GTask        *task,
                  GCancellable *cancellable)
 {
   GError *error = NULL;
-  gint64 n = paddock_audit_count_pending (source, &error);
+  gint64 n = paddock_audit_count_pending (source, task_data, &error);
 
   if (n < 0)
     g_task_return_error (task, error);
@@ -1198,6 +1204,7 @@ count_in_thread (GTask        *task,
 
 void
 paddock_audit_count_pending_async (PaddockAudit        *self,
+                                   const char          *endpoint,
                                    GCancellable        *cancellable,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
@@ -1208,6 +1215,7 @@ paddock_audit_count_pending_async (PaddockAudit        *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, paddock_audit_count_pending_async);
+  g_task_set_task_data (task, g_strdup (endpoint), g_free);
   g_task_run_in_thread (task, count_in_thread);
 }
 
@@ -1250,6 +1258,7 @@ paddock_audit_get (PaddockAudit  *self,
 
 gint64
 paddock_audit_count_pending (PaddockAudit  *self,
+                             const char    *endpoint,
                              GError       **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
@@ -1262,8 +1271,16 @@ paddock_audit_count_pending (PaddockAudit  *self,
   if (self->reader == NULL)
     return paddock_fail (error, PADDOCK_AUDIT_ERROR, PADDOCK_AUDIT_ERROR_CLOSED, "the audit store %s is closed",
                          self->path), -1;
-  if (sqlite3_prepare_v2 (self->reader, "SELECT count(*) FROM events WHERE exported = 0", -1, &count,
-                          NULL) == SQLITE_OK &&
+  /* For a collector: what lies past its place (or where it would start). */
+  if (sqlite3_prepare_v2 (self->reader,
+                          endpoint == NULL
+                          ? "SELECT count(*) FROM events WHERE exported = 0"
+                          : "SELECT count(*) FROM events WHERE id > coalesce ("
+                            " (SELECT last_id FROM export_cursor WHERE endpoint = ?1),"
+                            " (SELECT min (id) - 1 FROM events WHERE exported = 0),"
+                            " (SELECT max (id) FROM events), 0)",
+                          -1, &count, NULL) == SQLITE_OK &&
+      (endpoint == NULL || sqlite3_bind_text (count, 1, endpoint, -1, SQLITE_STATIC) == SQLITE_OK) &&
       sqlite3_step (count) == SQLITE_ROW)
     n = sqlite3_column_int64 (count, 0);
   else

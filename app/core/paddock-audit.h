@@ -110,11 +110,14 @@ GPtrArray    *paddock_audit_list          (PaddockAudit         *self,
 JsonObject   *paddock_audit_get           (PaddockAudit         *self,
                                            gint64                id,
                                            GError              **error);
-/* Events no collector took yet. */
+/* Events @endpoint has not taken yet; with no endpoint, events no
+ * collector took yet. */
 gint64        paddock_audit_count_pending (PaddockAudit         *self,
+                                           const char           *endpoint,
                                            GError              **error);
 /* The same, counted in a worker thread. */
 void          paddock_audit_count_pending_async  (PaddockAudit        *self,
+                                                  const char          *endpoint,
                                                   GCancellable        *cancellable,
                                                   GAsyncReadyCallback  callback,
                                                   gpointer             user_data);

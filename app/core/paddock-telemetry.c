@@ -58,7 +58,7 @@ struct _PaddockTelemetry
   gboolean in_flight;
   gboolean stopped;         /* what is still dispatched after the thread ends does nothing */
   guint backoff_ms;         /* 0: not backing off */
-  gint64 lease_until;       /* monotonic */
+  gint64 lease_until;       /* wall time, as the store's lease: a suspend counts */
   gint64 cursor;            /* the last event this collector took */
   guint batch_limit;        /* smaller after a request too big */
   GArray *batch_ids;
@@ -201,7 +201,6 @@ mark_batch (PaddockTelemetry   *self,
                                    &error))
     {
       self->cursor = MAX (self->cursor, g_array_index (self->batch_ids, gint64, self->batch_ids->len - 1));
-      self->lease_until = g_get_monotonic_time () + LEASE_SECONDS * G_USEC_PER_SEC;
     }
   else
     {
@@ -264,6 +263,9 @@ on_sent (GObject      *source,
   g_clear_object (&self->request);
   if (self->stopped)
     {
+      /* Taken just as we stopped: not sent again by the next process. */
+      if (status >= 200 && status < 300)
+        mark_batch (self, PADDOCK_AUDIT_EXPORTED);
       g_array_set_size (self->batch_ids, 0);
       return;
     }
@@ -340,7 +342,7 @@ static gboolean
 hold_lease (PaddockTelemetry *self)
 {
   g_autoptr(GError) error = NULL;
-  gint64 now = g_get_monotonic_time ();
+  gint64 now = g_get_real_time ();
   guint64 seen;
   gboolean held;
 

@@ -349,7 +349,7 @@ reload_audit (PaddockInspector *self)
 
       /* Counted off the UI thread; the row says so meanwhile. */
       add_audit_row (self, _("Counting the events that wait to be sent…"), problem);
-      paddock_audit_count_pending_async (audit, NULL, on_pending_counted,
+      paddock_audit_count_pending_async (audit, config->endpoint, NULL, on_pending_counted,
                                          g_object_ref (g_ptr_array_index (self->audit_rows, self->audit_rows->len - 1)));
     }
   for (guint i = 0; config->notes[i] != NULL; i++)
