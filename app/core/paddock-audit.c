@@ -1089,8 +1089,6 @@ paddock_audit_query (PaddockAudit              *self,
     g_string_append (sql, " AND session_id = ?4");
   if (filter->workspace_id)
     g_string_append (sql, " AND workspace_id = ?5");
-  if (filter->pending_only)
-    g_string_append (sql, " AND exported = 0");
   g_string_append (sql, filter->newest_first ? " ORDER BY id DESC LIMIT ?6" : " ORDER BY id LIMIT ?6");
 
   locker = g_mutex_locker_new (&self->reader_lock);

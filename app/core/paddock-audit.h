@@ -43,7 +43,6 @@ typedef struct
   gint64 until_unix_nano;       /* before */
   const char *session_id;
   const char *workspace_id;
-  gboolean pending_only;        /* no collector took it yet */
   gboolean newest_first;        /* the newest @limit, still oldest first */
   guint limit;
 } PaddockAuditFilter;
