@@ -1792,6 +1792,12 @@ test_export_tls_verified (void)
   guint requests = 0;
   int status;
 
+#ifdef __SANITIZE_ADDRESS__
+  /* LeakSanitizer's tracer crashes at exit with GnuTLS's threads alive
+   * (as test-requirements found); the development suite runs this. */
+  g_test_skip ("GnuTLS's threads and LeakSanitizer do not mix; the development build runs this test");
+  return;
+#endif
   if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
                      G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL) || status != 0)
     {
