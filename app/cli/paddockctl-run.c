@@ -604,19 +604,12 @@ paddockctl_run (int    argc,
   /* Granted only once the consent is on record. */
   if (g_strcmp0 (scope, "session") == 0 && session_path == NULL)
     g_printerr (_("paddockctl: no $XDG_RUNTIME_DIR, so this is allowed once only\n"));
-  else if (g_strcmp0 (scope, "session") == 0)
-    for (guint i = 0; i < decision->parts->len; i++)
-      {
-        const PaddockDecisionPart *part = g_ptr_array_index (decision->parts, i);
-
-        if (part->verdict == PADDOCK_VERDICT_PROMPT &&
-            !paddock_grants_add_from_decision (grants, decision, i, paddock_approval_request_get_who (request),
-                                               &error))
-          {
-            g_printerr ("paddockctl: %s\n", error->message);
-            g_clear_error (&error);
-          }
-      }
+  else if (g_strcmp0 (scope, "session") == 0 &&
+           !paddock_grants_add_prompted (grants, decision, paddock_approval_request_get_who (request), &error))
+    {
+      g_printerr ("paddockctl: %s\n", error->message);
+      g_clear_error (&error);
+    }
 
   tripwire = paddock_tripwire_new (paddock_workspace_get_path (workspace));
   sandbox = paddock_sandbox_new (policy);

@@ -132,6 +132,33 @@ paddock_grants_add_from_decision (PaddockGrants          *self,
 }
 
 gboolean
+paddock_grants_add_prompted (PaddockGrants          *self,
+                             const PaddockDecision  *decision,
+                             const char             *who,
+                             GError                **error)
+{
+  g_autoptr(GError) first = NULL;
+
+  g_return_val_if_fail (PADDOCK_IS_GRANTS (self), FALSE);
+
+  for (guint i = 0; i < decision->parts->len; i++)
+    {
+      const PaddockDecisionPart *part = g_ptr_array_index (decision->parts, i);
+      g_autoptr(GError) local_error = NULL;
+
+      if (part->verdict == PADDOCK_VERDICT_PROMPT &&
+          !paddock_grants_add_from_decision (self, decision, i, who, &local_error) && first == NULL)
+        first = g_steal_pointer (&local_error);
+    }
+  if (first != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&first));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 paddock_grants_add_network_pattern (PaddockGrants  *self,
                                     const char     *text,
                                     const char     *who,

@@ -24,6 +24,13 @@ gboolean       paddock_grants_add_from_decision (PaddockGrants          *self,
                                                  guint                   part,
                                                  const char             *who,
                                                  GError                **error);
+/* The same for every part of @decision that asked; a part that cannot
+ * be granted leaves the others granted, and the first such failure is
+ * in @error. */
+gboolean       paddock_grants_add_prompted     (PaddockGrants          *self,
+                                                 const PaddockDecision  *decision,
+                                                 const char             *who,
+                                                 GError                **error);
 /* Allows the hosts @pattern names ("pypi.org", "*.npmjs.org",
  * "example.com:8443") for the session, where the policy would ask:
  * never where it forbids. */

@@ -940,18 +940,12 @@ on_answered (PaddockApprovalRequest *request,
       g_warning ("cannot keep “always allow %s” in %s: %s", conn->host, self->workspace_policy, error->message);
       g_clear_error (&error);
     }
-  if ((answer == PADDOCK_ANSWER_SESSION || answer == PADDOCK_ANSWER_ALWAYS) && self->grants != NULL)
-    for (guint i = 0; i < conn->decision->parts->len; i++)
-      {
-        const PaddockDecisionPart *part = g_ptr_array_index (conn->decision->parts, i);
-
-        if (part->verdict == PADDOCK_VERDICT_PROMPT &&
-            !paddock_grants_add_from_decision (self->grants, conn->decision, i, who, &error))
-          {
-            g_warning ("cannot grant %s:%u for the session: %s", conn->host, conn->port, error->message);
-            g_clear_error (&error);
-          }
-      }
+  if ((answer == PADDOCK_ANSWER_SESSION || answer == PADDOCK_ANSWER_ALWAYS) && self->grants != NULL &&
+      !paddock_grants_add_prompted (self->grants, conn->decision, who, &error))
+    {
+      g_warning ("cannot grant %s:%u for the session: %s", conn->host, conn->port, error->message);
+      g_clear_error (&error);
+    }
 
   step_resolve (conn);
 }

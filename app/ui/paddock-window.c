@@ -663,22 +663,6 @@ refuse_run (Run        *run,
   run_free (run);
 }
 
-static void
-grant_for_session (Run *run)
-{
-  PaddockGrants *grants = paddock_application_get_grants (get_app (run->window), run->workspace);
-
-  for (guint i = 0; i < run->decision->parts->len; i++)
-    {
-      const PaddockDecisionPart *part = g_ptr_array_index (run->decision->parts, i);
-      g_autoptr(GError) error = NULL;
-
-      if (part->verdict == PADDOCK_VERDICT_PROMPT &&
-          !paddock_grants_add_from_decision (grants, run->decision, i, run->granted_by, &error))
-        toast (run->window, error->message);
-    }
-}
-
 /* Once the store has the decision, the run goes on, and not before:
  * nothing runs unrecorded. */
 static void
@@ -703,8 +687,12 @@ on_decision_recorded (GObject      *source,
   else
     {
       /* Granted for the session only once the consent is on record. */
-      if (run->granted_by != NULL)
-        grant_for_session (run);
+      g_autoptr(GError) grant_error = NULL;
+
+      if (run->granted_by != NULL &&
+          !paddock_grants_add_prompted (paddock_application_get_grants (get_app (run->window), run->workspace),
+                                        run->decision, run->granted_by, &grant_error))
+        toast (run->window, grant_error->message);
       start_sandbox (run);
     }
 }
