@@ -33,6 +33,12 @@ step "Installing the OTLP validator's modules (protobufjs, and dd-trace for its 
 npm install --silent --no-audit --no-fund --omit=optional --prefix .deps/npm-otlp protobufjs@7.6.6 dd-trace@5.132.0 \
   >/dev/null 2>&1 || echo "npm could not install protobufjs and dd-trace: the OTLP checks will fail"
 
+step "Installing the OpenID provider for the sign-in tests (oauth2-mock-server)"
+# 8.2.3 runs on Node 20 (9.x needs 22). No skip on failure: test-sign-in
+# then finds no module, and fails.
+npm install --silent --no-audit --no-fund --prefix .deps/npm-oidc oauth2-mock-server@8.2.3 \
+  >/dev/null 2>&1 || echo "npm could not install oauth2-mock-server: the sign-in tests will fail"
+
 step "Development build"
 if [[ ! -f build/build.ninja ]]; then
   meson setup build -Ddevelopment=true -Dcodex="$codex" || exit 1

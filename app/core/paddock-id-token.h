@@ -21,6 +21,9 @@ typedef enum
   PADDOCK_IDENTITY_ERROR_AUDIENCE,
   PADDOCK_IDENTITY_ERROR_EXPIRED,
   PADDOCK_IDENTITY_ERROR_NOT_YET_VALID,
+  PADDOCK_IDENTITY_ERROR_REPLAY,       /* a state or nonce that is not the one sent */
+  PADDOCK_IDENTITY_ERROR_DENIED,       /* the person (or the provider) said no */
+  PADDOCK_IDENTITY_ERROR_PROVIDER,     /* the provider cannot be reached or answered wrongly */
 } PaddockIdentityError;
 
 GQuark paddock_identity_error_quark (void);
