@@ -24,6 +24,7 @@ typedef struct
   GMainLoop *loop;
   GAsyncResult *result;
   gboolean forge_state;
+  gboolean away;          /* the person never comes back */
 } Wait;
 
 static void
@@ -70,6 +71,8 @@ show (const char *uri,
   g_autoptr(SoupMessage) message = NULL;
 
   g_test_message ("shown: %s %s", uri, user_code ? user_code : "");
+  if (wait->away)
+    return;
   if (user_code != NULL)
     {
       g_autofree char *path = g_strdup_printf ("/device?user_code=%s%s", user_code,
@@ -101,23 +104,54 @@ show (const char *uri,
   soup_session_send_and_read_async (browser, message, G_PRIORITY_DEFAULT, NULL, on_page, NULL);
 }
 
+static gboolean
+on_cancel (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 static PaddockTokens *
-sign_in (gboolean   device,
-         gboolean   forge,
-         GError   **error)
+sign_in_full (gboolean       device,
+              gboolean       forge,
+              GCancellable  *cancellable,
+              GError       **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(PaddockSignIn) sign_in = paddock_sign_in_new (issuer, CLIENT, &local_error);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GAsyncResult) result = NULL;
-  Wait wait = { loop, NULL, forge };
+  Wait wait = { loop, NULL, forge, cancellable != NULL };
 
   g_assert_no_error (local_error);
   paddock_sign_in_set_show_func (sign_in, show, &wait);
-  paddock_sign_in_run_async (sign_in, device, NULL, on_done, &wait);
+  paddock_sign_in_run_async (sign_in, device, cancellable, on_done, &wait);
   g_main_loop_run (loop);
   result = wait.result;
   return paddock_sign_in_run_finish (sign_in, result, error);
+}
+
+static PaddockTokens *
+sign_in (gboolean   device,
+         gboolean   forge,
+         GError   **error)
+{
+  return sign_in_full (device, forge, NULL, error);
+}
+
+/* Cancelled while the browser is away: the wait ends then, not after
+ * minutes. */
+static void
+test_cancelled (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaddockTokens) tokens = NULL;
+
+  g_timeout_add (200, on_cancel, cancellable);
+  tokens = sign_in_full (FALSE, FALSE, cancellable, &error);
+  g_assert_null (tokens);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
 static void
@@ -248,6 +282,7 @@ main (int   argc,
   g_test_add_func ("/sign-in/wrong-state", test_wrong_state);
   g_test_add_func ("/sign-in/forged-id-tokens", test_forged_id_tokens);
   g_test_add_func ("/sign-in/device", test_device);
+  g_test_add_func ("/sign-in/cancelled", test_cancelled);
 
   status = g_test_run ();
   g_subprocess_send_signal (provider, SIGTERM);

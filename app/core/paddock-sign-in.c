@@ -60,7 +60,9 @@ typedef struct
   char *nonce;
   char *verifier;
   char *code;
-  GSource *timeout;
+  GSource *timeout;         /* set while waiting for the browser */
+  GCancellable *cancellable;
+  gulong cancelled_id;
   /* the device */
   char *device_code;
   guint interval;
@@ -92,6 +94,9 @@ run_free (Run *run)
   g_free (run->verifier);
   g_free (run->code);
   clear_source (&run->timeout);
+  if (run->cancelled_id != 0)
+    g_cancellable_disconnect (run->cancellable, run->cancelled_id);
+  g_clear_object (&run->cancellable);
   g_free (run->device_code);
   clear_source (&run->poll);
   g_free (run);
@@ -344,18 +349,49 @@ on_redirect (SoupServer        *server,
   g_signal_connect (message, "finished", G_CALLBACK (on_callback_answered), task);
 }
 
+/* Ends the wait for the browser with @error, unless it is over. */
+static void
+stop_waiting (GTask  *task,
+              GError *error)
+{
+  Run *run = g_task_get_task_data (task);
+
+  if (run->timeout == NULL)
+    {
+      g_error_free (error);
+      return;
+    }
+  clear_source (&run->timeout);
+  soup_server_disconnect (run->server);
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
 static gboolean
 on_browser_timeout (gpointer user_data)
 {
-  GTask *task = user_data;
-  Run *run = g_task_get_task_data (task);
-
-  g_clear_pointer (&run->timeout, g_source_unref);
-  soup_server_disconnect (run->server);
-  g_task_return_new_error (task, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_DENIED,
-                           "nobody finished the sign-in in the browser within %d minutes", BROWSER_TIMEOUT_S / 60);
-  g_object_unref (task);
+  stop_waiting (user_data, g_error_new (PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_DENIED,
+                                        "nobody finished the sign-in in the browser within %d minutes",
+                                        BROWSER_TIMEOUT_S / 60));
   return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_cancelled_idle (gpointer user_data)
+{
+  stop_waiting (user_data, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "the sign-in was cancelled"));
+  return G_SOURCE_REMOVE;
+}
+
+/* From whichever thread cancelled: the wait ends in the task's own. */
+static void
+on_cancelled (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+
+  g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT, on_cancelled_idle,
+                              g_object_ref (task), g_object_unref);
 }
 
 static void
@@ -395,6 +431,11 @@ start_browser (GTask *task)
   run->timeout = g_timeout_source_new_seconds (BROWSER_TIMEOUT_S);
   g_source_set_callback (run->timeout, on_browser_timeout, task, NULL);
   g_source_attach (run->timeout, g_task_get_context (task));
+  if (g_task_get_cancellable (task) != NULL)
+    {
+      run->cancellable = g_object_ref (g_task_get_cancellable (task));
+      run->cancelled_id = g_cancellable_connect (run->cancellable, G_CALLBACK (on_cancelled), task, NULL);
+    }
   if (self->show != NULL)
     self->show (url, NULL, self->show_data);
 }
