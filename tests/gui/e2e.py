@@ -192,7 +192,10 @@ def main():
     desktop_log = open(os.path.join(OUTPUT, "desktop.log"), "w")
     display = next(n for n in range(90, 200)
                    if not os.path.exists(f"/tmp/.X{n}-lock") and not os.path.exists(f"/tmp/.X11-unix/X{n}"))
-    xvfb = start(["Xvfb", f":{display}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+    # -noreset: the readiness probe below connects and leaves, and an X
+    # server whose last client leaves resets, dropping whoever connects
+    # meanwhile (the accessibility bus, the app).
+    xvfb = start(["Xvfb", f":{display}", "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset"],
                  stdout=desktop_log, stderr=subprocess.STDOUT)
 
     def x_ready():
