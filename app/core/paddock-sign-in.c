@@ -151,6 +151,22 @@ read_json (SoupSession   *session,
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
+/* A document the provider publishes (discovery, keys): JSON, and 200. */
+static JsonObject *
+read_document (SoupSession   *session,
+               GAsyncResult  *result,
+               const char    *what,
+               GError       **error)
+{
+  guint status = 0;
+  g_autoptr(JsonObject) document = read_json (session, result, &status, error);
+
+  if (document != NULL && status != SOUP_STATUS_OK)
+    return paddock_fail (error, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_PROVIDER,
+                         "%s could not be fetched (%u)", what, status), NULL;
+  return g_steal_pointer (&document);
+}
+
 static const char *
 string_member (JsonObject *object,
                const char *name)
@@ -567,14 +583,10 @@ on_jwks (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Run *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  guint status = 0;
-  g_autoptr(JsonObject) keys = read_json (SOUP_SESSION (source), result, &status, &error);
+  g_autoptr(JsonObject) keys = read_document (SOUP_SESSION (source), result, "the issuer's keys", &error);
 
-  if (keys == NULL || status != SOUP_STATUS_OK)
+  if (keys == NULL)
     {
-      if (error == NULL)
-        g_set_error (&error, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_PROVIDER,
-                     "the issuer's keys could not be fetched (%u)", status);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -594,17 +606,14 @@ on_discovery (GObject      *source,
   PaddockSignIn *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  guint status = 0;
-  g_autoptr(JsonObject) document = read_json (SOUP_SESSION (source), result, &status, &error);
+  g_autoptr(JsonObject) document = read_document (SOUP_SESSION (source), result,
+                                                  "the issuer's OpenID Connect discovery document", &error);
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *text = NULL;
   g_autoptr(SoupMessage) message = NULL;
 
-  if (document == NULL || status != SOUP_STATUS_OK)
+  if (document == NULL)
     {
-      if (error == NULL)
-        g_set_error (&error, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_PROVIDER,
-                     "%s has no OpenID Connect discovery document (%u)", self->issuer, status);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
