@@ -151,18 +151,19 @@ open_connection (const char  *path,
   return db;
 }
 
-static int
-pragma_int (sqlite3    *db,
-            const char *sql)
+/* The one integer @sql selects, or @fallback. */
+static gint64
+query_int (sqlite3    *db,
+           const char *sql,
+           gint64      fallback)
 {
   sqlite3_stmt *statement = NULL;
-  int version = -1;
+  gint64 value = fallback;
 
-  if (sqlite3_prepare_v2 (db, sql, -1, &statement, NULL) == SQLITE_OK &&
-      sqlite3_step (statement) == SQLITE_ROW)
-    version = sqlite3_column_int (statement, 0);
+  if (sqlite3_prepare_v2 (db, sql, -1, &statement, NULL) == SQLITE_OK && sqlite3_step (statement) == SQLITE_ROW)
+    value = sqlite3_column_int64 (statement, 0);
   sqlite3_finalize (statement);
-  return version;
+  return value;
 }
 
 /* Each step takes the schema from version N to N + 1, in one
@@ -215,7 +216,7 @@ migrate (sqlite3     *db,
 
       if (!exec (db, "BEGIN IMMEDIATE", path, PADDOCK_AUDIT_ERROR_WRITE, error))
         return FALSE;
-      version = pragma_int (db, "PRAGMA user_version");
+      version = query_int (db, "PRAGMA user_version", -1);
       if (version < 0 || version >= PADDOCK_AUDIT_SCHEMA_VERSION)
         {
           exec (db, "ROLLBACK", path, PADDOCK_AUDIT_ERROR_WRITE, NULL);
@@ -426,19 +427,8 @@ read_cursor (PaddockAudit  *self,
 
 /* Where a collector never seen before starts: after everything some
  * collector already took, before the oldest event none did. */
-static gint64
-first_cursor (sqlite3 *db)
-{
-  sqlite3_stmt *select = NULL;
-  gint64 last_id = 0;
-
-  if (sqlite3_prepare_v2 (db, "SELECT coalesce ((SELECT min (id) - 1 FROM events WHERE exported = 0),"
-                          " (SELECT max (id) FROM events), 0)", -1, &select, NULL) == SQLITE_OK &&
-      sqlite3_step (select) == SQLITE_ROW)
-    last_id = sqlite3_column_int64 (select, 0);
-  sqlite3_finalize (select);
-  return last_id;
-}
+#define FIRST_CURSOR "SELECT coalesce ((SELECT min (id) - 1 FROM events WHERE exported = 0)," \
+                     " (SELECT max (id) FROM events), 0)"
 
 /* Marks the events sent to (or refused by) op->endpoint and moves its
  * cursor past them, only while op->holder still holds its lease: 1, or
@@ -510,7 +500,7 @@ run_lease (PaddockAudit  *self,
 
   if (ok && !found)
     {
-      last_id = first_cursor (self->writer);
+      last_id = query_int (self->writer, FIRST_CURSOR, 0);
       ok = run_sql (self, "INSERT INTO export_cursor (holder, endpoint, last_id) VALUES (?1, ?2, ?3)",
                     op->holder, op->endpoint, last_id, error);
     }
@@ -522,34 +512,9 @@ run_lease (PaddockAudit  *self,
   return free_to_take && op->seconds > 0 ? last_id + 1 : 0;
 }
 
-static gint64
-live_bytes (PaddockAudit *self)
-{
-  sqlite3_stmt *statement = NULL;
-  gint64 bytes = 0;
-
-  if (sqlite3_prepare_v2 (self->writer,
-                          "SELECT (page_count - freelist_count) * page_size"
-                          " FROM pragma_page_count (), pragma_freelist_count (), pragma_page_size ()",
-                          -1, &statement, NULL) == SQLITE_OK &&
-      sqlite3_step (statement) == SQLITE_ROW)
-    bytes = sqlite3_column_int64 (statement, 0);
-  sqlite3_finalize (statement);
-  return bytes;
-}
-
-static gint64
-row_count (PaddockAudit *self)
-{
-  sqlite3_stmt *statement = NULL;
-  gint64 count = 0;
-
-  if (sqlite3_prepare_v2 (self->writer, "SELECT count(*) FROM events", -1, &statement, NULL) == SQLITE_OK &&
-      sqlite3_step (statement) == SQLITE_ROW)
-    count = sqlite3_column_int64 (statement, 0);
-  sqlite3_finalize (statement);
-  return count;
-}
+/* What the events take on disk: the pages that are not free. */
+#define LIVE_BYTES "SELECT (page_count - freelist_count) * page_size" \
+                   " FROM pragma_page_count (), pragma_freelist_count (), pragma_page_size ()"
 
 static gint64
 run_prune (PaddockAudit  *self,
@@ -573,7 +538,7 @@ run_prune (PaddockAudit  *self,
         return -1;
       if (!read_cursor (self, op->endpoint, &holder, &expires, &keep_above))
         {
-          keep_above = first_cursor (self->writer);
+          keep_above = query_int (self->writer, FIRST_CURSOR, 0);
           ok = run_sql (self, "INSERT INTO export_cursor (holder, endpoint, last_id) VALUES (?1, ?2, ?3)", NULL,
                         op->endpoint, keep_above, error);
         }
@@ -605,9 +570,9 @@ run_prune (PaddockAudit  *self,
 
   /* Oldest first, about as many as the excess holds, until the live
    * pages fit. */
-  while (op->max_bytes > 0 && (guint64) (live = live_bytes (self)) > op->max_bytes)
+  while (op->max_bytes > 0 && (guint64) (live = query_int (self->writer, LIVE_BYTES, 0)) > op->max_bytes)
     {
-      gint64 count = row_count (self);
+      gint64 count = query_int (self->writer, "SELECT count(*) FROM events", 0);
       gint64 slice = count > 0 ? ((live - (gint64) op->max_bytes) / MAX (live / count, 1)) + 16 : 0;
       int changes = 0;
 
@@ -779,7 +744,7 @@ paddock_audit_open (const char  *path,
   /* Pruning gives pages back to the file system; this only takes on a
    * store with no table yet (setting it again would write the header
    * each time), and older ones are vacuumed into it below. */
-  if ((pragma_int (self->writer, "PRAGMA user_version") == 0 &&
+  if ((query_int (self->writer, "PRAGMA user_version", -1) == 0 &&
        !exec (self->writer, "PRAGMA auto_vacuum = INCREMENTAL", path, PADDOCK_AUDIT_ERROR_OPEN, error)) ||
       !exec (self->writer, "PRAGMA journal_mode = WAL", path, PADDOCK_AUDIT_ERROR_OPEN, error) ||
       !exec (self->writer, "PRAGMA synchronous = FULL", path, PADDOCK_AUDIT_ERROR_OPEN, error) ||
@@ -788,7 +753,7 @@ paddock_audit_open (const char  *path,
        * the first event. */
       !exec (self->writer, "BEGIN IMMEDIATE; COMMIT", path, PADDOCK_AUDIT_ERROR_WRITE, error))
     return NULL;
-  if (pragma_int (self->writer, "PRAGMA auto_vacuum") != 2 &&
+  if (query_int (self->writer, "PRAGMA auto_vacuum", -1) != 2 &&
       !exec (self->writer, "PRAGMA auto_vacuum = INCREMENTAL; VACUUM", path, PADDOCK_AUDIT_ERROR_WRITE, error))
     return NULL;
   self->reader = open_connection (path, SQLITE_OPEN_READONLY, error);
@@ -1274,9 +1239,7 @@ paddock_audit_count_pending (PaddockAudit  *self,
                           endpoint == NULL
                           ? "SELECT count(*) FROM events WHERE exported = 0"
                           : "SELECT count(*) FROM events WHERE id > coalesce ("
-                            " (SELECT last_id FROM export_cursor WHERE endpoint = ?1),"
-                            " (SELECT min (id) - 1 FROM events WHERE exported = 0),"
-                            " (SELECT max (id) FROM events), 0)",
+                            " (SELECT last_id FROM export_cursor WHERE endpoint = ?1), (" FIRST_CURSOR "))",
                           -1, &count, NULL) == SQLITE_OK &&
       (endpoint == NULL || sqlite3_bind_text (count, 1, endpoint, -1, SQLITE_STATIC) == SQLITE_OK) &&
       sqlite3_step (count) == SQLITE_ROW)
