@@ -289,28 +289,6 @@ paddock_audit_prompt_attributes (PaddockAuditSession *self,
   return attributes;
 }
 
-const char *
-paddock_audit_attribute_string (JsonObject *attributes,
-                                const char *name,
-                                const char *fallback)
-{
-  JsonNode *node = attributes ? json_object_get_member (attributes, name) : NULL;
-
-  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-         ? json_node_get_string (node) : fallback;
-}
-
-gint64
-paddock_audit_attribute_int (JsonObject *attributes,
-                             const char *name,
-                             gint64      fallback)
-{
-  JsonNode *node = attributes ? json_object_get_member (attributes, name) : NULL;
-
-  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64
-         ? json_node_get_int (node) : fallback;
-}
-
 /* The strings of attribute @name, an array, as a NULL-terminated array
  * (of borrowed strings), or NULL. */
 static const char **
@@ -338,46 +316,46 @@ char *
 paddock_audit_action_subject (JsonObject *attributes)
 {
   g_autofree const char **argv = attribute_strv (attributes, "action.argv");
-  const char *host = paddock_audit_attribute_string (attributes, "action.host", NULL);
+  const char *host = paddock_json_get_string (attributes, "action.host", NULL);
 
   if (argv != NULL)
     return paddock_argv_to_display (argv);
   if (host != NULL)
     {
       g_autofree char *authority = g_strdup_printf ("%s:%" G_GINT64_FORMAT, host,
-                                                    paddock_audit_attribute_int (attributes, "action.port", 0));
+                                                    paddock_json_get_int (attributes, "action.port", 0));
       return paddock_escape_for_display (authority);
     }
-  return paddock_escape_for_display (paddock_audit_attribute_string (attributes, "action.path", ""));
+  return paddock_escape_for_display (paddock_json_get_string (attributes, "action.path", ""));
 }
 
 char *
 paddock_audit_event_summary (const char *name,
                              JsonObject *attributes)
 {
-  const char *decision = paddock_audit_attribute_string (attributes, "decision", "?");
-  const char *layer = paddock_audit_attribute_string (attributes, "layer", "?");
+  const char *decision = paddock_json_get_string (attributes, "decision", "?");
+  const char *layer = paddock_json_get_string (attributes, "layer", "?");
 
   if (g_str_equal (name, "paddock.tool_decision"))
     {
       g_autofree char *subject = paddock_audit_action_subject (attributes);
 
       return g_strdup_printf ("%s %s %s (the %s layer)", decision,
-                              paddock_audit_attribute_string (attributes, "action.kind", ""), subject, layer);
+                              paddock_json_get_string (attributes, "action.kind", ""), subject, layer);
     }
   if (g_str_equal (name, "paddock.network_decision") || g_str_equal (name, "paddock.sandbox_violation"))
     return g_strdup_printf ("%s %s:%" G_GINT64_FORMAT " (%s)", decision,
-                            paddock_audit_attribute_string (attributes, "host", ""),
-                            paddock_audit_attribute_int (attributes, "port", 0),
-                            paddock_audit_attribute_string (attributes, "violation", layer));
+                            paddock_json_get_string (attributes, "host", ""),
+                            paddock_json_get_int (attributes, "port", 0),
+                            paddock_json_get_string (attributes, "violation", layer));
   if (g_str_equal (name, "paddock.tool_result"))
-    return g_strdup_printf ("exit %" G_GINT64_FORMAT, paddock_audit_attribute_int (attributes, "exit_code", 0));
+    return g_strdup_printf ("exit %" G_GINT64_FORMAT, paddock_json_get_int (attributes, "exit_code", 0));
   if (g_str_equal (name, "paddock.session_start"))
-    return g_strdup_printf ("%s started in %s", paddock_audit_attribute_string (attributes, "client", "?"),
-                            paddock_audit_attribute_string (attributes, "workspace.path", "no workspace"));
+    return g_strdup_printf ("%s started in %s", paddock_json_get_string (attributes, "client", "?"),
+                            paddock_json_get_string (attributes, "workspace.path", "no workspace"));
   if (g_str_equal (name, "paddock.user_prompt"))
     return g_strdup_printf ("prompt of %" G_GINT64_FORMAT " characters",
-                            paddock_audit_attribute_int (attributes, "prompt.length", 0));
+                            paddock_json_get_int (attributes, "prompt.length", 0));
   return g_strdup (name);
 }
 

@@ -6,6 +6,7 @@
 
 #include "paddock-audit.h"
 #include "paddock-decision.h"
+#include "paddock-json.h"
 #include "paddock-proxy.h"
 #include "paddock-workspace.h"
 
@@ -64,15 +65,6 @@ JsonObject *paddock_audit_violation_attributes      (const char            *viol
                                                      const char            *call_id);
 JsonObject *paddock_audit_prompt_attributes         (PaddockAuditSession   *self,
                                                      const char            *prompt);
-
-/* An event's attribute @name when it is a string (or an integer), else
- * @fallback: what was recorded may be older than this Paddock. */
-const char *paddock_audit_attribute_string          (JsonObject            *attributes,
-                                                     const char            *name,
-                                                     const char            *fallback);
-gint64      paddock_audit_attribute_int             (JsonObject            *attributes,
-                                                     const char            *name,
-                                                     gint64                 fallback);
 
 /* What a decision's action was about, escaped for display. */
 char       *paddock_audit_action_subject            (JsonObject            *attributes);

@@ -830,8 +830,8 @@ append_op (const char *name,
   op->kind = OP_APPEND;
   op->name = g_strdup (name);
   op->attributes = json_to_string (node, FALSE);
-  op->session_id = g_strdup (paddock_audit_attribute_string (attributes, "session.id", NULL));
-  op->workspace_id = g_strdup (paddock_audit_attribute_string (attributes, "workspace.id", NULL));
+  op->session_id = g_strdup (paddock_json_get_string (attributes, "session.id", NULL));
+  op->workspace_id = g_strdup (paddock_json_get_string (attributes, "workspace.id", NULL));
   op->time_unix_nano = g_get_real_time () * 1000;
   if (attributes == NULL)
     json_object_unref (json_node_get_object (node));

@@ -73,10 +73,10 @@ paddock_event_new (PaddockEventKind  kind,
 static char *
 decision_outcome (JsonObject *attributes)
 {
-  gboolean allowed = g_strcmp0 (paddock_audit_attribute_string (attributes, "decision", NULL), "allow") == 0;
-  const char *approver = paddock_audit_attribute_string (attributes, "approver", NULL);
-  const char *scope = paddock_audit_attribute_string (attributes, "scope", NULL);
-  const char *who = paddock_audit_attribute_string (attributes, "answered_by", NULL);
+  gboolean allowed = g_strcmp0 (paddock_json_get_string (attributes, "decision", NULL), "allow") == 0;
+  const char *approver = paddock_json_get_string (attributes, "approver", NULL);
+  const char *scope = paddock_json_get_string (attributes, "scope", NULL);
+  const char *who = paddock_json_get_string (attributes, "answered_by", NULL);
 
   if (g_strcmp0 (approver, "user") != 0)
     return g_strdup (allowed ? "allowed" : "forbidden");
@@ -98,8 +98,8 @@ static char *
 result_outcome (JsonObject *attributes,
                 gboolean   *good)
 {
-  gint64 exit_code = paddock_audit_attribute_int (attributes, "exit_code", -1);
-  gint64 signal = paddock_audit_attribute_int (attributes, "signal", 0);
+  gint64 exit_code = paddock_json_get_int (attributes, "exit_code", -1);
+  gint64 signal = paddock_json_get_int (attributes, "signal", 0);
   JsonNode *timed_out = json_object_get_member (attributes, "timed_out");
 
   *good = exit_code == 0;
@@ -124,8 +124,8 @@ paddock_event_new_from_record (JsonObject *record)
   gboolean good = TRUE;
 
   self->id = json_object_get_int_member (record, "id");
-  self->call_id = g_strdup (paddock_audit_attribute_string (attributes, "call.id", NULL));
-  self->workspace = g_strdup (paddock_audit_attribute_string (attributes, "workspace.id", NULL));
+  self->call_id = g_strdup (paddock_json_get_string (attributes, "call.id", NULL));
+  self->workspace = g_strdup (paddock_json_get_string (attributes, "workspace.id", NULL));
   if (utc != NULL)
     {
       g_date_time_unref (self->time);
@@ -134,16 +134,16 @@ paddock_event_new_from_record (JsonObject *record)
 
   if (g_str_equal (name, "paddock.tool_decision"))
     {
-      gboolean asked = g_str_equal (paddock_audit_attribute_string (attributes, "approver", ""), "user");
+      gboolean asked = g_str_equal (paddock_json_get_string (attributes, "approver", ""), "user");
 
       self->kind = asked ? PADDOCK_EVENT_APPROVAL : PADDOCK_EVENT_DECISION;
       self->subject = paddock_audit_action_subject (attributes);
       outcome = decision_outcome (attributes);
-      good = g_str_equal (paddock_audit_attribute_string (attributes, "decision", ""), "allow");
-      paddock_event_set_decided_by (self, paddock_audit_attribute_string (attributes, "layer", NULL),
-                                    paddock_audit_attribute_string (attributes, "source", NULL),
-                                    paddock_audit_attribute_string (attributes, "rule", NULL));
-      paddock_event_set_detail (self, paddock_audit_attribute_string (attributes, "reason", NULL));
+      good = g_str_equal (paddock_json_get_string (attributes, "decision", ""), "allow");
+      paddock_event_set_decided_by (self, paddock_json_get_string (attributes, "layer", NULL),
+                                    paddock_json_get_string (attributes, "source", NULL),
+                                    paddock_json_get_string (attributes, "rule", NULL));
+      paddock_event_set_detail (self, paddock_json_get_string (attributes, "reason", NULL));
     }
   else if (g_str_equal (name, "paddock.tool_result"))
     {
@@ -153,26 +153,26 @@ paddock_event_new_from_record (JsonObject *record)
     }
   else if (g_str_equal (name, "paddock.network_decision") || g_str_equal (name, "paddock.sandbox_violation"))
     {
-      const char *host = paddock_audit_attribute_string (attributes, "host", NULL);
-      const char *violation = paddock_audit_attribute_string (attributes, "violation", NULL);
+      const char *host = paddock_json_get_string (attributes, "host", NULL);
+      const char *violation = paddock_json_get_string (attributes, "violation", NULL);
       g_autofree char *subject = host ? g_strdup_printf ("%s:%" G_GINT64_FORMAT, host,
-                                                         paddock_audit_attribute_int (attributes, "port", 0))
-                                      : g_strdup (paddock_audit_attribute_string (attributes, "finding", ""));
+                                                         paddock_json_get_int (attributes, "port", 0))
+                                      : g_strdup (paddock_json_get_string (attributes, "finding", ""));
 
       self->kind = violation ? PADDOCK_EVENT_VIOLATION : PADDOCK_EVENT_NETWORK;
       self->subject = paddock_escape_for_display (subject);
-      good = g_strcmp0 (paddock_audit_attribute_string (attributes, "decision", NULL), "allow") == 0;
-      outcome = g_strdup (paddock_audit_attribute_string (attributes, "reason",
+      good = g_strcmp0 (paddock_json_get_string (attributes, "decision", NULL), "allow") == 0;
+      outcome = g_strdup (paddock_json_get_string (attributes, "reason",
                                                           violation ? violation : good ? "allowed" : "denied"));
       if (violation == NULL)
-        paddock_event_set_decided_by (self, paddock_audit_attribute_string (attributes, "layer", NULL),
-                                      paddock_audit_attribute_string (attributes, "source", NULL),
-                                      paddock_audit_attribute_string (attributes, "rule", NULL));
+        paddock_event_set_decided_by (self, paddock_json_get_string (attributes, "layer", NULL),
+                                      paddock_json_get_string (attributes, "source", NULL),
+                                      paddock_json_get_string (attributes, "rule", NULL));
     }
   else if (g_str_equal (name, "paddock.session_start"))
     {
       self->kind = PADDOCK_EVENT_SESSION;
-      self->subject = paddock_escape_for_display (paddock_audit_attribute_string (attributes, "client", ""));
+      self->subject = paddock_escape_for_display (paddock_json_get_string (attributes, "client", ""));
       outcome = g_strdup ("started");
     }
   else

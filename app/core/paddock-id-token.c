@@ -14,6 +14,7 @@
 #include <gnutls/gnutls.h>
 
 #include "paddock-errors.h"
+#include "paddock-json.h"
 #include "paddock-id-token.h"
 
 G_DEFINE_QUARK (paddock-identity-error-quark, paddock_identity_error)
@@ -64,16 +65,6 @@ decode_object (const char  *text,
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
-static const char *
-string_member (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-         ? json_node_get_string (node) : NULL;
-}
-
 /* The RSA key of @jwks whose "kid" is @kid (or the only RSA key, when
  * the token names none). */
 static JsonObject *
@@ -94,10 +85,10 @@ find_key (JsonNode    *jwks,
       JsonNode *element = json_array_get_element (json_node_get_array (keys), i);
       JsonObject *key = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
 
-      if (key == NULL || g_strcmp0 (string_member (key, "kty"), "RSA") != 0)
+      if (key == NULL || g_strcmp0 (paddock_json_get_string (key, "kty", NULL), "RSA") != 0)
         continue;
       n_rsa++;
-      if (kid == NULL || g_strcmp0 (string_member (key, "kid"), kid) == 0)
+      if (kid == NULL || g_strcmp0 (paddock_json_get_string (key, "kid", NULL), kid) == 0)
         found = key;
     }
   if (found == NULL || (kid == NULL && n_rsa != 1))
@@ -114,8 +105,8 @@ verify_rs256 (JsonObject  *key,
               GBytes      *signature,
               GError     **error)
 {
-  const char *n = string_member (key, "n");
-  const char *e = string_member (key, "e");
+  const char *n = paddock_json_get_string (key, "n", NULL);
+  const char *e = paddock_json_get_string (key, "e", NULL);
   g_autoptr(GBytes) modulus = n ? base64url_decode (n, strlen (n)) : NULL;
   g_autoptr(GBytes) exponent = e ? base64url_decode (e, strlen (e)) : NULL;
   gnutls_datum_t modulus_datum, exponent_datum, data, signature_datum;
@@ -125,7 +116,7 @@ verify_rs256 (JsonObject  *key,
   if (modulus == NULL || exponent == NULL)
     return paddock_fail (error, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_UNKNOWN_KEY,
                          "the issuer's key “%s” has no usable modulus and exponent",
-                         string_member (key, "kid") ? string_member (key, "kid") : "(no kid)");
+                         paddock_json_get_string (key, "kid", NULL) ? paddock_json_get_string (key, "kid", NULL) : "(no kid)");
   modulus_datum = (gnutls_datum_t) { (unsigned char *) g_bytes_get_data (modulus, NULL), g_bytes_get_size (modulus) };
   exponent_datum = (gnutls_datum_t) { (unsigned char *) g_bytes_get_data (exponent, NULL), g_bytes_get_size (exponent) };
   data = (gnutls_datum_t) { (unsigned char *) signed_part, signed_length };
@@ -177,7 +168,7 @@ check_audience (JsonObject  *claims,
     return paddock_fail (error, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_AUDIENCE,
                          "the ID token is not for this client (“%s” is not among its audience)", client_id);
   /* Meant for several clients: the one it was given to says it is us. */
-  if (n > 1 && g_strcmp0 (string_member (claims, "azp"), client_id) != 0)
+  if (n > 1 && g_strcmp0 (paddock_json_get_string (claims, "azp", NULL), client_id) != 0)
     return paddock_fail (error, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_AUDIENCE,
                          "the ID token has several audiences and its authorized party is not this client");
   return TRUE;
@@ -224,15 +215,15 @@ paddock_id_token_verify (const char  *jwt,
   header = decode_object (jwt, first_dot - jwt, "header", error);
   if (header == NULL)
     return NULL;
-  if (g_strcmp0 (string_member (header, "alg"), "RS256") != 0)
+  if (g_strcmp0 (paddock_json_get_string (header, "alg", NULL), "RS256") != 0)
     return paddock_fail (error, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_ALGORITHM,
                          "the ID token is signed with “%s”; accepted: RS256",
-                         string_member (header, "alg") ? string_member (header, "alg") : "(no alg)"), NULL;
+                         paddock_json_get_string (header, "alg", NULL) ? paddock_json_get_string (header, "alg", NULL) : "(no alg)"), NULL;
   signature = base64url_decode (second_dot + 1, strlen (second_dot + 1));
   if (signature == NULL || g_bytes_get_size (signature) == 0)
     return paddock_fail (error, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_MALFORMED,
                          "the ID token's signature is not base64url"), NULL;
-  key = find_key (jwks, string_member (header, "kid"), error);
+  key = find_key (jwks, paddock_json_get_string (header, "kid", NULL), error);
   if (key == NULL || !verify_rs256 (key, jwt, second_dot - jwt, signature, error))
     return NULL;
 
@@ -240,10 +231,10 @@ paddock_id_token_verify (const char  *jwt,
   claims = decode_object (first_dot + 1, second_dot - first_dot - 1, "payload", error);
   if (claims == NULL)
     return NULL;
-  if (g_strcmp0 (string_member (claims, "iss"), issuer) != 0)
+  if (g_strcmp0 (paddock_json_get_string (claims, "iss", NULL), issuer) != 0)
     return paddock_fail (error, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_ISSUER,
                          "the ID token was issued by “%s”, not by “%s”",
-                         string_member (claims, "iss") ? string_member (claims, "iss") : "(nobody)", issuer), NULL;
+                         paddock_json_get_string (claims, "iss", NULL) ? paddock_json_get_string (claims, "iss", NULL) : "(nobody)", issuer), NULL;
   if (!check_audience (claims, client_id, error))
     return NULL;
   if (!number_member (claims, "exp", &expires))

@@ -15,6 +15,7 @@
 #include <json-glib/json-glib.h>
 
 #include "paddock-errors.h"
+#include "paddock-json.h"
 #include "paddock-oidc.h"
 
 void
@@ -66,16 +67,6 @@ paddock_oidc_discovery_url (const char *issuer)
   return g_strconcat (issuer, g_str_has_suffix (issuer, "/") ? "" : "/", ".well-known/openid-configuration", NULL);
 }
 
-static const char *
-string_member (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-         ? json_node_get_string (node) : NULL;
-}
-
 /* Endpoint @name of @document: required, or nullable; NULL with @error
  * when present but not allowed, or required and absent. */
 static gboolean
@@ -86,7 +77,7 @@ take_endpoint (JsonObject  *document,
                char       **out,
                GError     **error)
 {
-  const char *url = string_member (document, name);
+  const char *url = paddock_json_get_string (document, name, NULL);
 
   if (url == NULL && !required)
     return TRUE;
@@ -120,10 +111,10 @@ paddock_oidc_provider_new_from_discovery (const char  *issuer,
                          "the discovery document of %s is not a JSON object", issuer), NULL;
   object = json_node_get_object (json_parser_get_root (parser));
   /* Exactly: a document may not speak for another issuer. */
-  if (g_strcmp0 (string_member (object, "issuer"), issuer) != 0)
+  if (g_strcmp0 (paddock_json_get_string (object, "issuer", NULL), issuer) != 0)
     return paddock_fail (error, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_ISSUER,
                          "the discovery document fetched for %s names the issuer “%s”", issuer,
-                         string_member (object, "issuer") ? string_member (object, "issuer") : "(none)"), NULL;
+                         paddock_json_get_string (object, "issuer", NULL) ? paddock_json_get_string (object, "issuer", NULL) : "(none)"), NULL;
 
   provider->issuer = g_strdup (issuer);
   if (!take_endpoint (object, issuer, "authorization_endpoint", TRUE, &provider->authorization_endpoint, error) ||
@@ -168,6 +159,12 @@ random_base64url (void)
   if (getrandom (bytes, sizeof bytes, 0) != sizeof bytes)
     g_error ("no random bytes from the kernel");
   return base64url (bytes, sizeof bytes);
+}
+
+char *
+paddock_oidc_random_token (void)
+{
+  return random_base64url ();
 }
 
 char *

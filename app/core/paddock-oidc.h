@@ -45,6 +45,8 @@ PaddockOidcProvider *paddock_oidc_provider_new_from_discovery (const char  *issu
  * and its S256 challenge. */
 void                 paddock_oidc_pkce_new       (char       **verifier,
                                                   char       **challenge);
+/* A fresh value for "state" or "nonce": 32 random bytes, base64url. */
+char                *paddock_oidc_random_token   (void);
 /* The S256 challenge of @verifier. */
 char                *paddock_oidc_pkce_challenge (const char  *verifier);
 

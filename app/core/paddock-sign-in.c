@@ -16,6 +16,7 @@
 #include <libsoup/soup.h>
 
 #include "paddock-errors.h"
+#include "paddock-json.h"
 #include "paddock-sign-in.h"
 
 /* How long a person has to finish in the browser. */
@@ -102,17 +103,6 @@ run_free (Run *run)
   g_free (run);
 }
 
-static char *
-random_value (void)
-{
-  g_autofree char *verifier = NULL;
-  g_autofree char *challenge = NULL;
-
-  /* A PKCE verifier is 32 random bytes, base64url: as good a state. */
-  paddock_oidc_pkce_new (&verifier, &challenge);
-  return g_steal_pointer (&verifier);
-}
-
 /* --- talking to the provider ---------------------------------------- */
 
 /* The JSON answer of @result, and its status; an answer that is not a
@@ -167,16 +157,6 @@ read_document (SoupSession   *session,
   return g_steal_pointer (&document);
 }
 
-static const char *
-string_member (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-         ? json_node_get_string (node) : NULL;
-}
-
 static void
 send (GTask               *task,
       SoupMessage         *message,
@@ -217,9 +197,9 @@ take_tokens (GTask      *task,
   g_autoptr(GError) error = NULL;
   JsonNode *expires_in = json_object_get_member (answer, "expires_in");
 
-  tokens->access_token = g_strdup (string_member (answer, "access_token"));
-  tokens->refresh_token = g_strdup (string_member (answer, "refresh_token"));
-  tokens->id_token = g_strdup (string_member (answer, "id_token"));
+  tokens->access_token = g_strdup (paddock_json_get_string (answer, "access_token", NULL));
+  tokens->refresh_token = g_strdup (paddock_json_get_string (answer, "refresh_token", NULL));
+  tokens->id_token = g_strdup (paddock_json_get_string (answer, "id_token", NULL));
   if (tokens->access_token == NULL || tokens->id_token == NULL)
     {
       g_task_return_new_error (task, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_PROVIDER,
@@ -238,7 +218,7 @@ take_tokens (GTask      *task,
       return;
     }
   /* The ID token must answer this request, not an earlier one. */
-  if (run->nonce != NULL && g_strcmp0 (string_member (tokens->claims, "nonce"), run->nonce) != 0)
+  if (run->nonce != NULL && g_strcmp0 (paddock_json_get_string (tokens->claims, "nonce", NULL), run->nonce) != 0)
     {
       g_task_return_new_error (task, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_REPLAY,
                                "the ID token does not carry the nonce of this sign-in");
@@ -252,8 +232,8 @@ return_oauth_error (GTask      *task,
                     JsonObject *answer,
                     guint       status)
 {
-  const char *code = string_member (answer, "error");
-  const char *description = string_member (answer, "error_description");
+  const char *code = paddock_json_get_string (answer, "error", NULL);
+  const char *description = paddock_json_get_string (answer, "error_description", NULL);
 
   g_task_return_new_error (task, PADDOCK_IDENTITY_ERROR,
                            g_strcmp0 (code, "access_denied") == 0 ? PADDOCK_IDENTITY_ERROR_DENIED
@@ -435,8 +415,8 @@ start_browser (GTask *task)
   g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
   soup_server_add_handler (run->server, NULL, on_redirect, task, NULL);
 
-  run->state = random_value ();
-  run->nonce = random_value ();
+  run->state = paddock_oidc_random_token ();
+  run->nonce = paddock_oidc_random_token ();
   paddock_oidc_pkce_new (&run->verifier, &challenge);
   query = soup_form_encode ("response_type", "code", "client_id", self->client_id, "redirect_uri",
                             run->redirect_uri, "scope", SCOPE, "state", run->state, "nonce", run->nonce,
@@ -470,7 +450,7 @@ on_polled (GObject      *source,
   g_autoptr(GError) error = NULL;
   guint status = 0;
   g_autoptr(JsonObject) answer = read_json (SOUP_SESSION (source), result, &status, &error);
-  const char *code = answer ? string_member (answer, "error") : NULL;
+  const char *code = answer ? paddock_json_get_string (answer, "error", NULL) : NULL;
 
   if (answer == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
@@ -539,9 +519,9 @@ on_device_code (GObject      *source,
       return_oauth_error (task, answer, status);
       return;
     }
-  run->device_code = g_strdup (string_member (answer, "device_code"));
-  user_code = string_member (answer, "user_code");
-  verification = string_member (answer, "verification_uri");
+  run->device_code = g_strdup (paddock_json_get_string (answer, "device_code", NULL));
+  user_code = paddock_json_get_string (answer, "user_code", NULL);
+  verification = paddock_json_get_string (answer, "verification_uri", NULL);
   if (run->device_code == NULL || user_code == NULL || verification == NULL)
     {
       g_task_return_new_error (task, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_PROVIDER,

@@ -406,7 +406,7 @@ severity_for (const char *name,
               JsonObject *attributes)
 {
   if (g_str_equal (name, "paddock.sandbox_violation") ||
-      g_str_equal (paddock_audit_attribute_string (attributes, "decision", ""), "deny"))
+      g_str_equal (paddock_json_get_string (attributes, "decision", ""), "deny"))
     return 13;
   return 9;
 }
