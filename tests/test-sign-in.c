@@ -13,10 +13,12 @@
 #include <libsoup/soup.h>
 
 #include "paddock-sign-in.h"
+#include "test-provider.h"
 
 #define CLIENT "paddock-test"
 
-static char *issuer;
+static TestProvider *provider;
+static const char *issuer;
 static SoupSession *browser;
 
 typedef struct
@@ -46,19 +48,6 @@ on_page (GObject      *source,
   g_autoptr(GBytes) page = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
 }
 
-/* GET @url on the provider, and wait for the answer. */
-static char *
-provider_get (const char *path)
-{
-  g_autofree char *url = g_strconcat (issuer, path, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (SOUP_METHOD_GET, url);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read (browser, message, NULL, &error);
-
-  g_assert_no_error (error);
-  return g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-}
-
 /* The person: a browser that follows the provider back to Paddock (or,
  * to forge, comes back with another state); for a device code, the
  * person approving it on the provider's page. */
@@ -77,7 +66,7 @@ show (const char *uri,
     {
       g_autofree char *path = g_strdup_printf ("/device?user_code=%s%s", user_code,
                                                wait->forge_state ? "&deny=1" : "");
-      g_autofree char *answer = provider_get (path);
+      g_autofree char *answer = test_provider_get (provider, path);
       return;
     }
   if (wait->forge_state)
@@ -154,13 +143,6 @@ test_cancelled (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
-static void
-set_mode (const char *mode)
-{
-  g_autofree char *path = g_strdup_printf ("/__test/mode?m=%s", mode);
-  g_autofree char *answer = provider_get (path);
-}
-
 /* Through the browser: PKCE with S256, and an ID token that checks out
  * (the control for the forgeries below). */
 static void
@@ -178,7 +160,7 @@ test_browser (void)
   g_assert_cmpstr (json_object_get_string_member (tokens->claims, "org"), ==, "acme");
   g_assert_cmpstr (json_object_get_string_member (tokens->claims, "aud"), ==, CLIENT);
 
-  authorize = provider_get ("/__test/last-authorize");
+  authorize = test_provider_get (provider, "/__test/last-authorize");
   g_assert_nonnull (strstr (authorize, "\"code_challenge_method\":\"S256\""));
   g_assert_nonnull (strstr (authorize, "\"redirect_uri\":\"http://127.0.0.1:"));
   g_assert_nonnull (strstr (authorize, "\"nonce\":\""));
@@ -212,9 +194,9 @@ test_forged_id_tokens (void)
       g_autoptr(GError) error = NULL;
       g_autoptr(PaddockTokens) tokens = NULL;
 
-      set_mode (cases[i].mode);
+      test_provider_set_mode (provider, cases[i].mode);
       tokens = sign_in (FALSE, FALSE, &error);
-      set_mode ("");
+      test_provider_set_mode (provider, "");
       g_assert_null (tokens);
       g_assert_error (error, PADDOCK_IDENTITY_ERROR, cases[i].code);
       g_test_message ("%s: %s", cases[i].mode, error->message);
@@ -239,43 +221,84 @@ test_device (void)
   g_assert_error (denial, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_DENIED);
 }
 
+static PaddockTokens *
+refresh (const char  *refresh_token,
+         GError     **error)
+{
+  g_autoptr(PaddockSignIn) sign_in = paddock_sign_in_new (issuer, CLIENT, NULL);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GAsyncResult) result = NULL;
+  Wait wait = { loop, NULL, FALSE, FALSE };
+
+  paddock_sign_in_refresh_async (sign_in, refresh_token, "johndoe", NULL, on_done, &wait);
+  g_main_loop_run (loop);
+  result = wait.result;
+  return paddock_sign_in_refresh_finish (sign_in, result, error);
+}
+
+static gboolean
+revoke_token (const char  *refresh_token,
+              GError     **error)
+{
+  g_autoptr(PaddockSignIn) sign_in = paddock_sign_in_new (issuer, CLIENT, NULL);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GAsyncResult) result = NULL;
+  Wait wait = { loop, NULL, FALSE, FALSE };
+
+  paddock_sign_in_revoke_async (sign_in, refresh_token, NULL, on_done, &wait);
+  g_main_loop_run (loop);
+  result = wait.result;
+  return paddock_sign_in_revoke_finish (sign_in, result, error);
+}
+
+/* A refresh brings new tokens whose ID token is checked like the first
+ * (a forged one is refused); once revoked, the refresh token is
+ * refused, and the error says to sign in again. */
+static void
+test_refresh_and_revoke (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaddockTokens) first = sign_in (TRUE, FALSE, &error);
+  g_autoptr(PaddockTokens) second = NULL;
+  g_autoptr(PaddockTokens) forged = NULL;
+  g_autoptr(PaddockTokens) revoked = NULL;
+
+  g_assert_no_error (error);
+  second = refresh (first->refresh_token, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (second->refresh_token);
+  g_assert_cmpstr (second->refresh_token, !=, first->refresh_token);
+  g_assert_cmpstr (json_object_get_string_member (second->claims, "sub"), ==, "johndoe");
+
+  test_provider_set_mode (provider, "bad-sig");
+  forged = refresh (second->refresh_token, &error);
+  test_provider_set_mode (provider, "");
+  g_assert_null (forged);
+  g_assert_error (error, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_SIGNATURE);
+  g_clear_error (&error);
+
+  g_assert_true (revoke_token (second->refresh_token, &error));
+  g_assert_no_error (error);
+  revoked = refresh (second->refresh_token, &error);
+  g_assert_null (revoked);
+  g_assert_error (error, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_SIGN_IN_AGAIN);
+  g_assert_nonnull (strstr (error->message, "invalid_grant"));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  const char *modules = g_getenv ("PADDOCK_OIDC_MODULES");
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) provider = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autofree char *module = NULL;
-  g_autofree char *script = NULL;
-  g_autofree char *first = NULL;
-  g_autoptr(JsonNode) hello = NULL;
-  g_autoptr(GError) error = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  if (modules == NULL)
+  provider = test_provider_start ();
+  if (provider == NULL)
     {
       g_test_message ("PADDOCK_OIDC_MODULES names no node_modules with oauth2-mock-server");
       return 77;
     }
-  module = g_build_filename (modules, "oauth2-mock-server", "dist", "index.mjs", NULL);
-  if (!g_file_test (module, G_FILE_TEST_EXISTS))
-    g_error ("%s is missing: scripts/test.sh installs oauth2-mock-server into .deps/npm-oidc", module);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_setenv (launcher, "OIDC_MOCK_MODULE", module, TRUE);
-  script = g_test_build_filename (G_TEST_DIST, "oidc", "provider.mjs", NULL);
-  provider = g_subprocess_launcher_spawn (launcher, &error, "node", script, NULL);
-  g_assert_no_error (error);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (provider));
-  first = g_data_input_stream_read_line (lines, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (first);
-  hello = json_from_string (first, &error);
-  g_assert_no_error (error);
-  issuer = g_strdup (json_object_get_string_member (json_node_get_object (hello), "issuer"));
+  issuer = test_provider_get_issuer (provider);
   browser = soup_session_new ();
 
   g_test_add_func ("/sign-in/browser", test_browser);
@@ -283,11 +306,10 @@ main (int   argc,
   g_test_add_func ("/sign-in/forged-id-tokens", test_forged_id_tokens);
   g_test_add_func ("/sign-in/device", test_device);
   g_test_add_func ("/sign-in/cancelled", test_cancelled);
+  g_test_add_func ("/sign-in/refresh-and-revoke", test_refresh_and_revoke);
 
   status = g_test_run ();
-  g_subprocess_send_signal (provider, SIGTERM);
-  g_subprocess_wait (provider, NULL, NULL);
   g_clear_object (&browser);
-  g_free (issuer);
+  test_provider_stop (provider);
   return status;
 }

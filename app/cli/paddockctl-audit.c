@@ -299,13 +299,5 @@ int
 paddockctl_telemetry (int    argc,
                       char **argv)
 {
-  const char *exporter = PADDOCK_DEVELOPMENT ? PADDOCK_BUILD_EXPORTER : PADDOCK_EXPORTER;
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-
-  g_ptr_array_add (args, (gpointer) exporter);
-  for (int i = 1; i < argc; i++)
-    g_ptr_array_add (args, argv[i]);
-  g_ptr_array_add (args, NULL);
-  execv (exporter, (char **) args->pdata);
-  return paddockctl_error (_("%s cannot be started: %s"), exporter, g_strerror (errno));
+  return paddockctl_exec_helper (PADDOCK_DEVELOPMENT ? PADDOCK_BUILD_EXPORTER : PADDOCK_EXPORTER, argc - 1, argv + 1);
 }

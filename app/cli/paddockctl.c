@@ -4,8 +4,10 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -26,6 +28,21 @@ paddockctl_error (const char *format,
 
   g_printerr ("paddockctl: %s\n", message);
   return PADDOCKCTL_EXIT_ERROR;
+}
+
+int
+paddockctl_exec_helper (const char  *helper,
+                        int          argc,
+                        char       **argv)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+
+  g_ptr_array_add (args, (gpointer) helper);
+  for (int i = 0; i < argc; i++)
+    g_ptr_array_add (args, argv[i]);
+  g_ptr_array_add (args, NULL);
+  execv (helper, (char **) args->pdata);
+  return paddockctl_error (_("%s cannot be started: %s"), helper, g_strerror (errno));
 }
 
 gboolean
@@ -75,6 +92,9 @@ usage (FILE *out)
              "  audit list|show ID|export [OPTION…]       What happened, from the audit store\n"
              "  telemetry status|flush                    Where events are exported, and what waits\n"
              "  telemetry token set|clear                 Keep the collector's token in the keychain\n"
+             "  login [--issuer URL] [--client-id ID] [--device] [--mcp-server URL]   Sign in\n"
+             "  logout [--issuer URL] [--mcp-server URL]  Sign out, and forget the tokens\n"
+             "  accounts [--json]                         Who is signed in, where, until when\n"
              "\n"
              "Run “paddockctl COMMAND --help” for the options of a command.\n"));
   return out == stdout ? PADDOCKCTL_EXIT_OK : PADDOCKCTL_EXIT_ERROR;
@@ -106,6 +126,8 @@ main (int   argc,
     return paddockctl_audit (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "telemetry"))
     return paddockctl_telemetry (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "login") || g_str_equal (argv[1], "logout") || g_str_equal (argv[1], "accounts"))
+    return paddockctl_exec_helper (PADDOCK_DEVELOPMENT ? PADDOCK_BUILD_LOGIN : PADDOCK_LOGIN, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
     return usage (stdout);
   if (g_str_equal (argv[1], "--version"))

@@ -26,6 +26,9 @@ int  paddockctl_workspace (int argc, char **argv);
 /* Prints "paddockctl: MESSAGE" on stderr and returns PADDOCKCTL_EXIT_ERROR. */
 int  paddockctl_error     (const char *format, ...) G_GNUC_PRINTF (1, 2);
 void paddockctl_print_json (JsonNode *node);
+/* Runs @helper (a program of Paddock's own) in place of this one, with
+ * @argv after it; returns only when it cannot be started. */
+int  paddockctl_exec_helper (const char *helper, int argc, char **argv);
 /* --mode MODE, as check and run take it: a name the policy may refuse. */
 gboolean paddockctl_set_approval_mode (PaddockPolicy  *policy,
                                        const char     *mode,

@@ -24,6 +24,9 @@ typedef enum
   PADDOCK_IDENTITY_ERROR_REPLAY,       /* a state or nonce that is not the one sent */
   PADDOCK_IDENTITY_ERROR_DENIED,       /* the person (or the provider) said no */
   PADDOCK_IDENTITY_ERROR_PROVIDER,     /* the provider cannot be reached or answered wrongly */
+  PADDOCK_IDENTITY_ERROR_FORBIDDEN,    /* the enforced layers' identity rules refuse this login */
+  PADDOCK_IDENTITY_ERROR_NOT_SIGNED_IN,
+  PADDOCK_IDENTITY_ERROR_SIGN_IN_AGAIN, /* the login ended: refresh refused, or expired without one */
 } PaddockIdentityError;
 
 GQuark paddock_identity_error_quark (void);

@@ -35,7 +35,22 @@ gboolean  paddock_keychain_store  (const PaddockKeychainEntry *entry,
  * when it holds no such entry. Free it with paddock_keychain_free(). */
 char     *paddock_keychain_lookup (const PaddockKeychainEntry *entry,
                                    GError                    **error);
-/* TRUE when an entry was removed. */
+/* Every entry that matches the fields of @match that are not NULL, with
+ * its secret: an array of PaddockKeychainItem. */
+typedef struct
+{
+  char *issuer;
+  char *account;
+  char *resource;
+  char *kind;
+  char *secret;
+} PaddockKeychainItem;
+
+void       paddock_keychain_item_free (PaddockKeychainItem        *item);
+GPtrArray *paddock_keychain_search    (const PaddockKeychainEntry *match,
+                                       GError                    **error);
+/* Removes every entry that matches the fields of @entry that are not
+ * NULL; TRUE when one was removed. */
 gboolean  paddock_keychain_clear  (const PaddockKeychainEntry *entry,
                                    GError                    **error);
 /* Overwrites, then frees. */

@@ -37,6 +37,14 @@ paddock_setting_dup_location (const PaddockSetting *setting)
   return g_strdup_printf ("%s:%u:%u", setting->source, setting->line, setting->column);
 }
 
+char *
+paddock_setting_dup_origin (const PaddockSetting *setting)
+{
+  g_autofree char *location = paddock_setting_dup_location (setting);
+
+  return g_strdup_printf ("the %s layer, %s", paddock_layer_to_string (setting->layer), location);
+}
+
 void
 paddock_setting_free (PaddockSetting *setting)
 {
@@ -1114,7 +1122,7 @@ parse_identity (Parser      *parser,
                 const char  *pointer,
                 GError     **error)
 {
-  static const char * const keys[] = { "issuer", "organization", NULL };
+  static const char * const keys[] = { "issuer", "organization", "organization_claim", "client_id", NULL };
   JsonObject *object;
   JsonNode *member;
 
@@ -1160,6 +1168,23 @@ parse_identity (Parser      *parser,
         return FALSE;
       add_setting_from_node (parser, "identity.organization", "/identity/organization",
                              g_variant_new_string (organization));
+    }
+
+  for (guint i = 0; i < 2; i++)
+    {
+      static const char * const names[] = { "organization_claim", "client_id" };
+      g_autofree char *key = g_strconcat ("identity.", names[i], NULL);
+      g_autofree char *where = g_strconcat ("/identity/", names[i], NULL);
+      const char *value;
+
+      if (!(member = json_object_get_member (object, names[i])))
+        continue;
+      if (!expect_string (parser, member, where, &value, error))
+        return FALSE;
+      if (*value == '\0')
+        return fail_at (parser, where, FALSE, error, PADDOCK_POLICY_ERROR_INVALID, "an empty %s means nothing; "
+                        "accepted: a non-empty string", names[i]);
+      add_setting_from_node (parser, key, where, g_variant_new_string (value));
     }
 
   return TRUE;

@@ -76,6 +76,8 @@ void                   paddock_policy_document_add_setting    (PaddockPolicyDocu
 
 /* "source:line:column", or the source alone when the line is unknown. */
 char                  *paddock_setting_dup_location (const PaddockSetting *setting);
+/* "the managed layer, FILE:LINE:COLUMN", for messages. */
+char                  *paddock_setting_dup_origin   (const PaddockSetting *setting);
 void                   paddock_setting_free (PaddockSetting *setting);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaddockPolicyDocument, paddock_policy_document_unref)

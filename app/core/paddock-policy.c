@@ -1721,8 +1721,8 @@ paddock_policy_evaluate (PaddockPolicy *self,
 static const char * const shown_settings[] = {
   "sandbox.mode", "sandbox.allowed_modes", "approval.mode", "approval.allowed_modes",
   "network.mode", "network.unknown", "personal_allow_rules", "identity.issuer",
-  "identity.organization", "telemetry.export", "telemetry.otlp_endpoint", "telemetry.headers",
-  "telemetry.token_header", "telemetry.log_user_prompts", "audit.retention_days", "audit.max_size_mb", NULL,
+  "identity.organization", "identity.organization_claim", "identity.client_id", "telemetry.export",
+  "telemetry.otlp_endpoint", "telemetry.headers", "telemetry.token_header", "telemetry.log_user_prompts", "audit.retention_days", "audit.max_size_mb", NULL,
 };
 
 static const char *

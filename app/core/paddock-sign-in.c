@@ -49,9 +49,17 @@ paddock_tokens_free (PaddockTokens *tokens)
   g_free (tokens);
 }
 
+typedef enum
+{
+  RUN_BROWSER,
+  RUN_DEVICE,
+  RUN_REFRESH,
+  RUN_REVOKE,
+} RunMode;
+
 typedef struct
 {
-  gboolean device;
+  RunMode mode;
   PaddockOidcProvider *provider;
   JsonNode *jwks;
   /* the browser */
@@ -69,6 +77,9 @@ typedef struct
   guint interval;
   gint64 deadline;
   GSource *poll;
+  /* a refresh or revocation */
+  char *token;
+  char *subject;            /* whose the refreshed tokens must be */
 } Run;
 
 static void
@@ -100,6 +111,8 @@ run_free (Run *run)
   g_clear_object (&run->cancellable);
   g_free (run->device_code);
   clear_source (&run->poll);
+  g_free (run->token);
+  g_free (run->subject);
   g_free (run);
 }
 
@@ -200,7 +213,8 @@ take_tokens (GTask      *task,
   tokens->access_token = g_strdup (paddock_json_get_string (answer, "access_token", NULL));
   tokens->refresh_token = g_strdup (paddock_json_get_string (answer, "refresh_token", NULL));
   tokens->id_token = g_strdup (paddock_json_get_string (answer, "id_token", NULL));
-  if (tokens->access_token == NULL || tokens->id_token == NULL)
+  /* A refresh may leave the ID token as it was (OpenID Connect Core §12.2). */
+  if (tokens->access_token == NULL || (tokens->id_token == NULL && run->mode != RUN_REFRESH))
     {
       g_task_return_new_error (task, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_PROVIDER,
                                "%s gave no access and ID tokens", self->issuer);
@@ -209,6 +223,11 @@ take_tokens (GTask      *task,
   if (expires_in != NULL && JSON_NODE_HOLDS_VALUE (expires_in) &&
       json_node_get_value_type (expires_in) == G_TYPE_INT64)
     tokens->expires_at = g_get_real_time () / G_USEC_PER_SEC + json_node_get_int (expires_in);
+  if (tokens->id_token == NULL)
+    {
+      g_task_return_pointer (task, g_steal_pointer (&tokens), (GDestroyNotify) paddock_tokens_free);
+      return;
+    }
 
   tokens->claims = paddock_id_token_verify (tokens->id_token, run->jwks, self->issuer, self->client_id,
                                             g_get_real_time () / G_USEC_PER_SEC, &error);
@@ -224,6 +243,12 @@ take_tokens (GTask      *task,
                                "the ID token does not carry the nonce of this sign-in");
       return;
     }
+  if (run->subject != NULL && g_strcmp0 (paddock_json_get_string (tokens->claims, "sub", NULL), run->subject) != 0)
+    {
+      g_task_return_new_error (task, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_REPLAY,
+                               "the refreshed ID token is for someone else than the one signed in");
+      return;
+    }
   g_task_return_pointer (task, g_steal_pointer (&tokens), (GDestroyNotify) paddock_tokens_free);
 }
 
@@ -232,14 +257,20 @@ return_oauth_error (GTask      *task,
                     JsonObject *answer,
                     guint       status)
 {
+  Run *run = g_task_get_task_data (task);
   const char *code = paddock_json_get_string (answer, "error", NULL);
   const char *description = paddock_json_get_string (answer, "error_description", NULL);
+  PaddockIdentityError kind = PADDOCK_IDENTITY_ERROR_PROVIDER;
 
-  g_task_return_new_error (task, PADDOCK_IDENTITY_ERROR,
-                           g_strcmp0 (code, "access_denied") == 0 ? PADDOCK_IDENTITY_ERROR_DENIED
-                                                                  : PADDOCK_IDENTITY_ERROR_PROVIDER,
-                           "the sign-in was refused (%u %s%s%s)", status, code ? code : "no error given",
-                           description ? ": " : "", description ? description : "");
+  if (g_strcmp0 (code, "access_denied") == 0)
+    kind = PADDOCK_IDENTITY_ERROR_DENIED;
+  /* RFC 6749 §5.2: the grant is no good any more, only a person can
+   * get a new one. */
+  else if (run->mode == RUN_REFRESH && status >= 400 && status < 500)
+    kind = PADDOCK_IDENTITY_ERROR_SIGN_IN_AGAIN;
+  g_task_return_new_error (task, PADDOCK_IDENTITY_ERROR, kind, "the %s was refused (%u %s%s%s)",
+                           run->mode == RUN_REFRESH ? "renewal of the login" : "sign-in", status,
+                           code ? code : "no error given", description ? ": " : "", description ? description : "");
 }
 
 static void
@@ -553,6 +584,59 @@ start_device (GTask *task)
              soup_form_encode ("client_id", self->client_id, "scope", SCOPE, NULL), on_device_code);
 }
 
+/* --- refresh and revocation ------------------------------------------ */
+
+static void
+start_refresh (GTask *task)
+{
+  PaddockSignIn *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+
+  post_form (task, run->provider->token_endpoint,
+             soup_form_encode ("grant_type", "refresh_token", "refresh_token", run->token, "client_id",
+                               self->client_id, NULL),
+             on_tokens);
+}
+
+static void
+on_revoked (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+
+  if (body == NULL)
+    g_task_return_new_error (task, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_PROVIDER,
+                             "the provider cannot be reached to revoke the login: %s", error->message);
+  /* RFC 7009 §2.2: 200 even for a token it no longer knows. */
+  else if (soup_message_get_status (message) != SOUP_STATUS_OK)
+    g_task_return_new_error (task, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_PROVIDER,
+                             "the provider refused to revoke the login (%u)", soup_message_get_status (message));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+start_revoke (GTask *task)
+{
+  PaddockSignIn *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+
+  if (run->provider->revocation_endpoint == NULL)
+    {
+      g_task_return_new_error (task, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_PROVIDER,
+                               "%s offers no way to revoke a login", self->issuer);
+      return;
+    }
+  post_form (g_steal_pointer (&task), run->provider->revocation_endpoint,
+             soup_form_encode ("token", run->token, "token_type_hint", "refresh_token", "client_id",
+                               self->client_id, NULL),
+             on_revoked);
+}
+
 /* --- discovery ------------------------------------------------------- */
 
 static void
@@ -571,8 +655,10 @@ on_jwks (GObject      *source,
       return;
     }
   run->jwks = json_node_init_object (json_node_alloc (), keys);
-  if (run->device)
+  if (run->mode == RUN_DEVICE)
     start_device (g_steal_pointer (&task));
+  else if (run->mode == RUN_REFRESH)
+    start_refresh (g_steal_pointer (&task));
   else
     start_browser (g_steal_pointer (&task));
 }
@@ -605,8 +691,31 @@ on_discovery (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  if (run->mode == RUN_REVOKE)
+    {
+      start_revoke (g_steal_pointer (&task));
+      return;
+    }
   message = soup_message_new (SOUP_METHOD_GET, run->provider->jwks_uri);
   send (g_steal_pointer (&task), message, on_jwks);
+}
+
+/* Every run starts from the issuer's discovery document. */
+static void
+start (PaddockSignIn       *self,
+       Run                 *run,
+       gpointer             source_tag,
+       GCancellable        *cancellable,
+       GAsyncReadyCallback  callback,
+       gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *url = paddock_oidc_discovery_url (self->issuer);
+  g_autoptr(SoupMessage) message = soup_message_new (SOUP_METHOD_GET, url);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
+  send (task, message, on_discovery);
 }
 
 void
@@ -616,22 +725,13 @@ paddock_sign_in_run_async (PaddockSignIn       *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  GTask *task;
   Run *run;
-  g_autofree char *url = NULL;
-  g_autoptr(SoupMessage) message = NULL;
 
   g_return_if_fail (PADDOCK_IS_SIGN_IN (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, paddock_sign_in_run_async);
   run = g_new0 (Run, 1);
-  run->device = device;
-  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
-
-  url = paddock_oidc_discovery_url (self->issuer);
-  message = soup_message_new (SOUP_METHOD_GET, url);
-  send (task, message, on_discovery);
+  run->mode = device ? RUN_DEVICE : RUN_BROWSER;
+  start (self, run, paddock_sign_in_run_async, cancellable, callback, user_data);
 }
 
 PaddockTokens *
@@ -642,6 +742,64 @@ paddock_sign_in_run_finish (PaddockSignIn  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+paddock_sign_in_refresh_async (PaddockSignIn       *self,
+                               const char          *refresh_token,
+                               const char          *subject,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  Run *run;
+
+  g_return_if_fail (PADDOCK_IS_SIGN_IN (self));
+  g_return_if_fail (refresh_token != NULL);
+
+  run = g_new0 (Run, 1);
+  run->mode = RUN_REFRESH;
+  run->token = g_strdup (refresh_token);
+  run->subject = g_strdup (subject);
+  start (self, run, paddock_sign_in_refresh_async, cancellable, callback, user_data);
+}
+
+PaddockTokens *
+paddock_sign_in_refresh_finish (PaddockSignIn  *self,
+                                GAsyncResult   *result,
+                                GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+paddock_sign_in_revoke_async (PaddockSignIn       *self,
+                              const char          *refresh_token,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  Run *run;
+
+  g_return_if_fail (PADDOCK_IS_SIGN_IN (self));
+  g_return_if_fail (refresh_token != NULL);
+
+  run = g_new0 (Run, 1);
+  run->mode = RUN_REVOKE;
+  run->token = g_strdup (refresh_token);
+  start (self, run, paddock_sign_in_revoke_async, cancellable, callback, user_data);
+}
+
+gboolean
+paddock_sign_in_revoke_finish (PaddockSignIn  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 PaddockSignIn *
@@ -661,6 +819,22 @@ paddock_sign_in_new (const char  *issuer,
   /* TLS is verified against the system's trust store: libsoup's default. */
   self->session = soup_session_new_with_options ("timeout", 30, "user-agent", "Paddock/" PACKAGE_VERSION, NULL);
   return self;
+}
+
+const char *
+paddock_sign_in_get_issuer (PaddockSignIn *self)
+{
+  g_return_val_if_fail (PADDOCK_IS_SIGN_IN (self), NULL);
+
+  return self->issuer;
+}
+
+const char *
+paddock_sign_in_get_client_id (PaddockSignIn *self)
+{
+  g_return_val_if_fail (PADDOCK_IS_SIGN_IN (self), NULL);
+
+  return self->client_id;
 }
 
 void

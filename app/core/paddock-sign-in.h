@@ -17,10 +17,10 @@ G_BEGIN_DECLS
 typedef struct
 {
   char *access_token;
-  char *refresh_token;      /* nullable */
-  char *id_token;
+  char *refresh_token;      /* nullable; after a refresh, NULL keeps the old one */
+  char *id_token;           /* nullable after a refresh, which may keep the old one */
   gint64 expires_at;        /* unix time of the access token's end; 0 when not said */
-  JsonObject *claims;       /* of the verified ID token */
+  JsonObject *claims;       /* of the verified ID token; NULL without one */
 } PaddockTokens;
 
 void paddock_tokens_free (PaddockTokens *tokens);
@@ -41,6 +41,8 @@ G_DECLARE_FINAL_TYPE (PaddockSignIn, paddock_sign_in, PADDOCK, SIGN_IN, GObject)
 PaddockSignIn *paddock_sign_in_new         (const char             *issuer,
                                             const char             *client_id,
                                             GError                **error);
+const char    *paddock_sign_in_get_issuer    (PaddockSignIn        *self);
+const char    *paddock_sign_in_get_client_id (PaddockSignIn        *self);
 void           paddock_sign_in_set_show_func (PaddockSignIn        *self,
                                               PaddockSignInShowFunc func,
                                               gpointer              user_data);
@@ -54,5 +56,26 @@ void           paddock_sign_in_run_async   (PaddockSignIn          *self,
 PaddockTokens *paddock_sign_in_run_finish  (PaddockSignIn          *self,
                                             GAsyncResult           *result,
                                             GError                **error);
+
+/* New tokens for @refresh_token. An ID token that comes with them must
+ * be for @subject (nullable: anyone). */
+void           paddock_sign_in_refresh_async  (PaddockSignIn       *self,
+                                               const char          *refresh_token,
+                                               const char          *subject,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+PaddockTokens *paddock_sign_in_refresh_finish (PaddockSignIn       *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+/* Tells the provider to forget @refresh_token (RFC 7009). */
+void           paddock_sign_in_revoke_async   (PaddockSignIn       *self,
+                                               const char          *refresh_token,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean       paddock_sign_in_revoke_finish  (PaddockSignIn       *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
 
 G_END_DECLS

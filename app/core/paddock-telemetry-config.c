@@ -31,14 +31,6 @@ paddock_telemetry_config_free (PaddockTelemetryConfig *config)
   g_free (config);
 }
 
-static char *
-setting_origin (const PaddockSetting *setting)
-{
-  g_autofree char *location = paddock_setting_dup_location (setting);
-
-  return g_strdup_printf ("the %s layer, %s", paddock_layer_to_string (setting->layer), location);
-}
-
 /* The logs URL for a base endpoint, as OTLP/HTTP exporters build it. */
 static char *
 logs_url (const char *base)
@@ -154,7 +146,7 @@ paddock_telemetry_config_new (PaddockPolicy      *policy,
   if (endpoint_fixed)
     {
       config->endpoint = logs_url (g_variant_get_string (endpoint->value, NULL));
-      config->endpoint_from = setting_origin (endpoint);
+      config->endpoint_from = paddock_setting_dup_origin (endpoint);
       if (logs_endpoint != NULL || base_endpoint != NULL)
         g_ptr_array_add (notes, g_strdup_printf ("OTEL_EXPORTER_OTLP_*ENDPOINT set aside: %s fixes the endpoint",
                                                  config->endpoint_from));
@@ -172,7 +164,7 @@ paddock_telemetry_config_new (PaddockPolicy      *policy,
   else if (endpoint != NULL)
     {
       config->endpoint = logs_url (g_variant_get_string (endpoint->value, NULL));
-      config->endpoint_from = setting_origin (endpoint);
+      config->endpoint_from = paddock_setting_dup_origin (endpoint);
     }
   if (!endpoint_fixed && ((logs_endpoint != NULL && !is_http_url (logs_endpoint)) ||
                           (base_endpoint != NULL && !is_http_url (base_endpoint))))
@@ -196,7 +188,7 @@ paddock_telemetry_config_new (PaddockPolicy      *policy,
     }
   if (config->forced && config->endpoint == NULL)
     {
-      g_autofree char *origin = setting_origin (export);
+      g_autofree char *origin = paddock_setting_dup_origin (export);
       g_ptr_array_add (notes, g_strdup_printf ("export is required by %s, but no endpoint is set; events wait in the "
                                                "audit store", origin));
     }
@@ -205,7 +197,7 @@ paddock_telemetry_config_new (PaddockPolicy      *policy,
    * endpoint: never where a variable points. */
   if (policy_headers != NULL && paddock_layer_is_enforced (policy_headers->layer) && !endpoint_fixed)
     {
-      g_autofree char *origin = setting_origin (policy_headers);
+      g_autofree char *origin = paddock_setting_dup_origin (policy_headers);
       g_ptr_array_add (notes, g_strdup_printf ("the headers from %s set aside: they go only to an endpoint that "
                                                "layer fixes", origin));
     }
