@@ -1556,29 +1556,6 @@ test_no_keychain (void)
 #define CLI_ENV_SECRET "cli-planted-env-secret-0e9a"
 #define CLI_ARGV_MARKER "cli-argv-marker-77c3"
 
-static gboolean
-sandbox_usable (char **why)
-{
-  const char *argv[] = { "bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all",
-                         "--die-with-parent", "true", NULL };
-  g_autofree char *err = NULL;
-  int status;
-
-  if (g_find_program_in_path ("bwrap") == NULL)
-    {
-      *why = g_strdup ("bwrap is not installed");
-      return FALSE;
-    }
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                     NULL, &err, &status, NULL) ||
-      !g_spawn_check_wait_status (status, NULL))
-    {
-      *why = g_strdup_printf ("bwrap cannot make a sandbox here: %s", err ? err : "");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static JsonObject *
 find_event (GPtrArray  *records,
             const char *name)
@@ -1633,7 +1610,7 @@ test_cli_end_to_end (void)
   g_test_skip ("paddockctl and paddock-sandbox are built with AddressSanitizer, which cannot run in the sandbox");
   return;
 #endif
-  if (!sandbox_usable (&why))
+  if (!test_sandbox_usable (&why))
     {
       g_test_skip (why);
       return;

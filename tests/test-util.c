@@ -170,3 +170,27 @@ test_check_script (PaddockPolicy *policy,
   const char *argv[] = { "bash", "-c", script, NULL };
   return test_check_argv (policy, argv);
 }
+
+gboolean
+test_sandbox_usable (char **why)
+{
+  const char *argv[] = { "bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all",
+                         "--die-with-parent", "true", NULL };
+  g_autofree char *bwrap = g_find_program_in_path ("bwrap");
+  g_autofree char *err = NULL;
+  int status;
+
+  if (bwrap == NULL)
+    {
+      *why = g_strdup ("bwrap is not installed");
+      return FALSE;
+    }
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                     NULL, &err, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      *why = g_strdup_printf ("bwrap cannot make a sandbox here: %s", err ? err : "");
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -17,6 +17,8 @@ void           test_remove_tree     (const char *path);
 /* Raises the soft limit on open descriptors to @wanted, or skips the
  * test and returns FALSE. */
 gboolean       test_raise_fd_limit  (guint       wanted);
+/* Whether bwrap can make a sandbox here; @why says why not. */
+gboolean       test_sandbox_usable  (char      **why);
 /* Writes @contents to @dir/@name (creating folders) and returns the path. */
 char          *test_write_file      (const char *dir,
                                      const char *name,

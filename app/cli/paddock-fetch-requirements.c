@@ -11,6 +11,8 @@
 
 #include <glib/gi18n.h>
 
+#include "paddock-accounts.h"
+#include "paddock-keychain.h"
 #include "paddock-paths.h"
 #include "paddock-policy-loader.h"
 #include "paddock-requirements.h"
@@ -20,6 +22,37 @@ fail (const char *message)
 {
   g_printerr ("paddockctl: %s\n", message);
   return 2;
+}
+
+/* The organisation's login, when someone signed in, authenticates the
+ * fetch; without one the URL is fetched as it is. A login that has
+ * ended is an error, not a silent fetch without it. */
+static gboolean
+use_login (PaddockRequirements  *requirements,
+           GError              **error)
+{
+  g_autoptr(PaddockPolicyLoader) loader = paddock_policy_loader_new ();
+  g_autoptr(PaddockPolicy) policy = paddock_policy_loader_load (loader, NULL, error);
+  g_autoptr(PaddockLogin) login = NULL;
+  g_autoptr(GError) local_error = NULL;
+  char *token;
+
+  if (policy == NULL)
+    return FALSE;
+  login = paddock_accounts_find_organization (policy, &local_error);
+  if (login == NULL)
+    {
+      if (local_error != NULL)
+        g_printerr ("paddockctl: the organisation's login cannot be used, so the requirements are fetched "
+                    "without it: %s\n", local_error->message);
+      return TRUE;
+    }
+  token = paddock_accounts_get_access_token (login->issuer, PADDOCK_ACCOUNTS_ORGANIZATION, NULL, error);
+  if (token == NULL)
+    return FALSE;
+  paddock_requirements_set_token (requirements, token);
+  paddock_keychain_free (token);
+  return TRUE;
 }
 
 int
@@ -55,6 +88,8 @@ main (int    argc,
 
   cache = paddock_policy_loader_dup_requirements_cache ();
   requirements = paddock_requirements_new (url, cache);
+  if (!use_login (requirements, &error))
+    return fail (error->message);
   if (!paddock_requirements_fetch_sync (requirements, NULL, &outcome, &error))
     return fail (error->message);
 

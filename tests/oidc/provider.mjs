@@ -13,7 +13,7 @@ const issuer = mock.issuer, service = mock.service;
 await issuer.keys.generate('RS256');
 const revoked = new Set();            // revoked refresh tokens
 const devices = new Map();            // device_code -> {user_code, approved, expires, interval, last}
-let mode = process.env.MOCK_MODE || ''; // '', bad-iss, bad-aud, expired, unknown-kid, bad-sig, short-ttl
+let mode = process.env.MOCK_MODE || ''; // '', bad-iss, bad-aud, expired, unknown-kid, bad-sig, short-ttl, no-refresh
 let lastAuthorize = null;             // query of the last /authorize, for asserting S256 etc.
 service.on('beforeAuthorizeRedirect', (_uri, req) => { lastAuthorize = req.query; });
 
@@ -32,6 +32,7 @@ service.on('beforeResponse', (resp, req) => {
     resp.statusCode = 400; resp.body = { error: 'invalid_grant', error_description: 'revoked' }; return;
   }
   if (mode === 'short-ttl' && resp.body.access_token) resp.body.expires_in = 5;
+  if (mode === 'no-refresh' && resp.body.access_token) { resp.body.expires_in = 5; delete resp.body.refresh_token; }
   if (mode === 'bad-sig' && resp.body.id_token) {
     const [h, p, s] = resp.body.id_token.split('.');
     resp.body.id_token = `${h}.${p}.${s[0] === 'A' ? 'B' : 'A'}${s.slice(1)}`;
