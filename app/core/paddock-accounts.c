@@ -661,6 +661,130 @@ paddock_accounts_get_access_token (const char     *issuer,
   return g_strdup (tokens->access_token);
 }
 
+/* --- for the app: the same, in a thread ------------------------------ */
+
+typedef struct
+{
+  PaddockPolicy *policy;
+  GPtrArray *logins;
+  GPtrArray *removed;
+  char *issuer;
+  char *resource;
+  char *note;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  g_clear_object (&job->policy);
+  g_clear_pointer (&job->logins, g_ptr_array_unref);
+  g_clear_pointer (&job->removed, g_ptr_array_unref);
+  g_free (job->issuer);
+  g_free (job->resource);
+  g_free (job->note);
+  g_free (job);
+}
+
+static void
+list_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Job *job = task_data;
+  GError *error = NULL;
+
+  if (job->policy != NULL && (job->removed = paddock_accounts_enforce (job->policy, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  job->logins = paddock_accounts_list (NULL, &error);
+  if (job->logins == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+paddock_accounts_list_async (PaddockPolicy       *policy,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  Job *job = g_new0 (Job, 1);
+
+  g_task_set_source_tag (task, paddock_accounts_list_async);
+  job->policy = policy ? g_object_ref (policy) : NULL;
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  g_task_run_in_thread (task, list_in_thread);
+}
+
+GPtrArray *
+paddock_accounts_list_finish (GAsyncResult  *result,
+                              GPtrArray    **removed,
+                              GError       **error)
+{
+  Job *job = g_task_get_task_data (G_TASK (result));
+
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == paddock_accounts_list_async, NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  if (removed != NULL)
+    *removed = job->removed ? g_ptr_array_ref (job->removed) : NULL;
+  return g_ptr_array_ref (job->logins);
+}
+
+static void
+remove_in_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  Job *job = task_data;
+  GError *error = NULL;
+
+  if (paddock_accounts_remove (job->issuer, job->resource, &job->note, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+paddock_accounts_remove_async (const char          *issuer,
+                               const char          *resource,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  Job *job = g_new0 (Job, 1);
+
+  g_task_set_source_tag (task, paddock_accounts_remove_async);
+  job->issuer = g_strdup (issuer);
+  job->resource = g_strdup (resource);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  g_task_run_in_thread (task, remove_in_thread);
+}
+
+gboolean
+paddock_accounts_remove_finish (GAsyncResult  *result,
+                                char         **note,
+                                GError       **error)
+{
+  Job *job = g_task_get_task_data (G_TASK (result));
+
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == paddock_accounts_remove_async, FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  if (note != NULL)
+    *note = g_steal_pointer (&job->note);
+  return TRUE;
+}
+
 /* --- signing in --------------------------------------------------------- */
 
 typedef struct

@@ -95,6 +95,25 @@ char         *paddock_accounts_get_access_token (const char     *issuer,
                                                  GCancellable   *cancellable,
                                                  GError        **error);
 
+/* paddock_accounts_enforce() (when @policy is not NULL), then
+ * paddock_accounts_list() for every resource, in a thread. */
+void          paddock_accounts_list_async     (PaddockPolicy       *policy,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+GPtrArray    *paddock_accounts_list_finish    (GAsyncResult        *result,
+                                               GPtrArray          **removed,
+                                               GError             **error);
+/* paddock_accounts_remove(), in a thread. */
+void          paddock_accounts_remove_async   (const char          *issuer,
+                                               const char          *resource,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean      paddock_accounts_remove_finish  (GAsyncResult        *result,
+                                               char               **note,
+                                               GError             **error);
+
 /* Signs in with @sign_in and keeps the login for @resource: the issuer
  * is checked before the person is asked, the claims before anything is
  * kept. */

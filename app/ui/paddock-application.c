@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "paddock-accounts-page.h"
 #include "paddock-application.h"
 #include "paddock-approval-dialog.h"
 #include "paddock-broker-client.h"
@@ -712,6 +713,7 @@ paddock_application_startup (GApplication *application)
   PaddockApplication *self = PADDOCK_APPLICATION (application);
   g_autoptr(GPtrArray) known = NULL;
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (paddock_application_parent_class)->startup (application);
 
@@ -720,6 +722,7 @@ paddock_application_startup (GApplication *application)
     g_list_store_append (self->workspaces, g_ptr_array_index (known, i));
 
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
 
   open_audit (self);
   self->refresh_id = g_timeout_add_seconds (1, on_refresh, self);
@@ -807,6 +810,20 @@ on_about (GSimpleAction *action,
 }
 
 static void
+on_preferences (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  PaddockApplication *self = user_data;
+  GtkWidget *window = adw_preferences_window_new ();
+
+  gtk_window_set_transient_for (GTK_WINDOW (window), gtk_application_get_active_window (GTK_APPLICATION (self)));
+  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (window), ADW_PREFERENCES_PAGE (paddock_accounts_page_new ()));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
 on_quit (GSimpleAction *action,
          GVariant      *parameter,
          gpointer       user_data)
@@ -829,6 +846,7 @@ paddock_application_init (PaddockApplication *self)
 {
   static const GActionEntry actions[] = {
     { "about", on_about },
+    { "preferences", on_preferences },
     { "quit", on_quit },
     { "show-request", on_show_request },
   };
