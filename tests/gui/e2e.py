@@ -21,6 +21,8 @@ import time
 import pyatspi
 
 BUILD = os.environ["PADDOCK_BUILD_ROOT"]
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OIDC_MODULES = os.environ.get("PADDOCK_OIDC_MODULES", "")
 OUTPUT = os.environ.get("PADDOCK_TEST_OUTPUT", tempfile.mkdtemp())
 PADDOCK = os.path.join(BUILD, "app", "ui", "paddock")
 PADDOCKCTL = os.path.join(BUILD, "app", "cli", "paddockctl")
@@ -111,8 +113,9 @@ def text_of(acc):
 
 def texts(root):
     # What the labels say, not their accessible names (which GTK 4.8
-    # builds from the label and what labels it).
-    return [text_of(acc) for acc in walk(root) if acc.getRoleName() == "label"]
+    # builds from the label and what labels it); a label that is an
+    # alert too.
+    return [text_of(acc) for acc in walk(root) if acc.getRoleName() in ("label", "alert")]
 
 
 def dialog(app, heading):
@@ -148,6 +151,75 @@ def local_head(project):
                           check=True).stdout.strip()
 
 
+def start_keyring():
+    # A real Secret Service on this session bus, for the Accounts page.
+    kr = subprocess.run(["gnome-keyring-daemon", "--unlock", "--components=secrets"], input=b"pw",
+                        capture_output=True, check=True)
+    for line in kr.stdout.decode().splitlines():
+        name, _, value = line.partition("=")
+        if name:
+            os.environ[name] = value
+
+
+def start_provider():
+    # A real OpenID provider on loopback; its issuer URL is its first line.
+    env = dict(os.environ, OIDC_MOCK_MODULE=os.path.join(OIDC_MODULES, "oauth2-mock-server", "dist", "index.mjs"))
+    p = start(["node", os.path.join(TESTS, "oidc", "provider.mjs")], stdout=subprocess.PIPE, env=env, text=True)
+    return json.loads(p.stdout.readline())["issuer"]
+
+
+def install_browser(home):
+    # The "browser" the desktop opens for http: follows the provider back
+    # to Paddock's loopback listener, as a person's browser would.
+    apps = os.path.join(home, ".local", "share", "applications")
+    os.makedirs(apps, exist_ok=True)
+    with open(os.path.join(apps, "paddock-test-browser.desktop"), "w") as f:
+        f.write("[Desktop Entry]\nType=Application\nName=Test Browser\n"
+                "Exec=curl -sSL -o /dev/null %u\nMimeType=x-scheme-handler/http;\n")
+    with open(os.path.join(home, ".config", "mimeapps.list"), "w") as f:
+        f.write("[Default Applications]\nx-scheme-handler/http=paddock-test-browser.desktop\n")
+
+
+def accounts(app, home):
+    # Preferences (Ctrl+comma) → Accounts: the organisation's rule with its
+    # layer and file, sign in through the browser, then sign out; the CLI
+    # sees what the app keeps, since both use the core's accounts.
+    pyatspi.Registry.generateKeyboardEvent(37, None, pyatspi.KEY_PRESS)     # Control_L
+    pyatspi.Registry.generateKeyboardEvent(0x2c, None, pyatspi.KEY_SYM)     # comma
+    pyatspi.Registry.generateKeyboardEvent(37, None, pyatspi.KEY_RELEASE)
+    wait_for("the Accounts page", lambda: "Nobody is signed in" in texts(app))
+    shown = texts(app)
+    forced = next((t for t in shown if t and t.startswith("Your organisation decides who signs in here.")), "")
+    tap("Organisation: acme, as the managed layer, " in forced and "requirements.json:1:" in forced,
+        "the Accounts page shows the forced organisation with its layer and file", repr(forced))
+    unnamed = [f"{acc.getRoleName()} {acc.name!r}" for acc in walk(app)
+               if acc.getRoleName() in ("push button", "text", "entry")
+               and acc.getState().contains(pyatspi.STATE_SHOWING) and not plain(acc.name).strip()]
+    tap(not unnamed, "every control on the Accounts page has an accessible name", "; ".join(unnamed))
+    screenshot("accounts-signed-out.png")
+
+    press(button(app, "Sign In…"))
+    wait_for("the signed-in account", lambda: "Signed in as johndoe." in texts(app), timeout=30)
+    shown = texts(app)
+    tap("johndoe" in shown, "the Accounts page lists the signed-in identity", repr(shown))
+    tap(any(t and "organisation acme" in t for t in shown) and any(t and "renewed before then" in t for t in shown),
+        "the row gives the provider, the organisation and the expiry", repr(shown))
+    time.sleep(0.5)
+    screenshot("accounts-signed-in.png")
+    listed = subprocess.run([PADDOCKCTL, "accounts", "--json"], capture_output=True, text=True)
+    names = [a["name"] for a in json.loads(listed.stdout)["accounts"]] if listed.returncode == 0 else []
+    tap(names == ["johndoe"], "paddockctl accounts lists the login the app made", listed.stdout + listed.stderr)
+
+    sign_out = next((a for a in walk(app) if a.getRoleName() == "push button"
+                     and (a.name or "").startswith("Sign out johndoe from http://localhost:")), None)
+    tap(sign_out is not None, "the Sign Out button says whom it signs out, for a screen reader")
+    press(sign_out)
+    wait_for("the signed-out page", lambda: "Signed out." in texts(app) and "Nobody is signed in" in texts(app))
+    listed = subprocess.run([PADDOCKCTL, "accounts", "--json"], capture_output=True, text=True)
+    tap(listed.returncode == 0 and json.loads(listed.stdout)["accounts"] == [],
+        "signed out in the app: the keychain holds no login", listed.stdout + listed.stderr)
+
+
 def main():
     os.makedirs(OUTPUT, exist_ok=True)
     root = tempfile.mkdtemp(prefix="paddock-e2e-")
@@ -172,8 +244,18 @@ def main():
     env.pop("NO_AT_BRIDGE", None)
     os.environ.update(env)
 
+    # The organisation's forced login, and what signing in needs.
+    start_keyring()
+    issuer = start_provider() if OIDC_MODULES else None
+    os.makedirs(os.path.join(home, ".config"), exist_ok=True)
+    install_browser(home)
+    if issuer:
+        with open(os.path.join(root, "etc", "requirements.json"), "w") as f:
+            f.write(json.dumps({"identity": {"issuer": issuer, "client_id": "paddock-test",
+                                             "organization": "acme"}}))
+
     # The rule that makes git push ask, in the user layer.
-    os.makedirs(os.path.join(home, ".config", "paddock"))
+    os.makedirs(os.path.join(home, ".config", "paddock"), exist_ok=True)
     with open(os.path.join(home, ".config", "paddock", "policy.json"), "w") as f:
         f.write('{"commands": [{"match": ["git", "push"], "decision": "prompt",\n'
                 f'                "reason": "{RULE_REASON}"}}]}}\n')
@@ -333,6 +415,9 @@ def main():
     row = wait_for("the denial in the activity list",
                    lambda: next((a for a in walk(app) if a.name and a.name.startswith("Denied: git push origin main")), None))
     tap("denied by" in row.name and "the user layer" in row.name, "the activity list shows the denial", row.name)
+
+    if tap(issuer is not None, "the OpenID provider for the Accounts page runs", "PADDOCK_OIDC_MODULES is not set"):
+        accounts(app, home)
 
 
 if __name__ == "__main__":
