@@ -565,15 +565,18 @@ cli_run (Cli                *cli,
   return cli_finish (process, out, err);
 }
 
-/* `paddockctl login --device`: reads the code it prints and enters it
- * as the person would. */
+/* `paddockctl login`: reads the code it prints and enters it as the
+ * person would; or, with @browser, opens the address it prints in a
+ * browser that follows the provider back. */
 static int
-cli_login (Cli   *cli,
-           char **out,
-           char **err)
+cli_login_full (Cli       *cli,
+                gboolean   use_browser,
+                char     **out,
+                char     **err)
 {
-  const char *args[] = { "login", "--device", "--issuer", issuer, "--client-id", CLIENT, NULL };
-  g_autoptr(GSubprocess) process = cli_spawn (cli, args);
+  const char *device_args[] = { "login", "--device", "--issuer", issuer, "--client-id", CLIENT, NULL };
+  const char *browser_args[] = { "login", "--issuer", issuer, "--client-id", CLIENT, NULL };
+  g_autoptr(GSubprocess) process = cli_spawn (cli, use_browser ? browser_args : device_args);
   g_autoptr(GDataInputStream) lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
   g_autoptr(GString) seen = g_string_new (NULL);
   g_autofree char *rest = NULL;
@@ -593,11 +596,28 @@ cli_login (Cli   *cli,
           g_autofree char *answer = test_provider_get (provider, path);
           break;
         }
+      if (use_browser && g_str_has_prefix (line, "  http://"))
+        {
+          g_autoptr(SoupMessage) message = soup_message_new (SOUP_METHOD_GET, line + 2);
+          g_autoptr(GBytes) page = soup_session_send_and_read (browser, message, NULL, NULL);
+
+          g_assert_nonnull (page);
+          g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+          break;
+        }
     }
   status = cli_finish (process, &rest, err);
   g_string_append (seen, rest);
   *out = g_string_free (g_steal_pointer (&seen), FALSE);
   return status;
+}
+
+static int
+cli_login (Cli   *cli,
+           char **out,
+           char **err)
+{
+  return cli_login_full (cli, FALSE, out, err);
 }
 
 /* login, accounts (text and JSON, never a token), the forced issuer
@@ -682,6 +702,14 @@ test_cli (void)
   g_assert_cmpint (cli_run (cli, logout, &out, &err), ==, 0);
   g_assert_nonnull (strstr (out, "Signed out of http://localhost:"));
   g_assert_cmpuint (keychain_count (NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Through a browser: the address it prints leads back to it. */
+  g_assert_cmpint (cli_login_full (cli, TRUE, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "open this address in a browser on this computer"));
+  g_assert_nonnull (strstr (out, "Signed in as johndoe (organisation acme)"));
+  g_assert_cmpuint (keychain_count (PADDOCK_ACCOUNTS_ORGANIZATION), ==, 4);
 }
 
 /* No Secret Service: login fails before anyone is asked, and says why;
@@ -840,7 +868,6 @@ test_no_leak (void)
   g_autofree char *out = NULL, *err = NULL;
   g_autofree char *etc = g_build_filename (cli->base, "etc", NULL);
   g_autofree char *config = NULL;
-  g_autofree char *collector_url = test_collector_dup_url (collector);
   g_autofree char *sandbox_output = NULL;
   g_autofree char *why = NULL;
   g_autofree char *refresh = NULL;
@@ -878,8 +905,14 @@ test_no_leak (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  /* Commands in the sandbox, exported; searched while they run. */
-  cli->env = g_environ_setenv (cli->env, "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", collector_url, TRUE);
+  /* Commands in the sandbox, exported to the organisation's collector
+   * with the login's token; searched while they run. */
+  {
+    g_autofree char *managed = g_strdup_printf ("{\"telemetry\": {\"otlp_endpoint\": \"http://127.0.0.1:%u\", "
+                                                "\"login_token\": true}}", test_collector_get_port (collector));
+
+    g_free (test_write_file (etc, "requirements.json", managed));
+  }
   {
     g_autoptr(GSubprocess) run = cli_spawn (cli, run_args);
     g_autoptr(GString) running = g_string_new (NULL);
@@ -893,6 +926,15 @@ test_no_leak (void)
   g_assert_nonnull (strstr (sandbox_output, "HOME="));
   g_assert_true (test_collector_wait_for_records (collector, 3, 10000));
   g_assert_true (test_collector_bodies_contain (collector, "sleep 1"));
+  {
+    g_autoptr(GPtrArray) requests = test_collector_dup_requests (collector);
+    g_autofree char *bearer = g_strconcat ("Bearer ", requirements.token, NULL);
+
+    g_assert_cmpuint (requests->len, >, 0);
+    for (guint i = 0; i < requests->len; i++)
+      g_assert_cmpstr (soup_message_headers_get_one (((TestCollectorRequest *) g_ptr_array_index (requests, i))->headers,
+                                                     "Authorization"), ==, bearer);
+  }
 
   assert_nowhere ("access token", requirements.token, cli, collector, sandbox_output);
   assert_nowhere ("refresh token", refresh, cli, collector, sandbox_output);

@@ -115,6 +115,12 @@ test_invalid_values (void)
     { "{\"commands\": [{\"match\": [\"ls\"], \"decision\": \"allow\", \"grant\": \"forever\"}]}",
       PADDOCK_LAYER_USER, PADDOCK_POLICY_ERROR_INVALID,
       "/etc/paddock/p.json:1:63: “commands[0].grant”: “forever” is not a grant; accepted: once, session" },
+    { "{\"identity\": {\"client_id\": \"\"}}", PADDOCK_LAYER_MANAGED, PADDOCK_POLICY_ERROR_INVALID,
+      "/etc/paddock/p.json:1:28: “identity.client_id”: an empty client_id means nothing; accepted: a non-empty string" },
+    { "{\"identity\": {\"organization_claim\": 7}}", PADDOCK_LAYER_MANAGED, PADDOCK_POLICY_ERROR_SCHEMA,
+      "/etc/paddock/p.json:1:37: “identity.organization_claim”: expected a string, got a number" },
+    { "{\"telemetry\": {\"login_token\": \"yes\"}}", PADDOCK_LAYER_MANAGED, PADDOCK_POLICY_ERROR_SCHEMA,
+      "/etc/paddock/p.json:1:31: “telemetry.login_token”: expected true or false, got a string" },
     { "{\"sandbox\": {\"protected\": [\"/abs/.git\"]}}", PADDOCK_LAYER_USER, PADDOCK_POLICY_ERROR_INVALID,
       "/etc/paddock/p.json:1:28: “sandbox.protected[0]”: “/abs/.git”: protected entries are names or relative paths "
       "inside the writable roots, such as .git or .github/workflows" },

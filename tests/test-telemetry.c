@@ -596,6 +596,31 @@ test_config_forced_without_endpoint (void)
   forced_without_endpoint ();
 }
 
+/* The organisation's login authenticates only a collector an enforced
+ * layer fixes: with the managed endpoint it is used (the control), with
+ * the person's own endpoint it is set aside, with a note. */
+static void
+test_config_login_token (void)
+{
+  const char *managed = "{\"telemetry\": {\"otlp_endpoint\": \"https://org.example\", \"login_token\": true},"
+                        " \"identity\": {\"issuer\": \"https://login.example.com\"}}";
+  const char *managed_token_only = "{\"telemetry\": {\"login_token\": true}}";
+  const char *user = "{\"telemetry\": {\"otlp_endpoint\": \"https://user.example\"}}";
+  const char *env[] = { NULL };
+  g_autoptr(PaddockPolicy) fixed = policy_new (PADDOCK_LAYER_MANAGED, managed, -1);
+  g_autoptr(PaddockPolicy) loose = policy_new (PADDOCK_LAYER_MANAGED, managed_token_only, PADDOCK_LAYER_USER, user, -1);
+  g_autoptr(PaddockTelemetryConfig) used = paddock_telemetry_config_new (fixed, env);
+  g_autoptr(PaddockTelemetryConfig) set_aside = paddock_telemetry_config_new (loose, env);
+  g_autofree char *text = paddock_telemetry_config_to_text (used);
+
+  g_assert_true (used->login_token);
+  g_assert_cmpstr (used->login_issuers[0], ==, "https://login.example.com");
+  g_assert_nonnull (strstr (text, "header: Authorization (the organisation's login, from the keychain)"));
+  g_assert_false (set_aside->login_token);
+  g_assert_true (strv_has_substring (set_aside->notes, "login_token from the managed layer, /etc/paddock/managed.json"));
+  g_assert_true (strv_has_substring (set_aside->notes, "goes only to an endpoint the managed or system layer fixes"));
+}
+
 /* `paddockctl telemetry status` names every header and shows no value,
  * nor a malformed entry that may hold one; the names are the control. */
 static void
@@ -1840,6 +1865,7 @@ main (int   argc,
   g_test_add_func ("/telemetry/config/export-switch", test_config_export_switch);
   g_test_add_func ("/telemetry/config/forced-without-endpoint", test_config_forced_without_endpoint);
   g_test_add_func ("/telemetry/config/text-hides-values", test_config_text_hides_values);
+  g_test_add_func ("/telemetry/config/login-token", test_config_login_token);
   g_test_add_func ("/telemetry/export/in-order", test_export_in_order);
   g_test_add_func ("/telemetry/export/collector-down", test_export_collector_down);
   g_test_add_func ("/telemetry/export/retry-after", test_export_retry_after);

@@ -371,9 +371,10 @@ paddock_accounts_save (const char     *issuer,
   return g_steal_pointer (&login);
 }
 
-PaddockLogin *
-paddock_accounts_find_organization (PaddockPolicy  *policy,
-                                    GError        **error)
+/* The newest organisation login with one of @issuers (NULL: any). */
+static PaddockLogin *
+find_organization (const char * const  *issuers,
+                   GError             **error)
 {
   g_autoptr(GPtrArray) logins = paddock_accounts_list (PADDOCK_ACCOUNTS_ORGANIZATION, error);
 
@@ -383,10 +384,20 @@ paddock_accounts_find_organization (PaddockPolicy  *policy,
     {
       PaddockLogin *login = g_ptr_array_index (logins, i - 1);
 
-      if (paddock_accounts_check_issuer (policy, login->issuer, NULL))
+      if (issuers == NULL || g_strv_contains (issuers, login->issuer))
         return g_ptr_array_steal_index (logins, i - 1);
     }
   return NULL;
+}
+
+PaddockLogin *
+paddock_accounts_find_organization (PaddockPolicy  *policy,
+                                    GError        **error)
+{
+  const PaddockSetting *setting = paddock_policy_get_setting (policy, "identity.issuer", NULL);
+  g_autofree const char **issuers = setting ? g_variant_get_strv (setting->value, NULL) : NULL;
+
+  return find_organization (issuers, error);
 }
 
 GPtrArray *
@@ -659,6 +670,26 @@ paddock_accounts_get_access_token (const char     *issuer,
     }
   paddock_keychain_free (refresh_token);
   return g_strdup (tokens->access_token);
+}
+
+char *
+paddock_accounts_get_organization_token (const char * const  *issuers,
+                                         GCancellable        *cancellable,
+                                         GError             **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(PaddockLogin) login = find_organization (issuers, &local_error);
+
+  if (login == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        paddock_fail (error, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_NOT_SIGNED_IN,
+                      "nobody is signed in to the organisation; sign in with `paddockctl login`");
+      return NULL;
+    }
+  return paddock_accounts_get_access_token (login->issuer, PADDOCK_ACCOUNTS_ORGANIZATION, cancellable, error);
 }
 
 /* --- for the app: the same, in a thread ------------------------------ */

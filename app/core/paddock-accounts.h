@@ -95,6 +95,12 @@ char         *paddock_accounts_get_access_token (const char     *issuer,
                                                  GCancellable   *cancellable,
                                                  GError        **error);
 
+/* paddock_accounts_get_access_token() for the organisation's login with
+ * one of @issuers (NULL: any). */
+char         *paddock_accounts_get_organization_token (const char * const  *issuers,
+                                                       GCancellable        *cancellable,
+                                                       GError             **error);
+
 /* paddock_accounts_enforce() (when @policy is not NULL), then
  * paddock_accounts_list() for every resource, in a thread. */
 void          paddock_accounts_list_async     (PaddockPolicy       *policy,

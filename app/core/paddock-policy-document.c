@@ -1266,7 +1266,7 @@ parse_telemetry (Parser      *parser,
                  GError     **error)
 {
   static const char * const keys[] = {
-    "export", "otlp_endpoint", "headers", "token_header", "log_user_prompts", NULL,
+    "export", "otlp_endpoint", "headers", "token_header", "login_token", "log_user_prompts", NULL,
   };
   JsonObject *object;
   JsonNode *member;
@@ -1313,6 +1313,14 @@ parse_telemetry (Parser      *parser,
                         "“%s” is not an HTTP header name", name);
       add_setting_from_node (parser, "telemetry.token_header", "/telemetry/token_header",
                              g_variant_new_string (name));
+    }
+
+  if ((member = json_object_get_member (object, "login_token")))
+    {
+      if (!expect_boolean (parser, member, "/telemetry/login_token", &value, error))
+        return FALSE;
+      add_setting_from_node (parser, "telemetry.login_token", "/telemetry/login_token",
+                             g_variant_new_boolean (value));
     }
 
   if ((member = json_object_get_member (object, "log_user_prompts")))

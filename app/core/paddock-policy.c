@@ -1722,7 +1722,7 @@ static const char * const shown_settings[] = {
   "sandbox.mode", "sandbox.allowed_modes", "approval.mode", "approval.allowed_modes",
   "network.mode", "network.unknown", "personal_allow_rules", "identity.issuer",
   "identity.organization", "identity.organization_claim", "identity.client_id", "telemetry.export",
-  "telemetry.otlp_endpoint", "telemetry.headers", "telemetry.token_header", "telemetry.log_user_prompts", "audit.retention_days", "audit.max_size_mb", NULL,
+  "telemetry.otlp_endpoint", "telemetry.headers", "telemetry.token_header", "telemetry.login_token", "telemetry.log_user_prompts", "audit.retention_days", "audit.max_size_mb", NULL,
 };
 
 static const char *

@@ -26,6 +26,7 @@ paddock_telemetry_config_free (PaddockTelemetryConfig *config)
   g_free (config->policy_endpoint);
   g_strfreev (config->headers);
   g_free (config->token_header);
+  g_strfreev (config->login_issuers);
   g_strfreev (config->resource);
   g_strfreev (config->notes);
   g_free (config);
@@ -139,6 +140,8 @@ paddock_telemetry_config_new (PaddockPolicy      *policy,
   const PaddockSetting *policy_headers = paddock_policy_get_setting (policy, "telemetry.headers", NULL);
   const PaddockSetting *token_header = paddock_policy_get_setting (policy, "telemetry.token_header", NULL);
   const PaddockSetting *prompts = paddock_policy_get_setting (policy, "telemetry.log_user_prompts", NULL);
+  const PaddockSetting *login_token = paddock_policy_get_setting (policy, "telemetry.login_token", NULL);
+  const PaddockSetting *issuers = paddock_policy_get_setting (policy, "identity.issuer", NULL);
   gboolean endpoint_fixed = endpoint != NULL && paddock_layer_is_enforced (endpoint->layer);
 
   /* The endpoint: an administrator's is fixed; otherwise the variables,
@@ -228,6 +231,21 @@ paddock_telemetry_config_new (PaddockPolicy      *policy,
     }
   if (token_header != NULL)
     config->token_header = g_variant_dup_string (token_header->value, NULL);
+  /* The organisation's login goes only to a collector an administrator
+   * fixed, never to one a variable or the person's file names. */
+  if (login_token != NULL && g_variant_get_boolean (login_token->value))
+    {
+      g_autofree char *origin = paddock_setting_dup_origin (login_token);
+
+      if (!endpoint_fixed)
+        g_ptr_array_add (notes, g_strdup_printf ("login_token from %s set aside: the organisation's login goes only "
+                                                 "to an endpoint the managed or system layer fixes", origin));
+      else
+        {
+          config->login_token = TRUE;
+          config->login_issuers = issuers ? g_variant_dup_strv (issuers->value, NULL) : NULL;
+        }
+    }
 
   set_pair (resource, "service.name", "paddock");
   set_pair (resource, "service.version", PACKAGE_VERSION);
@@ -272,6 +290,8 @@ paddock_telemetry_config_to_text (const PaddockTelemetryConfig *config)
     g_string_append_printf (text, "header: %s (value not shown)\n", config->headers[i]);
   if (config->token_header != NULL)
     g_string_append_printf (text, "header: %s (from the keychain)\n", config->token_header);
+  if (config->login_token)
+    g_string_append (text, "header: Authorization (the organisation's login, from the keychain)\n");
   for (guint i = 0; config->resource[i] != NULL; i += 2)
     g_string_append_printf (text, "resource: %s=%s\n", config->resource[i], config->resource[i + 1]);
   g_string_append_printf (text, "user prompts: %s\n", config->log_user_prompts ? "text kept and sent" : "length only");

@@ -23,6 +23,8 @@ typedef struct
                              * the audit store keeps what it has not taken */
   char **headers;           /* name, value, name, value…; never a credential from a file */
   char *token_header;       /* this header's value comes from the keychain; nullable */
+  gboolean login_token;     /* "Authorization: Bearer" with the organisation's login */
+  char **login_issuers;     /* the issuers that login may have (identity.issuer); NULL: any */
   char **resource;          /* key, value, key, value… */
   gboolean log_user_prompts;
   char **notes;             /* what was set aside, and why */

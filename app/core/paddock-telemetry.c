@@ -16,6 +16,7 @@
 
 #include <libsoup/soup.h>
 
+#include "paddock-accounts.h"
 #include "paddock-keychain.h"
 #include "paddock-telemetry.h"
 
@@ -41,6 +42,8 @@ struct _PaddockTelemetry
   char *endpoint_shown;     /* without userinfo or query: for messages */
   char **headers;
   char *token_header;
+  gboolean login_token;
+  char **login_issuers;
   char **resource;
   char *holder;
   guint batch_size;
@@ -385,7 +388,25 @@ export_step (PaddockTelemetry *self)
       return;
     }
 
-  if (self->token_header != NULL && self->token == NULL)
+  if (self->login_token)
+    {
+      char *token;
+
+      /* Read each time: the login renews itself, and may end. */
+      g_clear_pointer (&self->token, paddock_keychain_free);
+      token = paddock_accounts_get_organization_token ((const char * const *) self->login_issuers, NULL, &error);
+      if (token == NULL)
+        {
+          retry_later (self, 60 * 1000,
+                       g_strdup_printf ("the organisation's login cannot authenticate the export to %s: %s",
+                                        self->endpoint_shown,
+                                        error ? error->message : "nobody is signed in; sign in with `paddockctl login`"));
+          return;
+        }
+      self->token = g_strconcat ("Bearer ", token, NULL);
+      paddock_keychain_free (token);
+    }
+  else if (self->token_header != NULL && self->token == NULL)
     {
       PaddockKeychainEntry entry = { "otlp", self->token_header, self->endpoint, PADDOCK_TELEMETRY_TOKEN_KIND };
 
@@ -509,7 +530,9 @@ paddock_telemetry_new (PaddockAudit                 *audit,
   self->endpoint = g_strdup (config->endpoint);
   self->endpoint_shown = g_strdup (config->endpoint_shown);
   self->headers = g_strdupv (config->headers);
-  self->token_header = g_strdup (config->token_header);
+  self->token_header = g_strdup (config->login_token ? "Authorization" : config->token_header);
+  self->login_token = config->login_token;
+  self->login_issuers = g_strdupv (config->login_issuers);
   self->resource = g_strdupv (config->resource);
   self->holder = g_strdup_printf ("%s %d %s", g_get_host_name (), (int) getpid (), uuid);
   return self;
@@ -634,6 +657,7 @@ paddock_telemetry_finalize (GObject *object)
   g_free (self->endpoint_shown);
   g_strfreev (self->headers);
   g_free (self->token_header);
+  g_strfreev (self->login_issuers);
   g_strfreev (self->resource);
   g_free (self->holder);
   g_clear_pointer (&self->loop, g_main_loop_unref);
