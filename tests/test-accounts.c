@@ -398,6 +398,24 @@ test_forced_organization (void)
   g_assert_no_error (error);
   mcp = sign_in_ok (MCP_SERVER);
 
+  /* What hands the login out (requirements, exporter) picks only one
+   * the rules allow. */
+  {
+    g_autoptr(PaddockLogin) found = paddock_accounts_find_organization (acme, &error);
+    g_autoptr(PaddockLogin) none = NULL;
+    char *token;
+
+    g_assert_no_error (error);
+    g_assert_nonnull (found);
+    none = paddock_accounts_find_organization (globex, &error);
+    g_assert_no_error (error);
+    g_assert_null (none);
+    token = paddock_accounts_get_organization_token (globex, NULL, &error);
+    g_assert_null (token);
+    g_assert_error (error, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_NOT_SIGNED_IN);
+    g_clear_error (&error);
+  }
+
   removed = paddock_accounts_enforce (acme, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (removed->len, ==, 0);

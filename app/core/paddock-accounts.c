@@ -371,10 +371,9 @@ paddock_accounts_save (const char     *issuer,
   return g_steal_pointer (&login);
 }
 
-/* The newest organisation login with one of @issuers (NULL: any). */
-static PaddockLogin *
-find_organization (const char * const  *issuers,
-                   GError             **error)
+PaddockLogin *
+paddock_accounts_find_organization (PaddockPolicy  *policy,
+                                    GError        **error)
 {
   g_autoptr(GPtrArray) logins = paddock_accounts_list (PADDOCK_ACCOUNTS_ORGANIZATION, error);
 
@@ -384,20 +383,11 @@ find_organization (const char * const  *issuers,
     {
       PaddockLogin *login = g_ptr_array_index (logins, i - 1);
 
-      if (issuers == NULL || g_strv_contains (issuers, login->issuer))
+      if (paddock_accounts_check_issuer (policy, login->issuer, NULL) &&
+          paddock_accounts_check_claims (policy, login->claims, NULL))
         return g_ptr_array_steal_index (logins, i - 1);
     }
   return NULL;
-}
-
-PaddockLogin *
-paddock_accounts_find_organization (PaddockPolicy  *policy,
-                                    GError        **error)
-{
-  const PaddockSetting *setting = paddock_policy_get_setting (policy, "identity.issuer", NULL);
-  g_autofree const char **issuers = setting ? g_variant_get_strv (setting->value, NULL) : NULL;
-
-  return find_organization (issuers, error);
 }
 
 GPtrArray *
@@ -673,12 +663,12 @@ paddock_accounts_get_access_token (const char     *issuer,
 }
 
 char *
-paddock_accounts_get_organization_token (const char * const  *issuers,
-                                         GCancellable        *cancellable,
-                                         GError             **error)
+paddock_accounts_get_organization_token (PaddockPolicy  *policy,
+                                         GCancellable   *cancellable,
+                                         GError        **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(PaddockLogin) login = find_organization (issuers, &local_error);
+  g_autoptr(PaddockLogin) login = paddock_accounts_find_organization (policy, &local_error);
 
   if (login == NULL)
     {
@@ -686,7 +676,8 @@ paddock_accounts_get_organization_token (const char * const  *issuers,
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         paddock_fail (error, PADDOCK_IDENTITY_ERROR, PADDOCK_IDENTITY_ERROR_NOT_SIGNED_IN,
-                      "nobody is signed in to the organisation; sign in with `paddockctl login`");
+                      "nobody is signed in to the organisation as its identity rules require; sign in with "
+                      "`paddockctl login`");
       return NULL;
     }
   return paddock_accounts_get_access_token (login->issuer, PADDOCK_ACCOUNTS_ORGANIZATION, cancellable, error);

@@ -68,9 +68,8 @@ PaddockLogin *paddock_accounts_save          (const char     *issuer,
 /* The logins for @resource (NULL: all), oldest first. */
 GPtrArray    *paddock_accounts_list          (const char     *resource,
                                               GError        **error);
-/* The organisation's login: the one with a forced issuer when the
- * policy forces one, else the only one. NULL without @error when
- * there is none. */
+/* The organisation's login: the newest that @policy's identity rules
+ * allow. NULL without @error when there is none. */
 PaddockLogin *paddock_accounts_find_organization (PaddockPolicy  *policy,
                                                   GError        **error);
 /* Removes the organisation's logins @policy no longer allows; the
@@ -95,11 +94,11 @@ char         *paddock_accounts_get_access_token (const char     *issuer,
                                                  GCancellable   *cancellable,
                                                  GError        **error);
 
-/* paddock_accounts_get_access_token() for the organisation's login with
- * one of @issuers (NULL: any). */
-char         *paddock_accounts_get_organization_token (const char * const  *issuers,
-                                                       GCancellable        *cancellable,
-                                                       GError             **error);
+/* paddock_accounts_get_access_token() for
+ * paddock_accounts_find_organization()'s login. */
+char         *paddock_accounts_get_organization_token (PaddockPolicy  *policy,
+                                                       GCancellable   *cancellable,
+                                                       GError        **error);
 
 /* paddock_accounts_enforce() (when @policy is not NULL), then
  * paddock_accounts_list() for every resource, in a thread. */

@@ -26,7 +26,7 @@ paddock_telemetry_config_free (PaddockTelemetryConfig *config)
   g_free (config->policy_endpoint);
   g_strfreev (config->headers);
   g_free (config->token_header);
-  g_strfreev (config->login_issuers);
+  g_clear_object (&config->login_policy);
   g_strfreev (config->resource);
   g_strfreev (config->notes);
   g_free (config);
@@ -141,7 +141,6 @@ paddock_telemetry_config_new (PaddockPolicy      *policy,
   const PaddockSetting *token_header = paddock_policy_get_setting (policy, "telemetry.token_header", NULL);
   const PaddockSetting *prompts = paddock_policy_get_setting (policy, "telemetry.log_user_prompts", NULL);
   const PaddockSetting *login_token = paddock_policy_get_setting (policy, "telemetry.login_token", NULL);
-  const PaddockSetting *issuers = paddock_policy_get_setting (policy, "identity.issuer", NULL);
   gboolean endpoint_fixed = endpoint != NULL && paddock_layer_is_enforced (endpoint->layer);
 
   /* The endpoint: an administrator's is fixed; otherwise the variables,
@@ -243,7 +242,7 @@ paddock_telemetry_config_new (PaddockPolicy      *policy,
       else
         {
           config->login_token = TRUE;
-          config->login_issuers = issuers ? g_variant_dup_strv (issuers->value, NULL) : NULL;
+          config->login_policy = g_object_ref (policy);
         }
     }
 

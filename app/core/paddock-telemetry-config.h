@@ -24,7 +24,7 @@ typedef struct
   char **headers;           /* name, value, name, value…; never a credential from a file */
   char *token_header;       /* this header's value comes from the keychain; nullable */
   gboolean login_token;     /* "Authorization: Bearer" with the organisation's login */
-  char **login_issuers;     /* the issuers that login may have (identity.issuer); NULL: any */
+  PaddockPolicy *login_policy; /* whose identity rules pick that login; NULL without login_token */
   char **resource;          /* key, value, key, value… */
   gboolean log_user_prompts;
   char **notes;             /* what was set aside, and why */

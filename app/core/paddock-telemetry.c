@@ -42,8 +42,7 @@ struct _PaddockTelemetry
   char *endpoint_shown;     /* without userinfo or query: for messages */
   char **headers;
   char *token_header;
-  gboolean login_token;
-  char **login_issuers;
+  PaddockPolicy *login_policy;  /* read-only here: the identity rules */
   char **resource;
   char *holder;
   guint batch_size;
@@ -388,13 +387,13 @@ export_step (PaddockTelemetry *self)
       return;
     }
 
-  if (self->login_token)
+  if (self->login_policy != NULL)
     {
       char *token;
 
       /* Read each time: the login renews itself, and may end. */
       g_clear_pointer (&self->token, paddock_keychain_free);
-      token = paddock_accounts_get_organization_token ((const char * const *) self->login_issuers, NULL, &error);
+      token = paddock_accounts_get_organization_token (self->login_policy, NULL, &error);
       if (token == NULL)
         {
           retry_later (self, 60 * 1000,
@@ -531,8 +530,7 @@ paddock_telemetry_new (PaddockAudit                 *audit,
   self->endpoint_shown = g_strdup (config->endpoint_shown);
   self->headers = g_strdupv (config->headers);
   self->token_header = g_strdup (config->login_token ? "Authorization" : config->token_header);
-  self->login_token = config->login_token;
-  self->login_issuers = g_strdupv (config->login_issuers);
+  self->login_policy = config->login_policy ? g_object_ref (config->login_policy) : NULL;
   self->resource = g_strdupv (config->resource);
   self->holder = g_strdup_printf ("%s %d %s", g_get_host_name (), (int) getpid (), uuid);
   return self;
@@ -657,7 +655,7 @@ paddock_telemetry_finalize (GObject *object)
   g_free (self->endpoint_shown);
   g_strfreev (self->headers);
   g_free (self->token_header);
-  g_strfreev (self->login_issuers);
+  g_clear_object (&self->login_policy);
   g_strfreev (self->resource);
   g_free (self->holder);
   g_clear_pointer (&self->loop, g_main_loop_unref);
