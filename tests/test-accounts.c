@@ -728,6 +728,28 @@ test_cli (void)
   g_assert_nonnull (strstr (out, "open this address in a browser on this computer"));
   g_assert_nonnull (strstr (out, "Signed in as johndoe (organisation acme)"));
   g_assert_cmpuint (keychain_count (PADDOCK_ACCOUNTS_ORGANIZATION), ==, 4);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  clear_keychain ();
+
+  /* On a desktop it opens the desktop's browser itself: here a
+   * .desktop for http that follows the provider back. */
+  {
+    g_autofree char *data = g_build_filename (cli->base, "data", NULL);
+    g_autofree char *config = g_build_filename (cli->base, "config", NULL);
+    const char *args[] = { "login", "--issuer", issuer, "--client-id", CLIENT, NULL };
+
+    g_free (test_write_file (data, "applications/test-browser.desktop",
+                             "[Desktop Entry]\nType=Application\nName=Test Browser\n"
+                             "Exec=curl -sSL -o /dev/null %u\nMimeType=x-scheme-handler/http;\n"));
+    g_free (test_write_file (config, "mimeapps.list",
+                             "[Default Applications]\nx-scheme-handler/http=test-browser.desktop\n"));
+    cli->env = g_environ_setenv (cli->env, "XDG_DATA_HOME", data, TRUE);
+    cli->env = g_environ_setenv (cli->env, "DISPLAY", ":404", TRUE);
+    g_assert_cmpint (cli_run (cli, args, &out, &err), ==, 0);
+    g_assert_nonnull (strstr (out, "Signed in as johndoe (organisation acme)"));
+    g_assert_cmpuint (keychain_count (PADDOCK_ACCOUNTS_ORGANIZATION), ==, 4);
+  }
 }
 
 /* No Secret Service: login fails before anyone is asked, and says why;
