@@ -37,27 +37,6 @@
  * rest to the next Paddock process (paddock-export's own bound). */
 #define FLUSH_TIMEOUT_MS 3000
 
-static void
-describe (FILE                  *out,
-          const PaddockDecision *decision)
-{
-  g_autofree char *subject = paddock_action_to_display (decision->action);
-  g_autofree char *location = paddock_rule_dup_location (decision->decisive);
-  g_autofree char *rule = paddock_rule_dup_display_text (decision->decisive);
-  g_autofree char *reason = decision->decisive->reason ? paddock_escape_for_display (decision->decisive->reason)
-                                                       : g_strdup (_("(none given)"));
-
-  if (decision->action->kind == PADDOCK_ACTION_NET)
-    fprintf (out, _("  host:       %s\n"), subject);
-  else
-    fprintf (out, _("  command:    %s\n"), subject);
-  fprintf (out, _("  decided by: the %s layer, %s\n"), paddock_layer_to_string (decision->decisive->layer), location);
-  fprintf (out, _("  rule:       %s\n"), rule);
-  fprintf (out, _("  reason:     %s\n"), reason);
-  if (decision->approval_effect != NULL)
-    fprintf (out, _("  approval:   %s\n"), decision->approval_effect);
-}
-
 /* Asks on the controlling terminal, never on stdin: stdin may be the
  * agent's, and an agent must not answer for a person. No terminal means
  * no. */
@@ -79,7 +58,7 @@ ask_on_terminal (PaddockApprovalRequest *request)
     }
 
   fprintf (tty, _("Paddock asks before running this:\n"));
-  describe (tty, decision);
+  paddockctl_describe (tty, decision);
   if (session_possible)
     fprintf (tty, _("[d]eny, allow [o]nce, allow for this [s]ession? [d] "));
   else
@@ -250,177 +229,16 @@ deny (PaddockAuditSession    *session,
 
   record_decision (session, decision, FALSE, request, NULL, call_id);
   g_printerr ("paddockctl: %s\n", why);
-  describe (stderr, decision);
+  paddockctl_describe (stderr, decision);
   return EXIT_DENIED;
-}
-
-/* --- hosts asked about while the command runs ---------------------- */
-
-/* The questions the proxy has, one at a time on the terminal, read
- * without blocking: the proxy goes on serving meanwhile. */
-typedef struct
-{
-  GQueue waiting;                     /* PaddockApprovalRequest* */
-  PaddockApprovalRequest *current;
-  int tty;
-  GSource *source;
-  GString *line;
-  gulong answered_id;
-  const char *workspace;
-} Asker;
-
-/* The terminal asker while the command runs; the app's answers may come
- * back after it is gone. */
-static Asker *asker_alive;
-
-static void ask_next (Asker *asker);
-
-static void
-asker_finish_current (Asker *asker)
-{
-  if (asker->current != NULL)
-    g_signal_handler_disconnect (asker->current, asker->answered_id);
-  g_clear_object (&asker->current);
-  if (asker->source != NULL)
-    {
-      g_source_destroy (asker->source);
-      g_clear_pointer (&asker->source, g_source_unref);
-    }
-  if (asker->tty >= 0)
-    close (asker->tty);
-  asker->tty = -1;
-  g_string_truncate (asker->line, 0);
-}
-
-/* Answered elsewhere: by the timeout. */
-static void
-on_current_answered (PaddockApprovalRequest *request,
-                     Asker                  *asker)
-{
-  if (asker->tty >= 0 && g_str_equal (paddock_approval_request_get_who (request), "timeout"))
-    {
-      static const char timed_out[] = "\n(no answer in time: denied)\n";
-      (void) write (asker->tty, timed_out, sizeof timed_out - 1);
-    }
-  asker_finish_current (asker);
-  ask_next (asker);
-}
-
-static gboolean
-on_tty_readable (int          fd,
-                 GIOCondition condition,
-                 gpointer     user_data)
-{
-  Asker *asker = user_data;
-  PaddockApprovalRequest *request = asker->current;
-  char buffer[64];
-  ssize_t n = read (fd, buffer, sizeof buffer);
-  PaddockAnswer answer = PADDOCK_ANSWER_DENY;
-
-  if (n > 0)
-    {
-      g_string_append_len (asker->line, buffer, n);
-      if (strchr (asker->line->str, '\n') == NULL)
-        return G_SOURCE_CONTINUE;
-    }
-
-  switch (g_ascii_tolower (asker->line->str[0]))
-    {
-    case 'o':
-      answer = PADDOCK_ANSWER_ONCE;
-      break;
-    case 's':
-      answer = PADDOCK_ANSWER_SESSION;
-      break;
-    case 'a':
-      answer = PADDOCK_ANSWER_ALWAYS;
-      break;
-    default:
-      break;
-    }
-  g_clear_pointer (&asker->source, g_source_unref);
-  /* Answering runs on_current_answered, which moves to the next. */
-  g_object_ref (request);
-  paddock_approval_request_answer (request, answer, g_get_user_name ());
-  g_object_unref (request);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-ask_next (Asker *asker)
-{
-  g_autofree char *options = NULL;
-  FILE *out;
-  int copy;
-
-  while (asker->current == NULL && !g_queue_is_empty (&asker->waiting))
-    {
-      PaddockApprovalRequest *request = g_queue_pop_head (&asker->waiting);
-
-      if (paddock_approval_request_is_answered (request))
-        {
-          g_object_unref (request);
-          continue;
-        }
-      asker->tty = open ("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-      if (asker->tty < 0)
-        {
-          paddock_approval_request_answer (request, PADDOCK_ANSWER_DENY, "nobody");
-          g_object_unref (request);
-          continue;
-        }
-      asker->current = request;
-      asker->answered_id = g_signal_connect (request, "answered", G_CALLBACK (on_current_answered), asker);
-
-      copy = dup (asker->tty);
-      out = copy >= 0 ? fdopen (copy, "w") : NULL;
-      if (out != NULL)
-        {
-          fprintf (out, _("\nPaddock asks before the command reaches this host:\n"));
-          describe (out, paddock_approval_request_get_decision (request));
-          fprintf (out, "%s", paddock_approval_request_offers (request, PADDOCK_ANSWER_ALWAYS)
-                   ? _("[d]eny, allow [o]nce, for this [s]ession, or [a]lways in this workspace? [d] ")
-                   : paddock_approval_request_offers (request, PADDOCK_ANSWER_SESSION)
-                   ? _("[d]eny, allow [o]nce, or for this [s]ession? [d] ")
-                   : _("[d]eny, allow [o]nce (this rule asks every time)? [d] "));
-          fclose (out);
-        }
-      asker->source = g_unix_fd_source_new (asker->tty, G_IO_IN | G_IO_HUP | G_IO_ERR);
-      g_source_set_callback (asker->source, (GSourceFunc) (void (*) (void)) on_tty_readable, asker, NULL);
-      g_source_attach (asker->source, NULL);
-    }
-}
-
-static void
-on_app_answered (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(PaddockApprovalRequest) request = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (paddock_broker_client_ask_finish (result, &error))
-    return;
-  if (g_error_matches (error, PADDOCK_BROKER_ERROR, PADDOCK_BROKER_ERROR_NO_APP) && asker_alive != NULL)
-    {
-      g_queue_push_tail (&asker_alive->waiting, g_steal_pointer (&request));
-      ask_next (asker_alive);
-      return;
-    }
-  if (!paddock_approval_request_is_answered (request))
-    {
-      g_printerr ("paddockctl: %s\n", error->message);
-      paddock_approval_request_answer (request, PADDOCK_ANSWER_DENY, "nobody");
-    }
 }
 
 static void
 on_approval_needed (PaddockProxy           *proxy,
                     PaddockApprovalRequest *request,
-                    Asker                  *asker)
+                    PaddockctlAsker        *asker)
 {
-  paddock_approval_request_set_asker (request, asker->workspace, "paddockctl run");
-  paddock_broker_client_ask_async (request, NULL, on_app_answered, g_object_ref (request));
+  paddockctl_asker_ask (asker, request);
 }
 
 /* A refused destination, said where the person sees it. */
@@ -479,7 +297,7 @@ paddockctl_run (int    argc,
   g_autoptr(JsonNode) report = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GAsyncResult) result = NULL;
-  Asker asker = { G_QUEUE_INIT, NULL, -1, NULL, NULL, 0, NULL };
+  g_autoptr(PaddockctlAsker) asker = NULL;
   Wait wait = { NULL, NULL };
   g_autoptr(PaddockApprovalRequest) request = NULL;
   guint n_grants;
@@ -625,10 +443,8 @@ paddockctl_run (int    argc,
 
       proxy = paddock_proxy_new (policy, grants);
       paddock_proxy_set_workspace_policy (proxy, workspace_policy);
-      asker.line = g_string_new (NULL);
-      asker.workspace = paddock_workspace_get_path (workspace);
-      asker_alive = &asker;
-      g_signal_connect (proxy, "approval-needed", G_CALLBACK (on_approval_needed), &asker);
+      asker = paddockctl_asker_new (paddock_workspace_get_path (workspace), "paddockctl run");
+      g_signal_connect (proxy, "approval-needed", G_CALLBACK (on_approval_needed), asker);
       g_signal_connect (proxy, "event", G_CALLBACK (on_network_event), NULL);
       paddock_proxy_set_audit_session (proxy, session);
       if (!paddock_proxy_start (proxy, &error))
@@ -643,13 +459,8 @@ paddockctl_run (int    argc,
   result = wait.result;
 
   if (proxy != NULL)
-    {
-      paddock_proxy_stop (proxy);
-      asker_alive = NULL;
-      asker_finish_current (&asker);
-      g_queue_clear_full (&asker.waiting, g_object_unref);
-      g_string_free (asker.line, TRUE);
-    }
+    paddock_proxy_stop (proxy);
+  g_clear_pointer (&asker, paddockctl_asker_close);
   /* What a person allowed for the session outlives this run. */
   if (session_path != NULL && paddock_grants_get_rules (grants)->len != n_grants &&
       !paddock_grants_save (grants, session_path, &error))

@@ -92,6 +92,7 @@ usage (FILE *out)
              "  audit list|show ID|export [OPTION…]       What happened, from the audit store\n"
              "  telemetry status|flush                    Where events are exported, and what waits\n"
              "  telemetry token set|clear                 Keep the collector's token in the keychain\n"
+             "  mcp [--workspace DIR]                     Serve MCP on stdio: an agent's tools under the policy\n"
              "  login [--issuer URL] [--client-id ID] [--device] [--mcp-server URL]   Sign in\n"
              "  logout [--issuer URL] [--mcp-server URL]  Sign out, and forget the tokens\n"
              "  accounts [--json]                         Who is signed in, where, until when\n"
@@ -126,6 +127,8 @@ main (int   argc,
     return paddockctl_audit (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "telemetry"))
     return paddockctl_telemetry (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "mcp"))
+    return paddockctl_mcp (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "login") || g_str_equal (argv[1], "logout") || g_str_equal (argv[1], "accounts"))
     return paddockctl_exec_helper (PADDOCK_DEVELOPMENT ? PADDOCK_BUILD_LOGIN : PADDOCK_LOGIN, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))

@@ -6,6 +6,9 @@
 
 #include <json-glib/json-glib.h>
 
+#include <stdio.h>
+
+#include "paddock-approval-request.h"
 #include "paddock-policy.h"
 
 G_BEGIN_DECLS
@@ -18,6 +21,7 @@ G_BEGIN_DECLS
 
 int  paddockctl_audit     (int argc, char **argv);
 int  paddockctl_check     (int argc, char **argv);
+int  paddockctl_mcp       (int argc, char **argv);
 int  paddockctl_policy    (int argc, char **argv);
 int  paddockctl_run       (int argc, char **argv);
 int  paddockctl_telemetry (int argc, char **argv);
@@ -33,5 +37,23 @@ int  paddockctl_exec_helper (const char *helper, int argc, char **argv);
 gboolean paddockctl_set_approval_mode (PaddockPolicy  *policy,
                                        const char     *mode,
                                        GError        **error);
+
+/* Who answers approvals: the app, else the terminal, else nobody. */
+typedef struct _PaddockctlAsker PaddockctlAsker;
+
+PaddockctlAsker *paddockctl_asker_new        (const char             *workspace,
+                                              const char             *client);
+void             paddockctl_asker_set_client (PaddockctlAsker        *asker,
+                                              const char             *client);
+/* Asks about @request; it is answered, one way or another. */
+void             paddockctl_asker_ask        (PaddockctlAsker        *asker,
+                                              PaddockApprovalRequest *request);
+/* Denies what is still waiting, and lets go. */
+void             paddockctl_asker_close      (PaddockctlAsker        *asker);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaddockctlAsker, paddockctl_asker_close)
+
+/* The decision, its layer, source, rule and reason, for a person. */
+void             paddockctl_describe         (FILE                   *out,
+                                              const PaddockDecision  *decision);
 
 G_END_DECLS

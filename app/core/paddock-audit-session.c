@@ -22,6 +22,7 @@ struct _PaddockAuditSession
   char *workspace_path;
   char *client;
   gboolean log_user_prompts;
+  JsonObject *extra;        /* the front door's own, on every event */
 };
 
 G_DEFINE_FINAL_TYPE (PaddockAuditSession, paddock_audit_session, G_TYPE_OBJECT)
@@ -52,6 +53,21 @@ paddock_audit_session_new (PaddockAudit     *audit,
   return self;
 }
 
+void
+paddock_audit_session_set_attribute (PaddockAuditSession *self,
+                                     const char          *name,
+                                     const char          *value)
+{
+  g_return_if_fail (PADDOCK_IS_AUDIT_SESSION (self));
+
+  if (self->extra == NULL)
+    self->extra = json_object_new ();
+  if (value != NULL)
+    json_object_set_string_member (self->extra, name, value);
+  else
+    json_object_remove_member (self->extra, name);
+}
+
 const char *
 paddock_audit_session_get_id (PaddockAuditSession *self)
 {
@@ -73,6 +89,16 @@ with_common (PaddockAuditSession *self,
       JsonNode *value;
 
       json_object_iter_init (&iter, attributes);
+      while (json_object_iter_next (&iter, &name, &value))
+        json_object_set_member (all, name, json_node_copy (value));
+    }
+  if (self->extra != NULL)
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, self->extra);
       while (json_object_iter_next (&iter, &name, &value))
         json_object_set_member (all, name, json_node_copy (value));
     }
@@ -433,6 +459,7 @@ paddock_audit_session_finalize (GObject *object)
   g_free (self->workspace_id);
   g_free (self->workspace_path);
   g_free (self->client);
+  g_clear_pointer (&self->extra, json_object_unref);
 
   G_OBJECT_CLASS (paddock_audit_session_parent_class)->finalize (object);
 }

@@ -24,6 +24,11 @@ PaddockAuditSession *paddock_audit_session_new          (PaddockAudit        *au
                                                          PaddockWorkspace    *workspace,
                                                          const char          *client);
 const char          *paddock_audit_session_get_id       (PaddockAuditSession *self);
+/* An attribute every later event carries (NULL @value: no more), such
+ * as the MCP client that makes the calls. */
+void                 paddock_audit_session_set_attribute (PaddockAuditSession *self,
+                                                          const char          *name,
+                                                          const char          *value);
 
 /* Records @name with @attributes (nullable, transfer none) and the
  * common ones: session.id, workspace.id, user.id, app.version. Done

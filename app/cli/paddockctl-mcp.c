@@ -1,0 +1,101 @@
+/* paddockctl-mcp.c: `paddockctl mcp`, Paddock as an MCP server on
+ * stdin and stdout for any MCP client
+ *
+ * Standard output carries the protocol and nothing else; what people
+ * should read goes to standard error, questions to the app or the
+ * terminal that started the client.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+
+#include "paddock-audit-session.h"
+#include "paddock-mcp-server.h"
+#include "paddock-policy-loader.h"
+#include "paddock-telemetry-config.h"
+#include "paddockctl.h"
+
+static void
+on_served (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_main_loop_quit (user_data);
+}
+
+static void
+on_approval_needed (PaddockMcpServer       *server,
+                    PaddockApprovalRequest *request,
+                    PaddockctlAsker        *asker)
+{
+  paddockctl_asker_ask (asker, request);
+}
+
+int
+paddockctl_mcp (int    argc,
+                char **argv)
+{
+  g_autofree char *workspace_dir = NULL;
+  g_autofree char *cwd = g_get_current_dir ();
+  const GOptionEntry entries[] = {
+    { "workspace", 'w', 0, G_OPTION_ARG_FILENAME, &workspace_dir, N_("The workspace (default: the current folder)"), N_("DIR") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaddockPolicyLoader) loader = paddock_policy_loader_new ();
+  g_autoptr(PaddockWorkspace) workspace = NULL;
+  g_autoptr(PaddockPolicy) policy = NULL;
+  g_autoptr(PaddockTelemetryConfig) config = NULL;
+  g_autoptr(PaddockAudit) audit = NULL;
+  g_autoptr(PaddockAuditSession) session = NULL;
+  g_autoptr(PaddockGrants) grants = NULL;
+  g_autoptr(PaddockMcpServer) server = NULL;
+  g_autoptr(PaddockctlAsker) asker = NULL;
+  g_autoptr(GInputStream) input = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+  g_autoptr(GOutputStream) output = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autofree char *session_path = paddock_grants_dup_session_path ();
+  g_auto(GStrv) envp = g_get_environ ();
+
+  g_set_prgname ("paddockctl mcp");
+  g_option_context_set_summary (context, _("Serve the Model Context Protocol on stdin and stdout: an MCP client's "
+                                           "commands and file edits go through the workspace's policy, approvals "
+                                           "and sandbox."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return paddockctl_error ("%s", error->message);
+  if (argc > 1)
+    return paddockctl_error (_("unexpected “%s”"), argv[1]);
+
+  workspace = paddock_workspace_new_for_path (workspace_dir ? workspace_dir : cwd, &error);
+  if (workspace == NULL)
+    return paddockctl_error ("%s", error->message);
+  policy = paddock_policy_loader_load (loader, workspace, &error);
+  if (policy == NULL)
+    return paddockctl_error ("%s", error->message);
+
+  /* Nothing runs unrecorded: no store, no server. */
+  config = paddock_telemetry_config_new (policy, (const char * const *) envp);
+  audit = paddock_audit_open_for_policy (policy, config->policy_endpoint, &error);
+  if (audit == NULL)
+    return paddockctl_error (_("%s; nothing runs unrecorded"), error->message);
+  session = paddock_audit_session_new (audit, policy, workspace, "paddockctl mcp");
+  grants = session_path != NULL ? paddock_grants_new_from_file (session_path, &error) : paddock_grants_new ();
+  if (grants == NULL)
+    return paddockctl_error ("%s", error->message);
+
+  asker = paddockctl_asker_new (paddock_workspace_get_path (workspace), "an MCP client (paddockctl mcp)");
+  server = paddock_mcp_server_new (policy, workspace, grants, session);
+  g_signal_connect (server, "approval-needed", G_CALLBACK (on_approval_needed), asker);
+  paddock_mcp_server_run_async (server, input, output, NULL, on_served, loop);
+  g_main_loop_run (loop);
+
+  if (session_path != NULL && !paddock_grants_save (grants, session_path, &error))
+    g_printerr ("paddockctl: %s\n", error->message);
+  return PADDOCKCTL_EXIT_OK;
+}
