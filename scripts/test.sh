@@ -39,6 +39,11 @@ step "Installing the OpenID provider for the sign-in tests (oauth2-mock-server)"
 npm install --silent --no-audit --no-fund --prefix .deps/npm-oidc oauth2-mock-server@8.2.3 \
   >/dev/null 2>&1 || echo "npm could not install oauth2-mock-server: the sign-in tests will fail"
 
+step "Installing the MCP client for the MCP tests (@modelcontextprotocol/sdk)"
+# No skip on failure: test-mcp then finds no SDK, and fails.
+npm install --silent --no-audit --no-fund --prefix .deps/npm-mcp @modelcontextprotocol/sdk@1.32.2 \
+  >/dev/null 2>&1 || echo "npm could not install @modelcontextprotocol/sdk: the MCP tests will fail"
+
 step "Development build"
 if [[ ! -f build/build.ninja ]]; then
   meson setup build -Ddevelopment=true -Dcodex="$codex" || exit 1
