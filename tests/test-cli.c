@@ -6,9 +6,6 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
-#include <ifaddrs.h>
-#include <netinet/in.h>
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -648,27 +645,6 @@ test_run_prompt_on_terminal (void)
   g_unlink (policy);
 }
 
-/* An IPv4 address of this machine's that is not loopback: a server
- * there looks remote to the sandbox. NULL when there is none. */
-static char *
-host_address (void)
-{
-  struct ifaddrs *list = NULL;
-  char *found = NULL;
-
-  if (getifaddrs (&list) != 0)
-    return NULL;
-  for (struct ifaddrs *i = list; i != NULL && found == NULL; i = i->ifa_next)
-    if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
-        ntohl (((struct sockaddr_in *) i->ifa_addr)->sin_addr.s_addr) >> 24 != 127)
-      {
-        char text[INET_ADDRSTRLEN];
-        found = g_strdup (inet_ntop (AF_INET, &((struct sockaddr_in *) i->ifa_addr)->sin_addr, text, sizeof text));
-      }
-  freeifaddrs (list);
-  return found;
-}
-
 /* The sandbox reaches the network only through the proxy, as the
  * policy says: an allowed address answers, one the policy would ask
  * about is refused without a terminal (and said so), --allow-domain
@@ -679,7 +655,7 @@ static const char *attribute (JsonNode *event, const char *name);
 static void
 test_run_network (void)
 {
-  g_autofree char *address = host_address ();
+  g_autofree char *address = test_host_address ();
   g_autoptr(TestServer) allowed = NULL;
   g_autoptr(TestServer) other = NULL;
   g_autofree char *policy_dir = g_build_filename (base, "config", "paddock", NULL);

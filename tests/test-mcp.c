@@ -13,6 +13,7 @@
 
 #include "paddock-broker-client.h"
 #include "paddock-dbus-broker.h"
+#include "test-proxy-util.h"
 #include "test-util.h"
 
 #define SECRET "SECRET-KEY-5e1d"
@@ -62,11 +63,22 @@ setup_files (void)
   g_free (test_write_file (ssh, "id_test", SECRET "\n"));
   link = g_build_filename (project, "innocent-link", NULL);
   g_assert_cmpint (symlink ("../.ssh/id_test", link), ==, 0);
-  g_free (test_write_file (base, "config/paddock/policy.json",
-                           "{\"commands\": [\n"
-                           "  {\"match\": [\"curl\"], \"decision\": \"forbidden\", \"reason\": \"no downloads from agents\"},\n"
-                           "  {\"match\": [\"touch\"], \"decision\": \"prompt\", \"reason\": \"asks first\"}\n"
-                           "]}\n"));
+}
+
+/* The user's policy: curl forbidden, touch asks, one host allowed
+ * (@allowed, "ADDRESS:PORT", or none), one denied. */
+static void
+write_policy (const char *allowed)
+{
+  g_autofree char *json = g_strdup_printf (
+    "{\"commands\": [\n"
+    "  {\"match\": [\"curl\"], \"decision\": \"forbidden\", \"reason\": \"no downloads from agents\"},\n"
+    "  {\"match\": [\"touch\"], \"decision\": \"prompt\", \"reason\": \"asks first\"}\n"
+    "],\n"
+    " \"network\": {\"allow\": [%s%s%s], \"deny\": [\"denied.example.test\"]}}\n",
+    allowed ? "\"" : "", allowed ? allowed : "", allowed ? "\"" : "");
+
+  g_free (test_write_file (base, "config/paddock/policy.json", json));
 }
 
 /* --- the stand-in app ---------------------------------------------------- */
@@ -220,6 +232,8 @@ test_sdk (void)
   g_auto(GStrv) env = NULL;
   g_auto(GStrv) lines = NULL;
   g_autofree char *why = NULL;
+  g_autofree char *address = test_host_address ();
+  g_autoptr(TestServer) server = NULL;
   Broker broker = { NULL };
   Wait wait = { loop, NULL };
   JsonObject *object;
@@ -234,6 +248,20 @@ test_sdk (void)
   broker_start (&broker);
 
   env = environment ();
+  /* A host that looks remote, allowed; without one only the denial is tried. */
+  if (address != NULL)
+    {
+      g_autofree char *allowed = NULL;
+      g_autofree char *url = NULL;
+
+      server = test_server_new (TEST_SERVER_HTTP, address, 0);
+      allowed = g_strdup_printf ("%s:%u", address, test_server_get_port (server));
+      url = g_strdup_printf ("http://%s/page", allowed);
+      write_policy (allowed);
+      env = g_environ_setenv (env, "MCP_ALLOWED_URL", url, TRUE);
+    }
+  else
+    write_policy (NULL);
   env = g_environ_setenv (env, "MCP_SDK", sdk, TRUE);
   env = g_environ_setenv (env, "MCP_WORKSPACE", project, TRUE);
   env = g_environ_setenv (env, "MCP_OUTSIDE", outside, TRUE);
@@ -263,7 +291,7 @@ test_sdk (void)
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object, "server"), "name"), ==,
                    "paddock");
   tools = json_object_get_array_member (step (steps, "tools"), "tools");
-  g_assert_cmpuint (json_array_get_length (tools), ==, 4);
+  g_assert_cmpuint (json_array_get_length (tools), ==, 5);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (tools, 0), "name"), ==, "exec");
   g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (tools, 0), "description"),
                             "sandbox (mode workspace-write)"));
@@ -305,6 +333,20 @@ test_sdk (void)
   g_assert_true (is_error (steps, "read-link-to-hidden"));
   g_assert_null (strstr (text_of (steps, "read-link-to-hidden"), SECRET));
   g_assert_nonnull (strstr (text_of (steps, "list"), "README\t"));
+
+  /* Fetches: an allowed host (through the proxy, in the sandbox), a
+   * denied one, refused with its rule before anything is dialled. */
+  if (server != NULL)
+    {
+      g_assert_false (is_error (steps, "fetch-allowed"));
+      g_assert_nonnull (strstr (text_of (steps, "fetch-allowed"), "hello"));
+      g_assert_cmpuint (test_server_get_n_accepted (server), ==, 1);
+    }
+  else
+    g_test_message ("no address but loopback: the allowed fetch is not tried");
+  g_assert_true (is_error (steps, "fetch-denied"));
+  g_assert_nonnull (strstr (text_of (steps, "fetch-denied"), "denied.example.test:80"));
+  g_assert_nonnull (strstr (text_of (steps, "fetch-denied"), "the user layer"));
 
   /* The protocol's own refusals. */
   g_assert_true (json_object_get_boolean_member (step (steps, "unknown-tool"), "thrown"));

@@ -4,7 +4,9 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -635,4 +637,25 @@ test_client_free (TestClient *client)
   close (client->fd);
   g_byte_array_unref (client->received);
   g_free (client);
+}
+
+/* An IPv4 address of this machine's that is not loopback: a server
+ * there looks remote to the sandbox. NULL when there is none. */
+char *
+test_host_address (void)
+{
+  struct ifaddrs *list = NULL;
+  char *found = NULL;
+
+  if (getifaddrs (&list) != 0)
+    return NULL;
+  for (struct ifaddrs *i = list; i != NULL && found == NULL; i = i->ifa_next)
+    if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
+        ntohl (((struct sockaddr_in *) i->ifa_addr)->sin_addr.s_addr) >> 24 != 127)
+      {
+        char text[INET_ADDRSTRLEN];
+        found = g_strdup (inet_ntop (AF_INET, &((struct sockaddr_in *) i->ifa_addr)->sin_addr, text, sizeof text));
+      }
+  freeifaddrs (list);
+  return found;
 }

@@ -62,6 +62,10 @@ void        test_server_free           (TestServer     *server);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
 
+/* An IPv4 address of this machine's that is not loopback: a server
+ * there looks remote to the sandbox. NULL when there is none. */
+char       *test_host_address          (void);
+
 /* The first bytes a GIO TLS client (GnuTLS) sends for @identity: a real
  * ClientHello. NULL without a TLS backend. */
 GBytes     *test_client_hello          (GSocketConnectable *identity);

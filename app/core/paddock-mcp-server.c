@@ -384,6 +384,37 @@ on_exec_done (GObject      *source,
   exec_maybe_done (call);
 }
 
+/* Runs @argv in the sandbox, judged as itself or as @action, its
+ * output gathered for the answer. */
+static void
+start_command (Call               *call,
+               PaddockAction      *action,
+               const char * const *argv,
+               const char         *dir,
+               guint               timeout)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_unix_open_pipe (call->pipe, FD_CLOEXEC, &error))
+    {
+      fail_call (call, error->message);
+      return;
+    }
+  call->text = g_string_new (NULL);
+  call->output = g_unix_input_stream_new (call->pipe[0], TRUE);
+  call->pipe[0] = -1;
+  call->runner = runner_for (call->server);
+  paddock_runner_set_timeout (call->runner, timeout);
+  paddock_runner_set_output_limit (call->runner, 8 * MAX_OUTPUT);
+  paddock_runner_set_output_fd (call->runner, call->pipe[1]);
+  progress (call, 0, "deciding");
+  g_input_stream_read_bytes_async (call->output, 65536, G_PRIORITY_DEFAULT, NULL, on_output, call);
+  if (action != NULL)
+    paddock_runner_run_for_async (call->runner, action, argv, dir, call->cancellable, on_exec_done, call);
+  else
+    paddock_runner_run_async (call->runner, argv, dir, call->cancellable, on_exec_done, call);
+}
+
 static void
 tool_exec (Call *call)
 {
@@ -394,7 +425,6 @@ tool_exec (Call *call)
   gint64 timeout = paddock_json_get_int (call->arguments, "timeout", DEFAULT_TIMEOUT_S);
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *dir = NULL;
-  g_autoptr(GError) error = NULL;
 
   if ((command != NULL) == (script != NULL))
     {
@@ -440,22 +470,33 @@ tool_exec (Call *call)
       return;
     }
 
-  if (!g_unix_open_pipe (call->pipe, FD_CLOEXEC, &error))
+  start_command (call, NULL, (const char * const *) argv->pdata, dir, timeout);
+}
+
+/* --- fetch -------------------------------------------------------------- */
+
+/* Judged as its host; then curl, in the sandbox, fetches it through the
+ * proxy, which judges every host a redirect leads to as well. */
+static void
+tool_fetch (Call *call)
+{
+  PaddockMcpServer *self = call->server;
+  const char *url = paddock_json_get_string (call->arguments, "url", NULL);
+  g_autoptr(GUri) uri = url ? g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL) : NULL;
+  g_autoptr(PaddockAction) action = NULL;
+  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  const char *argv[] = { "curl", "--silent", "--show-error", "--fail-with-body", "--location", "--max-redirs", "5",
+                         "--proto", "=http,https", "--max-time", "60", "--", url, NULL };
+  int port;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0))
     {
-      fail_call (call, error->message);
+      fail_call (call, "\"url\" must be an http:// or https:// URL");
       return;
     }
-  call->text = g_string_new (NULL);
-  call->output = g_unix_input_stream_new (call->pipe[0], TRUE);
-  call->pipe[0] = -1;
-  call->runner = runner_for (self);
-  paddock_runner_set_timeout (call->runner, timeout);
-  paddock_runner_set_output_limit (call->runner, 8 * MAX_OUTPUT);
-  paddock_runner_set_output_fd (call->runner, call->pipe[1]);
-  progress (call, 0, "deciding");
-  g_input_stream_read_bytes_async (call->output, 65536, G_PRIORITY_DEFAULT, NULL, on_output, call);
-  paddock_runner_run_async (call->runner, (const char * const *) argv->pdata, dir, call->cancellable, on_exec_done,
-                            call);
+  port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : g_str_equal (scheme, "https") ? 443 : 80;
+  action = paddock_action_new_net (g_uri_get_host (uri), port, scheme);
+  start_command (call, action, argv, paddock_workspace_get_path (self->workspace), 90);
 }
 
 /* --- files -------------------------------------------------------------- */
@@ -795,6 +836,10 @@ tools_list (PaddockMcpServer *self)
     "content", "string", "The file's whole new text",
     NULL,
   };
+  static const char * const fetch_properties[] = {
+    "url", "string", "The http:// or https:// URL", NULL,
+  };
+  static const char * const fetch_required[] = { "url", NULL };
   static const char * const no_required[] = { NULL };
   static const char * const path_required[] = { "path", NULL };
   static const char * const write_required[] = { "path", "content", NULL };
@@ -811,6 +856,10 @@ tools_list (PaddockMcpServer *self)
             "refused; some ask a person first.", write_properties, write_required);
   add_tool (builder, "list_dir", "List a folder", "List a folder's entries: folders end in /, links in @.",
             path_properties, path_required);
+  add_tool (builder, "fetch", "Fetch a URL",
+            "Fetch an http(s) URL through Paddock's proxy and return its body (up to 1 MiB). Only the hosts the "
+            "policy allows are reached; others are refused with the rule, or asked about.",
+            fetch_properties, fetch_required);
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
@@ -877,7 +926,7 @@ call_tool (PaddockMcpServer *self,
   const char *name = paddock_json_get_string (params, "name", NULL);
   JsonNode *arguments = params ? json_object_get_member (params, "arguments") : NULL;
   JsonNode *meta = params ? json_object_get_member (params, "_meta") : NULL;
-  static const char * const tools[] = { "exec", "read_file", "write_file", "list_dir", NULL };
+  static const char * const tools[] = { "exec", "read_file", "write_file", "list_dir", "fetch", NULL };
   g_autoptr(JsonObject) attributes = json_object_new ();
   Call *call;
 
@@ -914,12 +963,23 @@ call_tool (PaddockMcpServer *self,
   /* The call as the client made it; a file's new content is not kept. */
   json_object_set_string_member (attributes, "mcp.tool", name);
   json_object_set_string_member (attributes, "mcp.request_id", key);
+  if (paddock_json_get_string (call->arguments, "url", NULL) != NULL)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (paddock_json_get_string (call->arguments, "url", NULL), G_URI_FLAGS_NONE,
+                                         NULL);
+
+      /* The host only: a URL's path and query may carry what is not ours to keep. */
+      if (uri != NULL && g_uri_get_host (uri) != NULL)
+        json_object_set_string_member (attributes, "mcp.host", g_uri_get_host (uri));
+    }
   if (paddock_json_get_string (call->arguments, "path", NULL) != NULL)
     json_object_set_string_member (attributes, "mcp.path", paddock_json_get_string (call->arguments, "path", NULL));
   paddock_audit_session_record_async (self->session, "paddock.mcp_call", attributes, NULL, NULL, NULL);
 
   if (g_str_equal (name, "exec"))
     tool_exec (call);
+  else if (g_str_equal (name, "fetch"))
+    tool_fetch (call);
   else
     tool_path (call);
 }

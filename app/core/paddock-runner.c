@@ -377,6 +377,21 @@ paddock_runner_run_finish (PaddockRunner  *self,
 }
 
 void
+paddock_runner_run_for_async (PaddockRunner       *self,
+                              PaddockAction       *action,
+                              const char * const  *argv,
+                              const char          *cwd,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (PADDOCK_IS_RUNNER (self));
+  g_return_if_fail (action != NULL && argv != NULL && argv[0] != NULL);
+
+  decide (self, action, argv, cwd, paddock_runner_run_async, cancellable, callback, user_data);
+}
+
+void
 paddock_runner_decide_async (PaddockRunner       *self,
                              PaddockAction       *action,
                              GCancellable        *cancellable,

@@ -62,6 +62,18 @@ void              paddock_runner_run_async    (PaddockRunner        *self,
                                                GCancellable         *cancellable,
                                                GAsyncReadyCallback   callback,
                                                gpointer              user_data);
+/* As paddock_runner_run_async(), with @action judged instead of @argv:
+ * Paddock's own command that carries out what the client asked (a
+ * fetch is judged as its host; curl, in the sandbox, fetches it through
+ * the proxy, which judges every host it reaches). Finish it with
+ * paddock_runner_run_finish(). */
+void              paddock_runner_run_for_async (PaddockRunner       *self,
+                                                PaddockAction       *action,
+                                                const char * const  *argv,
+                                                const char          *cwd,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
 /* The decision alone, asked and on record as for a command, for an
  * action this process then carries out itself (a file read or write):
  * the result says whether it may. */

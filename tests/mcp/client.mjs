@@ -57,6 +57,9 @@ await call('read-allowed', 'read_file', { path: 'README' });
 await call('read-hidden', 'read_file', { path: '~/.ssh/id_test' });
 await call('read-link-to-hidden', 'read_file', { path: 'innocent-link' });
 await call('list', 'list_dir', { path: '.' });
+if (process.env.MCP_ALLOWED_URL)
+  await call('fetch-allowed', 'fetch', { url: process.env.MCP_ALLOWED_URL });
+await call('fetch-denied', 'fetch', { url: 'http://denied.example.test/secret?token=abc' });
 await call('unknown-tool', 'no_such_tool', {});
 await call('bad-arguments', 'exec', { command: 'ls -l' });
 
