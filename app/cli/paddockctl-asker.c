@@ -165,6 +165,8 @@ ask_next (PaddockctlAsker *asker)
         {
           if (decision->action->kind == PADDOCK_ACTION_NET)
             fprintf (out, _("\nPaddock asks before the command reaches this host:\n"));
+          else if (decision->action->kind == PADDOCK_ACTION_EXEC)
+            fprintf (out, _("\nPaddock asks before running this (for %s):\n"), asker->client);
           else
             fprintf (out, _("\nPaddock asks before %s does this:\n"), asker->client);
           paddockctl_describe (out, decision);

@@ -33,6 +33,7 @@ G_DEFINE_FINAL_TYPE (PaddockRunner, paddock_runner, G_TYPE_OBJECT)
 enum
 {
   APPROVAL_NEEDED,
+  NETWORK_EVENT,
   N_SIGNALS
 };
 
@@ -46,6 +47,7 @@ paddock_run_result_free (PaddockRunResult *result)
   g_clear_pointer (&result->decision, paddock_decision_unref);
   g_free (result->refused);
   g_free (result->answered_by);
+  g_free (result->scope);
   g_clear_pointer (&result->report, json_node_unref);
   g_strfreev (result->hazards);
   g_free (result->call_id);
@@ -60,7 +62,6 @@ typedef struct
   PaddockApprovalRequest *request;
   gulong answered_id;
   GSource *timer;
-  const char *scope;        /* "once", "session" or NULL */
   PaddockTripwire *tripwire;
   PaddockSandbox *sandbox;
   PaddockProxy *proxy;
@@ -136,7 +137,11 @@ on_ran (GObject      *source,
     }
   run->result->ran = TRUE;
 
+  /* The result, then what it left behind: the store keeps that order. */
+  attributes = paddock_audit_result_attributes (run->result->report, run->result->exit_code, run->result->call_id);
   run->result->hazards = paddock_tripwire_check (run->tripwire);
+  paddock_audit_session_record_async (self->session, "paddock.tool_result", attributes, NULL, on_result_recorded,
+                                      g_object_ref (task));
   for (guint i = 0; run->result->hazards[i] != NULL; i++)
     {
       g_autoptr(JsonObject) hazard = paddock_audit_violation_attributes ("host-execution-hazard",
@@ -145,9 +150,6 @@ on_ran (GObject      *source,
 
       paddock_audit_session_record_async (self->session, "paddock.sandbox_violation", hazard, NULL, NULL, NULL);
     }
-  attributes = paddock_audit_result_attributes (run->result->report, run->result->exit_code, run->result->call_id);
-  paddock_audit_session_record_async (self->session, "paddock.tool_result", attributes, NULL, on_result_recorded,
-                                      g_steal_pointer (&task));
 }
 
 static void
@@ -157,6 +159,14 @@ on_host_approval (PaddockProxy           *proxy,
 {
   paddock_approval_request_set_asker (request, paddock_workspace_get_path (self->workspace), self->client);
   g_signal_emit (self, signals[APPROVAL_NEEDED], 0, request);
+}
+
+static void
+on_network_event (PaddockProxy        *proxy,
+                  PaddockNetworkEvent *event,
+                  PaddockRunner       *self)
+{
+  g_signal_emit (self, signals[NETWORK_EVENT], 0, event);
 }
 
 static void
@@ -184,6 +194,7 @@ start (GTask *task)
       paddock_proxy_set_workspace_policy (run->proxy, workspace_policy);
       paddock_proxy_set_audit_session (run->proxy, self->session);
       g_signal_connect_object (run->proxy, "approval-needed", G_CALLBACK (on_host_approval), self, 0);
+      g_signal_connect_object (run->proxy, "event", G_CALLBACK (on_network_event), self, 0);
       if (!paddock_proxy_start (run->proxy, &error))
         {
           g_task_return_new_error (task, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_FAILED,
@@ -223,7 +234,7 @@ on_decision_recorded (GObject      *source,
       return;
     }
   /* Granted only once the consent is on record. */
-  if (g_strcmp0 (run->scope, "session") == 0 &&
+  if (g_strcmp0 (run->result->scope, "session") == 0 &&
       !paddock_grants_add_prompted (self->grants, run->result->decision, run->result->answered_by, &error))
     {
       g_warning ("the session grant was not kept: %s", error->message);
@@ -244,7 +255,8 @@ record_decision (GTask *task)
   Run *run = g_task_get_task_data (task);
   g_autoptr(JsonObject) attributes =
     paddock_audit_decision_attributes (run->result->decision, run->result->refused == NULL,
-                                       run->request ? "user" : "policy", run->scope, run->result->call_id);
+                                       run->request ? "user" : "policy", run->result->scope,
+                                       run->result->call_id);
 
   if (run->request != NULL)
     json_object_set_string_member (attributes, "answered_by", run->result->answered_by);
@@ -267,10 +279,10 @@ on_answered (PaddockApprovalRequest *request,
   switch (paddock_approval_request_get_answer (request))
     {
     case PADDOCK_ANSWER_ONCE:
-      run->scope = "once";
+      run->result->scope = g_strdup ("once");
       break;
     case PADDOCK_ANSWER_SESSION:
-      run->scope = "session";
+      run->result->scope = g_strdup ("session");
       break;
     case PADDOCK_ANSWER_DENY:
     case PADDOCK_ANSWER_ALWAYS:  /* never offered for commands */
@@ -485,6 +497,9 @@ paddock_runner_class_init (PaddockRunnerClass *klass)
   signals[APPROVAL_NEEDED] =
     g_signal_new ("approval-needed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, PADDOCK_TYPE_APPROVAL_REQUEST);
+  signals[NETWORK_EVENT] =
+    g_signal_new ("network-event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, PADDOCK_TYPE_NETWORK_EVENT);
 }
 
 static void

@@ -24,6 +24,7 @@ typedef struct
   gboolean ran;
   char *refused;           /* why it did not run: the policy, a person, nobody; NULL when it ran */
   char *answered_by;       /* who approved or refused it when it asked; nullable */
+  char *scope;             /* what a person allowed: "once" or "session"; nullable */
   int exit_code;           /* as a shell says it: 128 + N for signal N */
   JsonNode *report;        /* the sandbox's; nullable */
   char **hazards;          /* files left that the host runs later */
@@ -37,7 +38,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaddockRunResult, paddock_run_result_free)
 
 G_DECLARE_FINAL_TYPE (PaddockRunner, paddock_runner, PADDOCK, RUNNER, GObject)
 
-/* ::approval-needed (PaddockApprovalRequest *request): the command, or
+/* ::network-event (PaddockNetworkEvent *event): what the proxy decided
+ * about a host the command wanted (already on record).
+ *
+ * ::approval-needed (PaddockApprovalRequest *request): the command, or
  * a host it wants, needs a person. The handler sees that the request is
  * answered; unanswered at its timeout it is denied, and with no handler
  * at all nobody is there to allow it. */
