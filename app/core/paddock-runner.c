@@ -65,6 +65,7 @@ typedef struct
   PaddockTripwire *tripwire;
   PaddockSandbox *sandbox;
   PaddockProxy *proxy;
+  GError *error;            /* the sandbox's failure, returned once its result is on record */
 } Run;
 
 static void
@@ -86,6 +87,7 @@ run_free (Run *run)
   if (run->proxy != NULL)
     paddock_proxy_stop (run->proxy);
   g_clear_object (&run->proxy);
+  g_clear_error (&run->error);
   g_free (run);
 }
 
@@ -108,13 +110,17 @@ on_result_recorded (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   PaddockRunner *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
   /* The command has run: a result the store did not take is said, not
    * a reason to pretend it did not. */
   if (paddock_audit_session_record_finish (self->session, result, &error) == 0)
     g_warning ("the result was not recorded: %s", error->message);
-  finish (task);
+  if (run->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&run->error));
+  else
+    finish (task);
 }
 
 static void
@@ -130,12 +136,16 @@ on_ran (GObject      *source,
 
   if (run->proxy != NULL)
     paddock_proxy_stop (run->proxy);
+  /* A sandbox that failed is a result too, with the status a shell
+   * would give: the record says the command never ran properly. */
   if (!paddock_sandbox_run_finish (run->sandbox, result, &run->result->exit_code, &run->result->report, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      run->result->exit_code = g_error_matches (error, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_NOT_FOUND)
+                               ? 127 : 125;
+      run->error = g_steal_pointer (&error);
     }
-  run->result->ran = TRUE;
+  else
+    run->result->ran = TRUE;
 
   /* The result, then what it left behind: the store keeps that order. */
   attributes = paddock_audit_result_attributes (run->result->report, run->result->exit_code, run->result->call_id);

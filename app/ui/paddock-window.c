@@ -21,8 +21,7 @@
 #include "paddock-inspector.h"
 #include "paddock-workspace-settings.h"
 #include "paddock-policy-loader.h"
-#include "paddock-proxy.h"
-#include "paddock-sandbox.h"
+#include "paddock-runner.h"
 #include "paddock-window.h"
 
 /* How much of a command's output the activity list keeps: the end. */
@@ -31,24 +30,14 @@
 typedef struct
 {
   PaddockWindow *window;          /* weak: the window outlives its run */
-  PaddockWorkspace *workspace;
-  PaddockPolicy *policy;
-  PaddockDecision *decision;
-  PaddockSandbox *sandbox;
-  PaddockProxy *proxy;
-  PaddockAuditSession *session;
-  char *call_id;                /* links the decision to its result */
-  JsonNode *report;
-  char *denied;                 /* why it does not run, once decided so */
-  char *granted_by;             /* who allowed it for the session */
+  PaddockRunner *runner;
+  PaddockRunResult *result;
   GCancellable *cancellable;
   GInputStream *output_stream;
-  GString *output;              /* the end of it, for the activity list */
-  char **argv;
-  char *cwd;
+  int write_end;                  /* the sandbox's end of the output, ours to close once it is done */
+  GString *output;                /* the end of it, for the activity list */
   gboolean output_done;
-  gboolean sandbox_done;
-  int exit_code;
+  gboolean run_done;
   char *error;
 } Run;
 
@@ -459,24 +448,12 @@ on_activity_changed (GListModel    *model,
 static void
 run_free (Run *run)
 {
-  if (run->proxy != NULL)
-    paddock_proxy_stop (run->proxy);
-  g_clear_object (&run->proxy);
   g_clear_weak_pointer (&run->window);
-  g_clear_object (&run->workspace);
-  g_clear_object (&run->policy);
-  g_clear_pointer (&run->decision, paddock_decision_unref);
-  g_clear_object (&run->sandbox);
-  g_clear_object (&run->session);
-  g_free (run->call_id);
-  g_free (run->denied);
-  g_free (run->granted_by);
-  g_clear_pointer (&run->report, json_node_unref);
+  g_clear_object (&run->runner);
+  g_clear_pointer (&run->result, paddock_run_result_free);
   g_clear_object (&run->cancellable);
   g_clear_object (&run->output_stream);
   g_string_free (run->output, TRUE);
-  g_strfreev (run->argv);
-  g_free (run->cwd);
   g_free (run->error);
   g_free (run);
 }
@@ -501,53 +478,44 @@ append_output (PaddockWindow *self,
   gtk_text_buffer_insert (buffer, &end, valid, -1);
 }
 
-static void
-on_result_recorded (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(PaddockApplication) app = user_data;
-  g_autoptr(GError) error = NULL;
-
-  paddock_audit_append_finish (NULL, result, &error);
-  paddock_application_report_audit (app, error);
-}
-
+/* Once the runner and the output are both done. */
 static void
 finish_run (Run *run)
 {
   PaddockWindow *self = run->window;
-  g_autoptr(JsonObject) attributes = NULL;
-  g_autofree char *outcome = NULL;
+  PaddockRunResult *result = run->result;
   g_autofree char *status = NULL;
 
-  if (!run->output_done || !run->sandbox_done)
+  if (!run->output_done || !run->run_done)
     return;
-
-  if (run->error != NULL)
-    outcome = g_strdup (run->error);
-  else if (run->exit_code > 128)
-    outcome = g_strdup_printf (_("ended by signal %d"), run->exit_code - 128);
-  else
-    outcome = g_strdup_printf (_("exit status %d"), run->exit_code);
-
-  /* The result goes to the store (the activity list reads it there);
-   * its output stays in this process. */
-  attributes = paddock_audit_result_attributes (run->report, run->error ? 125 : run->exit_code, run->call_id);
-  if (self != NULL)
+  if (self == NULL)
     {
-      PaddockApplication *app = get_app (self);
-
-      paddock_application_keep_output (app, run->call_id, run->output->str);
-      paddock_audit_session_record_async (run->session, "paddock.tool_result", attributes, NULL, on_result_recorded,
-                                          g_object_ref (app));
-      status = g_strdup_printf (_("Finished: %s"), outcome);
-      set_status (self, status);
-      self->run = NULL;
-      update_actions (self);
+      run_free (run);
+      return;
     }
+
+  if (result != NULL && result->refused != NULL)
+    {
+      g_autofree char *location = paddock_rule_dup_location (result->decision->decisive);
+
+      status = g_strdup_printf (_("Not run: %s (the %s layer, %s)"), result->refused,
+                                paddock_decision_get_layer (result->decision), location);
+    }
+  else if (result == NULL && run->error != NULL)
+    status = g_strdup_printf (_("Not run: %s"), run->error);
+  else if (run->error != NULL)
+    status = g_strdup_printf (_("Finished: %s"), run->error);
+  else if (result->exit_code > 128)
+    status = g_strdup_printf (_("Finished: ended by signal %d"), result->exit_code - 128);
   else
-    paddock_audit_session_record_async (run->session, "paddock.tool_result", attributes, NULL, NULL, NULL);
+    status = g_strdup_printf (_("Finished: exit status %d"), result->exit_code);
+
+  /* The output stays in this process; the store has the result. */
+  if (result != NULL && result->ran)
+    paddock_application_keep_output (get_app (self), result->call_id, run->output->str);
+  set_status (self, status);
+  self->run = NULL;
+  update_actions (self);
   run_free (run);
 }
 
@@ -566,7 +534,10 @@ on_output_read (GObject      *source,
       return;
     }
   if (run->window != NULL)
-    append_output (run->window, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    {
+      append_output (run->window, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+      set_status (run->window, _("Running in the sandbox…"));
+    }
   g_string_append_len (run->output, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   if (run->output->len > OUTPUT_KEPT)
     g_string_erase (run->output, 0, run->output->len - OUTPUT_KEPT);
@@ -574,171 +545,48 @@ on_output_read (GObject      *source,
 }
 
 static void
-on_sandbox_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+on_run_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
   Run *run = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!paddock_sandbox_run_finish (run->sandbox, result, &run->exit_code, &run->report, &error))
-    run->error = g_strdup (error->message);
-  run->sandbox_done = TRUE;
+  run->result = paddock_runner_run_finish (PADDOCK_RUNNER (source), result, &error);
+  run->run_done = TRUE;
+  /* Every process of the sandbox is gone: the output ends once our copy
+   * of its end is closed. */
+  if (run->write_end >= 0)
+    close (run->write_end);
+  run->write_end = -1;
+  if (error != NULL)
+    {
+      if (run->window != NULL && error->domain == PADDOCK_AUDIT_ERROR)
+        {
+          paddock_application_report_audit (get_app (run->window), error);
+          run->error = g_strdup (_("the audit log cannot be written"));
+        }
+      else
+        run->error = g_strdup (error->message);
+    }
   finish_run (run);
 }
 
+/* Questions go to the app's dialog; with the window gone, nobody is
+ * there to say yes. */
 static void
-on_network_approval (PaddockProxy           *proxy,
-                     PaddockApprovalRequest *request,
-                     Run                    *run)
+on_approval_needed (PaddockRunner          *runner,
+                    PaddockApprovalRequest *request,
+                    Run                    *run)
 {
-  paddock_approval_request_set_asker (request, paddock_workspace_get_path (run->workspace), _("Paddock"));
-  if (run->window != NULL)
-    paddock_application_ask (get_app (run->window), request);
-  else
-    paddock_approval_request_answer (request, PADDOCK_ANSWER_DENY, "nobody");
-}
-
-static void
-start_sandbox (Run *run)
-{
-  PaddockWindow *self = run->window;
-  g_autoptr(GError) error = NULL;
-  int fds[2];
-
-  run->sandbox = paddock_sandbox_new (run->policy);
-  if (paddock_policy_get_network_mode (run->policy) != PADDOCK_NETWORK_DISABLED &&
-      paddock_policy_get_sandbox_mode (run->policy) != PADDOCK_SANDBOX_FULL_ACCESS)
-    {
-      g_autofree char *workspace_policy = paddock_workspace_dup_settings_policy_path (run->workspace);
-
-      run->proxy = paddock_proxy_new (run->policy, paddock_application_get_grants (get_app (self), run->workspace));
-      paddock_proxy_set_workspace_policy (run->proxy, workspace_policy);
-      g_signal_connect (run->proxy, "approval-needed", G_CALLBACK (on_network_approval), run);
-      paddock_proxy_set_audit_session (run->proxy, run->session);
-      if (!paddock_proxy_start (run->proxy, &error))
-        {
-          g_autofree char *status = g_strdup_printf (_("Not run: the network proxy cannot start: %s"), error->message);
-          set_status (self, status);
-          self->run = NULL;
-          update_actions (self);
-          run_free (run);
-          return;
-        }
-      paddock_sandbox_set_proxy (run->sandbox, paddock_proxy_get_socket_path (run->proxy),
-                                 paddock_proxy_get_token (run->proxy));
-    }
-
-  if (!g_unix_open_pipe (fds, FD_CLOEXEC, &error))
-    {
-      set_status (self, error->message);
-      self->run = NULL;
-      update_actions (self);
-      run_free (run);
-      return;
-    }
-  run->output_stream = g_unix_input_stream_new (fds[0], TRUE);
-  paddock_sandbox_set_output_fd (run->sandbox, fds[1]);
-  paddock_sandbox_run_async (run->sandbox, (const char * const *) run->argv, run->cwd, run->cancellable,
-                             on_sandbox_done, run);
-  /* The helper has its copy: our end closes so the output ends with it. */
-  close (fds[1]);
-  paddock_sandbox_set_output_fd (run->sandbox, -1);
-  g_input_stream_read_bytes_async (run->output_stream, 8192, G_PRIORITY_DEFAULT, NULL, on_output_read, run);
-  set_status (self, _("Running in the sandbox…"));
-}
-
-static void
-refuse_run (Run        *run,
-            const char *why)
-{
-  PaddockWindow *self = run->window;
-  g_autofree char *location = paddock_rule_dup_location (run->decision->decisive);
-  g_autofree char *status = g_strdup_printf (_("Not run: %s (the %s layer, %s)"), why,
-                                             paddock_decision_get_layer (run->decision), location);
-
-  set_status (self, status);
-  self->run = NULL;
-  update_actions (self);
-  run_free (run);
-}
-
-/* Once the store has the decision, the run goes on, and not before:
- * nothing runs unrecorded. */
-static void
-on_decision_recorded (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  Run *run = user_data;
-  g_autoptr(GError) error = NULL;
-
-  paddock_audit_session_record_finish (run->session, result, &error);
   if (run->window == NULL)
     {
-      run_free (run);
+      paddock_approval_request_answer (request, PADDOCK_ANSWER_DENY, "nobody");
       return;
     }
-  paddock_application_report_audit (get_app (run->window), error);
-  if (error != NULL)
-    refuse_run (run, _("the audit log cannot be written"));
-  else if (run->denied != NULL)
-    refuse_run (run, run->denied);
-  else
-    {
-      /* Granted for the session only once the consent is on record. */
-      g_autoptr(GError) grant_error = NULL;
-
-      if (run->granted_by != NULL &&
-          !paddock_grants_add_prompted (paddock_application_get_grants (get_app (run->window), run->workspace),
-                                        run->decision, run->granted_by, &grant_error))
-        toast (run->window, grant_error->message);
-      start_sandbox (run);
-    }
-}
-
-/* Records what was decided, then goes on: @denied says why it does
- * not run, NULL when it does. */
-static void
-record_decision (Run                    *run,
-                 PaddockApprovalRequest *request,
-                 const char             *scope,
-                 const char             *denied)
-{
-  g_autoptr(JsonObject) attributes = paddock_audit_decision_attributes (run->decision, denied == NULL,
-                                                                        request ? "user" : "policy", scope,
-                                                                        run->call_id);
-
-  /* Who answered: a person's name, "timeout" or "nobody". */
-  if (request != NULL)
-    json_object_set_string_member (attributes, "answered_by", paddock_approval_request_get_who (request));
-  run->denied = g_strdup (denied);
-  paddock_audit_session_record_async (run->session, "paddock.tool_decision", attributes, NULL, on_decision_recorded,
-                                      run);
-}
-
-static void
-on_run_answered (PaddockApprovalRequest *request,
-                 Run                    *run)
-{
-  PaddockAnswer answer = paddock_approval_request_get_answer (request);
-
-  g_signal_handlers_disconnect_by_func (request, on_run_answered, run);
-  if (run->window == NULL)
-    {
-      run_free (run);
-      return;
-    }
-  if (answer == PADDOCK_ANSWER_DENY)
-    {
-      gboolean timeout = g_str_equal (paddock_approval_request_get_who (request), "timeout");
-
-      record_decision (run, request, NULL, timeout ? _("nobody answered in time") : _("denied"));
-      return;
-    }
-  if (answer == PADDOCK_ANSWER_SESSION)
-    run->granted_by = g_strdup (paddock_approval_request_get_who (request));
-  record_decision (run, request, answer == PADDOCK_ANSWER_SESSION ? "session" : "once", NULL);
+  if (paddock_approval_request_get_action (request)->kind == PADDOCK_ACTION_EXEC)
+    set_status (run->window, _("Waiting for your answer…"));
+  paddock_application_ask (get_app (run->window), request);
 }
 
 static void
@@ -748,13 +596,13 @@ run_command (GtkWidget  *widget,
 {
   PaddockWindow *self = PADDOCK_WINDOW (widget);
   g_autoptr(PaddockPolicyLoader) loader = paddock_policy_loader_new ();
-  g_autoptr(PaddockAction) action = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) argv = NULL;
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->command_entry));
   g_autoptr(PaddockPolicy) policy = NULL;
   PaddockAuditSession *session;
   Run *run;
+  int fds[2];
 
   if (self->workspace == NULL || self->run != NULL)
     return;
@@ -772,7 +620,7 @@ run_command (GtkWidget  *widget,
       return;
     }
   session = paddock_application_get_audit_session (get_app (self), self->workspace, policy, &error);
-  if (session == NULL)
+  if (session == NULL || !g_unix_open_pipe (fds, FD_CLOEXEC, &error))
     {
       g_autofree char *status = g_strdup_printf (_("Not run: %s"), error->message);
       set_status (self, status);
@@ -782,43 +630,21 @@ run_command (GtkWidget  *widget,
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->output_view), "", 0);
   run = g_new0 (Run, 1);
   g_set_weak_pointer (&run->window, self);
-  run->workspace = g_object_ref (self->workspace);
-  run->policy = g_steal_pointer (&policy);
-  run->argv = g_steal_pointer (&argv);
-  run->cwd = g_strdup (paddock_workspace_get_path (self->workspace));
   run->cancellable = g_cancellable_new ();
   run->output = g_string_new (NULL);
-  run->session = g_object_ref (session);
-  run->call_id = g_uuid_string_random ();
-  action = paddock_action_new_exec ((const char * const *) run->argv, run->cwd);
-  run->decision = paddock_policy_evaluate (run->policy, action,
-                                           paddock_application_get_grants (get_app (self), self->workspace));
+  run->output_stream = g_unix_input_stream_new (fds[0], TRUE);
+  run->write_end = fds[1];
+  run->runner = paddock_runner_new (policy, self->workspace,
+                                    paddock_application_get_grants (get_app (self), self->workspace), session,
+                                    _("Paddock"));
+  paddock_runner_set_output_fd (run->runner, run->write_end);
+  g_signal_connect (run->runner, "approval-needed", G_CALLBACK (on_approval_needed), run);
   self->run = run;
   update_actions (self);
-
-  switch (run->decision->verdict)
-    {
-    case PADDOCK_VERDICT_FORBIDDEN:
-      record_decision (run, NULL, NULL, _("the policy forbids this command"));
-      break;
-
-    case PADDOCK_VERDICT_PROMPT:
-      {
-        g_autoptr(PaddockApprovalRequest) request = paddock_approval_request_new (run->decision, FALSE);
-
-        paddock_approval_request_set_asker (request, run->cwd, _("Paddock"));
-        paddock_approval_request_set_timeout (request, PADDOCK_APPROVAL_DEFAULT_TIMEOUT_S);
-        g_signal_connect (request, "answered", G_CALLBACK (on_run_answered), run);
-        set_status (self, _("Waiting for your answer…"));
-        paddock_application_ask (get_app (self), request);
-      }
-      break;
-
-    case PADDOCK_VERDICT_ALLOW:
-    default:
-      record_decision (run, NULL, NULL, NULL);
-      break;
-    }
+  set_status (self, _("Deciding…"));
+  g_input_stream_read_bytes_async (run->output_stream, 8192, G_PRIORITY_DEFAULT, NULL, on_output_read, run);
+  paddock_runner_run_async (run->runner, (const char * const *) argv, paddock_workspace_get_path (self->workspace),
+                            run->cancellable, on_run_done, run);
 }
 
 static void
@@ -834,7 +660,7 @@ stop_command (GtkWidget  *widget,
 {
   PaddockWindow *self = PADDOCK_WINDOW (widget);
 
-  if (self->run != NULL && self->run->sandbox != NULL)
+  if (self->run != NULL)
     {
       g_cancellable_cancel (self->run->cancellable);
       set_status (self, _("Stopping…"));
