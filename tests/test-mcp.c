@@ -13,6 +13,7 @@
 
 #include "paddock-broker-client.h"
 #include "paddock-dbus-broker.h"
+#include "test-collector.h"
 #include "test-proxy-util.h"
 #include "test-util.h"
 
@@ -234,6 +235,8 @@ test_sdk (void)
   g_autofree char *why = NULL;
   g_autofree char *address = test_host_address ();
   g_autoptr(TestServer) server = NULL;
+  g_autoptr(TestCollector) collector = test_collector_new (0);
+  g_autofree char *collector_url = test_collector_dup_url (collector);
   Broker broker = { NULL };
   Wait wait = { loop, NULL };
   JsonObject *object;
@@ -263,6 +266,7 @@ test_sdk (void)
   else
     write_policy (NULL);
   env = g_environ_setenv (env, "MCP_SDK", sdk, TRUE);
+  env = g_environ_setenv (env, "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", collector_url, TRUE);
   env = g_environ_setenv (env, "MCP_WORKSPACE", project, TRUE);
   env = g_environ_setenv (env, "MCP_OUTSIDE", outside, TRUE);
   g_subprocess_launcher_set_environ (launcher, env);
@@ -371,6 +375,22 @@ test_sdk (void)
                                  "json_extract(attributes, '$.decision') = 'deny'"), >=, 4);
   g_assert_cmpint (count_events ("SELECT count(*) FROM events WHERE name = 'paddock.tool_result' AND "
                                  "json_extract(attributes, '$.\"mcp.client.name\"') = 'paddock-test-client'"), >=, 3);
+
+  /* And they left for the collector while the session lasted, or as it
+   * ended: the client ends its server with a signal. */
+  g_assert_true (test_collector_wait_for_records (collector, 15, 10000));
+  {
+    g_autoptr(GPtrArray) records = test_collector_dup_accepted_records (collector);
+    guint calls = 0;
+
+    for (guint i = 0; i < records->len; i++)
+      if (g_strcmp0 (json_object_get_string_member_with_default (g_ptr_array_index (records, i), "eventName", ""),
+                     "paddock.mcp_call") == 0 &&
+          g_strcmp0 (test_log_record_get_string (g_ptr_array_index (records, i), "mcp.client.name"),
+                     "paddock-test-client") == 0)
+        calls++;
+    g_assert_cmpuint (calls, >=, 15);
+  }
 
   broker_stop (&broker);
   g_test_dbus_down (bus);

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
@@ -25,6 +26,15 @@ on_served (GObject      *source,
            gpointer      user_data)
 {
   g_main_loop_quit (user_data);
+}
+
+/* A client that ends its server with a signal: the same as closing
+ * its input, so the events still leave with the exporter. */
+static gboolean
+on_terminate (gpointer user_data)
+{
+  paddock_mcp_server_stop (user_data);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -52,6 +62,7 @@ paddockctl_mcp (int    argc,
   g_autoptr(PaddockPolicy) policy = NULL;
   g_autoptr(PaddockTelemetryConfig) config = NULL;
   g_autoptr(PaddockAudit) audit = NULL;
+  g_auto(PaddockctlExport) export = { NULL };
   g_autoptr(PaddockAuditSession) session = NULL;
   g_autoptr(PaddockGrants) grants = NULL;
   g_autoptr(PaddockMcpServer) server = NULL;
@@ -61,6 +72,7 @@ paddockctl_mcp (int    argc,
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autofree char *session_path = paddock_grants_dup_session_path ();
   g_auto(GStrv) envp = g_get_environ ();
+  guint terminate, interrupt;
 
   g_set_prgname ("paddockctl mcp");
   g_option_context_set_summary (context, _("Serve the Model Context Protocol on stdin and stdout: an MCP client's "
@@ -84,6 +96,8 @@ paddockctl_mcp (int    argc,
   audit = paddock_audit_open_for_policy (policy, config->policy_endpoint, &error);
   if (audit == NULL)
     return paddockctl_error (_("%s; nothing runs unrecorded"), error->message);
+  if (config->enabled && config->endpoint != NULL)
+    paddockctl_export_start (&export, config->endpoint_shown);
   session = paddock_audit_session_new (audit, policy, workspace, "paddockctl mcp");
   grants = session_path != NULL ? paddock_grants_new_from_file (session_path, &error) : paddock_grants_new ();
   if (grants == NULL)
@@ -93,7 +107,11 @@ paddockctl_mcp (int    argc,
   server = paddock_mcp_server_new (policy, workspace, grants, session);
   g_signal_connect (server, "approval-needed", G_CALLBACK (on_approval_needed), asker);
   paddock_mcp_server_run_async (server, input, output, NULL, on_served, loop);
+  terminate = g_unix_signal_add (SIGTERM, on_terminate, server);
+  interrupt = g_unix_signal_add (SIGINT, on_terminate, server);
   g_main_loop_run (loop);
+  g_source_remove (terminate);
+  g_source_remove (interrupt);
 
   if (session_path != NULL && !paddock_grants_save (grants, session_path, &error))
     g_printerr ("paddockctl: %s\n", error->message);

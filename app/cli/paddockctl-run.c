@@ -25,10 +25,6 @@
 /* A person said no, or the policy did: not the command's own status. */
 #define EXIT_DENIED 126
 
-/* How long a finished run waits for the collector before it leaves the
- * rest to the next Paddock process (paddock-export's own bound). */
-#define FLUSH_TIMEOUT_MS 3000
-
 typedef struct
 {
   GMainLoop *loop;
@@ -44,71 +40,6 @@ on_waited (GObject      *source,
 
   wait->result = g_object_ref (result);
   g_main_loop_quit (wait->loop);
-}
-
-/* The export, by paddock-export beside the run: told on every way out
- * of it that the run is over, it flushes for a bounded time, and what
- * is left waits in the store for the next Paddock process. */
-typedef struct
-{
-  GSubprocess *exporter;
-} Export;
-
-static void
-on_exporter_done (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_main_loop_quit (user_data);
-}
-
-static gboolean
-on_exporter_late (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-export_finish (Export *export)
-{
-  g_autoptr(GMainContext) context = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
-  g_autoptr(GSource) late = NULL;
-
-  if (export->exporter == NULL)
-    return;
-  context = g_main_context_new ();
-  loop = g_main_loop_new (context, FALSE);
-  g_main_context_push_thread_default (context);
-  g_output_stream_close (g_subprocess_get_stdin_pipe (export->exporter), NULL, NULL);
-  g_subprocess_wait_async (export->exporter, NULL, on_exporter_done, loop);
-  late = g_timeout_source_new (FLUSH_TIMEOUT_MS + 1000);
-  g_source_set_callback (late, on_exporter_late, loop, NULL);
-  g_source_attach (late, context);
-  g_main_loop_run (loop);
-  g_source_destroy (late);
-  /* Still running after its bound (not reaped): it goes; the store
-   * keeps what it had not sent. */
-  if (g_subprocess_get_identifier (export->exporter) != NULL)
-    g_subprocess_force_exit (export->exporter);
-  g_main_context_pop_thread_default (context);
-  g_clear_object (&export->exporter);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Export, export_finish)
-
-static void
-export_start (Export     *export,
-              const char *endpoint)
-{
-  const char *exporter = PADDOCK_DEVELOPMENT ? PADDOCK_BUILD_EXPORTER : PADDOCK_EXPORTER;
-  g_autoptr(GError) error = NULL;
-
-  export->exporter = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error, exporter, "follow", NULL);
-  /* The events are in the store: the next Paddock process sends them. */
-  if (export->exporter == NULL)
-    g_printerr (_("paddockctl: events are not sent to %s now: %s\n"), endpoint, error->message);
 }
 
 static void
@@ -178,7 +109,7 @@ paddockctl_run (int    argc,
   g_auto(GStrv) envp = g_get_environ ();
   g_autoptr(PaddockTelemetryConfig) config = NULL;
   g_autoptr(PaddockAudit) audit = NULL;
-  g_auto(Export) export = { NULL };
+  g_auto(PaddockctlExport) export = { NULL };
   g_autoptr(PaddockAuditSession) session = NULL;
   g_autoptr(JsonObject) attributes = NULL;
   int exit_code = 0;
@@ -228,7 +159,7 @@ paddockctl_run (int    argc,
   if (audit == NULL)
     return paddockctl_error (_("%s; nothing runs unrecorded"), error->message);
   if (config->enabled && config->endpoint != NULL)
-    export_start (&export, config->endpoint_shown);
+    paddockctl_export_start (&export, config->endpoint_shown);
   session = paddock_audit_session_new (audit, policy, workspace, "paddockctl run");
 
   /* A command started outside the workspace starts at its top. */

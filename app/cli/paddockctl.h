@@ -4,9 +4,10 @@
  */
 #pragma once
 
-#include <json-glib/json-glib.h>
-
 #include <stdio.h>
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "paddock-approval-request.h"
 #include "paddock-policy.h"
@@ -51,6 +52,19 @@ void             paddockctl_asker_ask        (PaddockctlAsker        *asker,
 /* Denies what is still waiting, and lets go. */
 void             paddockctl_asker_close      (PaddockctlAsker        *asker);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaddockctlAsker, paddockctl_asker_close)
+
+/* paddock-export following the store while paddockctl works, when
+ * telemetry is on. */
+typedef struct
+{
+  GSubprocess *exporter;
+} PaddockctlExport;
+
+void             paddockctl_export_start     (PaddockctlExport       *export,
+                                              const char             *endpoint);
+/* Flushes for a bounded time, then lets go. */
+void             paddockctl_export_finish    (PaddockctlExport       *export);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PaddockctlExport, paddockctl_export_finish)
 
 /* The decision, its layer, source, rule and reason, for a person. */
 void             paddockctl_describe         (FILE                   *out,

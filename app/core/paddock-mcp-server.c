@@ -1102,6 +1102,28 @@ maybe_end (PaddockMcpServer *self)
 
 static void read_more (PaddockMcpServer *self);
 
+/* The client is gone: so is what it started. */
+static void
+end_input (PaddockMcpServer *self)
+{
+  GHashTableIter iter;
+  Call *call;
+
+  self->ended = TRUE;
+  g_hash_table_iter_init (&iter, self->calls);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &call))
+    g_cancellable_cancel (call->cancellable);
+  maybe_end (self);
+}
+
+void
+paddock_mcp_server_stop (PaddockMcpServer *self)
+{
+  g_return_if_fail (PADDOCK_IS_MCP_SERVER (self));
+
+  end_input (self);
+}
+
 static void
 on_read (GObject      *source,
          GAsyncResult *result,
@@ -1113,17 +1135,11 @@ on_read (GObject      *source,
   const guint8 *data;
   gsize size;
 
+  if (self->ended)
+    return;
   if (bytes == NULL || g_bytes_get_size (bytes) == 0)
     {
-      GHashTableIter iter;
-      Call *call;
-
-      /* The client is gone: so is what it started. */
-      self->ended = TRUE;
-      g_hash_table_iter_init (&iter, self->calls);
-      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &call))
-        g_cancellable_cancel (call->cancellable);
-      maybe_end (self);
+      end_input (self);
       return;
     }
 

@@ -44,5 +44,8 @@ void              paddock_mcp_server_run_async  (PaddockMcpServer     *self,
 gboolean          paddock_mcp_server_run_finish (PaddockMcpServer     *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
+/* As if the input ended: running calls are cancelled, and the run
+ * finishes once they are gone. */
+void              paddock_mcp_server_stop       (PaddockMcpServer     *self);
 
 G_END_DECLS
