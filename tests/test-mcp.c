@@ -295,7 +295,7 @@ test_sdk (void)
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object, "server"), "name"), ==,
                    "paddock");
   tools = json_object_get_array_member (step (steps, "tools"), "tools");
-  g_assert_cmpuint (json_array_get_length (tools), ==, 5);
+  g_assert_cmpuint (json_array_get_length (tools), ==, 6);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (tools, 0), "name"), ==, "exec");
   g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (tools, 0), "description"),
                             "sandbox (mode workspace-write)"));
@@ -337,6 +337,27 @@ test_sdk (void)
   g_assert_true (is_error (steps, "read-link-to-hidden"));
   g_assert_null (strstr (text_of (steps, "read-link-to-hidden"), SECRET));
   g_assert_nonnull (strstr (text_of (steps, "list"), "README\t"));
+
+  /* Patches: one that applies (the control), one that touches a
+   * protected name beside an allowed file (nothing changes), one made
+   * from text the file does not hold. */
+  {
+    g_autofree char *readme = NULL;
+    g_autofree char *added = NULL;
+    g_autofree char *config = NULL;
+
+    g_assert_false (is_error (steps, "patch-allowed"));
+    g_assert_true (is_error (steps, "patch-protected"));
+    g_assert_nonnull (strstr (text_of (steps, "patch-protected"), "sandbox.protected"));
+    g_assert_true (is_error (steps, "patch-mismatch"));
+    g_assert_nonnull (strstr (text_of (steps, "patch-mismatch"), "hunk 1 of README does not apply"));
+    g_assert_true (g_file_get_contents (g_build_filename (project, "README", NULL), &readme, NULL, NULL));
+    g_assert_cmpstr (readme, ==, "the project's README, patched\nby an agent\n");
+    g_assert_true (g_file_get_contents (g_build_filename (project, "notes", "added.txt", NULL), &added, NULL, NULL));
+    g_assert_cmpstr (added, ==, "added by a patch\n");
+    g_assert_true (g_file_get_contents (g_build_filename (project, ".git", "config", NULL), &config, NULL, NULL));
+    g_assert_null (strstr (config, "hooksPath"));
+  }
 
   /* Fetches: an allowed host (through the proxy, in the sandbox), a
    * denied one, refused with its rule before anything is dialled. */

@@ -25,6 +25,7 @@
 
 #include "paddock-json.h"
 #include "paddock-mcp-server.h"
+#include "paddock-patch.h"
 #include "paddock-path.h"
 #include "paddock-runner.h"
 
@@ -188,6 +189,9 @@ typedef struct
   gboolean output_done;
   /* files */
   char *path;               /* resolved */
+  /* apply_patch */
+  GPtrArray *patch;         /* PaddockPatchFile, as parsed */
+  GPtrArray *patch_paths;   /* each file's path, resolved and allowed */
 } Call;
 
 static void
@@ -209,6 +213,8 @@ call_free (Call *call)
   g_clear_pointer (&call->result, paddock_run_result_free);
   g_free (call->failure);
   g_free (call->path);
+  g_clear_pointer (&call->patch, g_ptr_array_unref);
+  g_clear_pointer (&call->patch_paths, g_ptr_array_unref);
   g_free (call);
 }
 
@@ -730,6 +736,211 @@ tool_path (Call *call)
   paddock_runner_decide_async (call->runner, action, call->cancellable, on_path_decided, call);
 }
 
+/* --- apply_patch -------------------------------------------------------- */
+
+/* The file's bytes, or NULL with @error; a file that is not there is
+ * NULL without. */
+static GBytes *
+read_resolved (const char  *path,
+               GError     **error)
+{
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  guint8 buffer[65536];
+  ssize_t n;
+  int fd = open_resolved (path, O_RDONLY, 0);
+
+  if (fd < 0)
+    {
+      if (errno != ENOENT)
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s cannot be read: %s", path,
+                     g_strerror (errno));
+      return NULL;
+    }
+  while ((n = read (fd, buffer, sizeof buffer)) > 0)
+    g_byte_array_append (bytes, buffer, n);
+  close (fd);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
+}
+
+static gboolean
+write_resolved (const char  *path,
+                GBytes      *content,
+                gboolean     create,
+                GError     **error)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (content, &length);
+  gsize done = 0;
+  int fd = open_resolved (path, O_WRONLY | O_CREAT | (create ? O_EXCL : O_TRUNC), 0644);
+
+  if (fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s cannot be written: %s", path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  while (done < length)
+    {
+      ssize_t n = write (fd, data + done, length - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      done += n;
+    }
+  if (close (fd) != 0 || done < length)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s was not written completely", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Every file judged and allowed: the new contents are all made first,
+ * so a hunk that does not apply leaves every file as it was. */
+static void
+apply_patch (Call *call)
+{
+  g_autoptr(GPtrArray) contents = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < call->patch->len; i++)
+    {
+      PaddockPatchFile *file = g_ptr_array_index (call->patch, i);
+      const char *path = g_ptr_array_index (call->patch_paths, i);
+      g_autoptr(GBytes) old = read_resolved (path, &error);
+      GBytes *changed;
+
+      if (error != NULL || (old == NULL) != (file->old_path == NULL))
+        {
+          g_autofree char *message = error ? g_strdup (error->message)
+                                   : old ? g_strdup_printf ("%s already exists; the patch creates it", path)
+                                   : g_strdup_printf ("%s does not exist; the patch changes it", path);
+          fail_call (call, message);
+          return;
+        }
+      changed = file->new_path ? paddock_patch_apply_file (file, old, &error) : g_bytes_new (NULL, 0);
+      if (changed == NULL)
+        {
+          fail_call (call, error->message);
+          return;
+        }
+      g_ptr_array_add (contents, changed);
+    }
+
+  for (guint i = 0; i < call->patch->len; i++)
+    {
+      PaddockPatchFile *file = g_ptr_array_index (call->patch, i);
+      const char *path = g_ptr_array_index (call->patch_paths, i);
+
+      if (file->new_path == NULL)
+        {
+          g_autofree char *parent = g_path_get_dirname (path);
+          g_autofree char *name = g_path_get_basename (path);
+          int dir = open_resolved (parent, O_PATH | O_DIRECTORY, 0);
+
+          if (dir < 0 || unlinkat (dir, name, 0) != 0)
+            g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errno), "%s cannot be deleted: %s", path,
+                         g_strerror (errno));
+          if (dir >= 0)
+            close (dir);
+        }
+      else
+        write_resolved (path, g_ptr_array_index (contents, i), file->old_path == NULL, &error);
+      if (error != NULL)
+        {
+          g_autofree char *message = g_strdup_printf ("%s (the files before it in the patch were changed)",
+                                                      error->message);
+          fail_call (call, message);
+          return;
+        }
+      g_string_append_printf (text, "%s %s\n", file->old_path == NULL ? "created" : file->new_path == NULL
+                                                ? "deleted" : "patched", path);
+    }
+  answer (call, tool_result (text->str, FALSE, NULL));
+}
+
+static void judge_next_file (Call *call);
+
+static void
+on_file_decided (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Call *call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaddockRunResult) decided = paddock_runner_decide_finish (PADDOCK_RUNNER (source), result, &error);
+
+  if (decided == NULL)
+    fail_call (call, error->message);
+  else if (decided->refused != NULL)
+    {
+      g_autofree char *text = refusal_text (decided);
+      fail_call (call, text);
+    }
+  else
+    judge_next_file (call);
+}
+
+/* Each file is judged as a write, one after the other; the first one
+ * refused refuses the patch. */
+static void
+judge_next_file (Call *call)
+{
+  PaddockMcpServer *self = call->server;
+  PaddockPatchFile *file;
+  g_autoptr(PaddockAction) action = NULL;
+  g_autofree char *why = NULL;
+  char *path;
+
+  if (call->patch_paths->len == call->patch->len)
+    {
+      apply_patch (call);
+      return;
+    }
+  file = g_ptr_array_index (call->patch, call->patch_paths->len);
+  if (file->old_path != NULL && file->new_path != NULL && !g_str_equal (file->old_path, file->new_path))
+    {
+      g_autofree char *message = g_strdup_printf ("the patch renames %s to %s: give the rename as a deletion and "
+                                                  "a creation", file->old_path, file->new_path);
+      fail_call (call, message);
+      return;
+    }
+  path = resolve (self, paddock_patch_file_get_path (file), TRUE, &why);
+  if (path == NULL)
+    {
+      fail_call (call, why);
+      return;
+    }
+  g_ptr_array_add (call->patch_paths, path);
+  action = paddock_action_new_path (PADDOCK_ACTION_WRITE, path, paddock_workspace_get_path (self->workspace));
+  paddock_runner_decide_async (call->runner, action, call->cancellable, on_file_decided, call);
+}
+
+static void
+tool_apply_patch (Call *call)
+{
+  const char *patch = paddock_json_get_string (call->arguments, "patch", NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (patch == NULL)
+    {
+      fail_call (call, "\"patch\" is required: a unified diff, as `git diff` prints it");
+      return;
+    }
+  call->patch = paddock_patch_parse (patch, &error);
+  if (call->patch == NULL)
+    {
+      fail_call (call, error->message);
+      return;
+    }
+  call->patch_paths = g_ptr_array_new_with_free_func (g_free);
+  call->runner = runner_for (call->server);
+  judge_next_file (call);
+}
+
 /* --- tools/list ------------------------------------------------------- */
 
 static void
@@ -840,6 +1051,10 @@ tools_list (PaddockMcpServer *self)
     "url", "string", "The http:// or https:// URL", NULL,
   };
   static const char * const fetch_required[] = { "url", NULL };
+  static const char * const patch_properties[] = {
+    "patch", "string", "A unified diff: ---/+++ headers and @@ hunks, paths relative to the workspace", NULL,
+  };
+  static const char * const patch_required[] = { "patch", NULL };
   static const char * const no_required[] = { NULL };
   static const char * const path_required[] = { "path", NULL };
   static const char * const write_required[] = { "path", "content", NULL };
@@ -854,6 +1069,10 @@ tools_list (PaddockMcpServer *self)
   add_tool (builder, "write_file", "Write a file",
             "Write a whole file. Writes outside the writable folders and to protected names (such as .git) are "
             "refused; some ask a person first.", write_properties, write_required);
+  add_tool (builder, "apply_patch", "Apply a patch",
+            "Apply a unified diff (as `git diff` prints it) to files in the workspace. Each file is judged as a "
+            "write; the first refused, or a hunk that does not match the file exactly, changes nothing.",
+            patch_properties, patch_required);
   add_tool (builder, "list_dir", "List a folder", "List a folder's entries: folders end in /, links in @.",
             path_properties, path_required);
   add_tool (builder, "fetch", "Fetch a URL",
@@ -926,7 +1145,7 @@ call_tool (PaddockMcpServer *self,
   const char *name = paddock_json_get_string (params, "name", NULL);
   JsonNode *arguments = params ? json_object_get_member (params, "arguments") : NULL;
   JsonNode *meta = params ? json_object_get_member (params, "_meta") : NULL;
-  static const char * const tools[] = { "exec", "read_file", "write_file", "list_dir", "fetch", NULL };
+  static const char * const tools[] = { "exec", "read_file", "write_file", "apply_patch", "list_dir", "fetch", NULL };
   g_autoptr(JsonObject) attributes = json_object_new ();
   Call *call;
 
@@ -980,6 +1199,8 @@ call_tool (PaddockMcpServer *self,
     tool_exec (call);
   else if (g_str_equal (name, "fetch"))
     tool_fetch (call);
+  else if (g_str_equal (name, "apply_patch"))
+    tool_apply_patch (call);
   else
     tool_path (call);
 }

@@ -57,6 +57,14 @@ await call('read-allowed', 'read_file', { path: 'README' });
 await call('read-hidden', 'read_file', { path: '~/.ssh/id_test' });
 await call('read-link-to-hidden', 'read_file', { path: 'innocent-link' });
 await call('list', 'list_dir', { path: '.' });
+await call('patch-allowed', 'apply_patch', { patch:
+  "--- a/README\n+++ b/README\n@@ -1 +1,2 @@\n-the project's readme\n+the project's README, patched\n+by an agent\n" +
+  "--- /dev/null\n+++ b/notes/added.txt\n@@ -0,0 +1 @@\n+added by a patch\n" });
+await call('patch-protected', 'apply_patch', { patch:
+  "--- a/README\n+++ b/README\n@@ -1,2 +1 @@\n-the project's README, patched\n-by an agent\n+overwritten\n" +
+  "--- a/.git/config\n+++ b/.git/config\n@@ -1,2 +1,3 @@\n [core]\n \tbare = false\n+\thooksPath = /tmp/evil\n" });
+await call('patch-mismatch', 'apply_patch', { patch:
+  "--- a/README\n+++ b/README\n@@ -1 +1 @@\n-not what the file holds\n+anything\n" });
 if (process.env.MCP_ALLOWED_URL)
   await call('fetch-allowed', 'fetch', { url: process.env.MCP_ALLOWED_URL });
 await call('fetch-denied', 'fetch', { url: 'http://denied.example.test/secret?token=abc' });
