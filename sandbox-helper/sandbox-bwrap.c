@@ -978,6 +978,14 @@ sandbox_bwrap_new (const SandboxSpec  *spec,
       name = g_strndup (spec->env[i], eq - spec->env[i]);
       add_args (bwrap, "--setenv", name, eq + 1, NULL);
     }
+  /* On bwrap's argument descriptor, never its command line. */
+  for (guint i = 0; spec->granted_env[i] != NULL; i++)
+    {
+      const char *eq = strchr (spec->granted_env[i], '=');
+      g_autofree char *name = g_strndup (spec->granted_env[i], eq - spec->granted_env[i]);
+
+      add_args (bwrap, "--setenv", name, eq + 1, NULL);
+    }
 
   if (seccomp_fd >= 0)
     {

@@ -32,6 +32,7 @@ sandbox_spec_free (SandboxSpec *spec)
   g_strfreev (spec->protected_names);
   g_strfreev (spec->hidden);
   g_strfreev (spec->env);
+  g_strfreev (spec->granted_env);
   g_free (spec->proxy_socket);
   g_free (spec->proxy_token);
   g_free (spec);
@@ -218,6 +219,38 @@ read_proxy (SandboxJson  *value,
   return TRUE;
 }
 
+/* @member: an object of strings, each name letters, digits and "_". */
+static gboolean
+read_env (SandboxJson   *root,
+          const char    *member,
+          GStrvBuilder  *into,
+          GError       **error)
+{
+  SandboxJson *value = sandbox_json_get (root, member);
+
+  if (value != NULL && value->type != SANDBOX_JSON_OBJECT)
+    {
+      sandbox_fail (error, SANDBOX_ERROR_SPEC, "spec: “%s” must be an object of strings", member);
+      return FALSE;
+    }
+  for (guint i = 0; value != NULL && i < value->keys->len; i++)
+    {
+      const char *name = g_ptr_array_index (value->keys, i);
+      SandboxJson *item = g_ptr_array_index (value->items, i);
+      g_autofree char *assignment = NULL;
+
+      if (!is_variable_name (name) || item->type != SANDBOX_JSON_STRING)
+        {
+          sandbox_fail (error, SANDBOX_ERROR_SPEC,
+                        "spec: “%s.%s” must be a string under a name of letters, digits and “_”", member, name);
+          return FALSE;
+        }
+      assignment = g_strconcat (name, "=", item->string, NULL);
+      g_strv_builder_add (into, assignment);
+    }
+  return TRUE;
+}
+
 SandboxSpec *
 sandbox_spec_new_from_json (const char  *text,
                             gsize        length,
@@ -225,11 +258,12 @@ sandbox_spec_new_from_json (const char  *text,
 {
   static const char * const keys[] = {
     "version", "argv", "cwd", "mode", "workspace", "writable", "protected", "hidden",
-    "env", "timeout_ms", "output_limit", "scan_limit", "proxy", NULL,
+    "env", "granted_env", "timeout_ms", "output_limit", "scan_limit", "proxy", NULL,
   };
   g_autoptr(SandboxJson) root = NULL;
   g_autoptr(SandboxSpec) spec = g_new0 (SandboxSpec, 1);
   g_autoptr(GStrvBuilder) env = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) granted = g_strv_builder_new ();
   SandboxJson *value;
   gboolean mode_found = FALSE;
 
@@ -291,29 +325,10 @@ sandbox_spec_new_from_json (const char  *text,
       return NULL;
     }
 
-  value = sandbox_json_get (root, "env");
-  if (value != NULL && value->type != SANDBOX_JSON_OBJECT)
-    {
-      sandbox_fail (error, SANDBOX_ERROR_SPEC, "spec: “env” must be an object of strings");
-      return NULL;
-    }
-  for (guint i = 0; value != NULL && i < value->keys->len; i++)
-    {
-      const char *name = g_ptr_array_index (value->keys, i);
-      SandboxJson *item = g_ptr_array_index (value->items, i);
-
-      if (!is_variable_name (name) || item->type != SANDBOX_JSON_STRING)
-        {
-          sandbox_fail (error, SANDBOX_ERROR_SPEC,
-                        "spec: “env.%s” must be a string under a name of letters, digits and “_”", name);
-          return NULL;
-        }
-      {
-        g_autofree char *assignment = g_strconcat (name, "=", item->string, NULL);
-        g_strv_builder_add (env, assignment);
-      }
-    }
+  if (!read_env (root, "env", env, error) || !read_env (root, "granted_env", granted, error))
+    return NULL;
   spec->env = g_strv_builder_end (env);
+  spec->granted_env = g_strv_builder_end (granted);
 
   value = sandbox_json_get (root, "proxy");
   if (value != NULL && !read_proxy (value, spec, error))

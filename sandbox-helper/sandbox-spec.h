@@ -25,6 +25,7 @@ typedef struct
   char **protected_names; /* relative names kept read-only inside every writable root */
   char **hidden;          /* absolute paths neither readable nor writable */
   char **env;             /* "NAME=VALUE", already allowlisted by the caller */
+  char **granted_env;     /* "NAME=VALUE" handed over on purpose (an agent's own key): not filtered */
   guint64 timeout_ms;     /* wall clock for the whole tree; 0: none */
   guint64 output_limit;   /* bytes of stdout and stderr together; 0: none */
   guint64 scan_limit;     /* entries of the writable roots checked before a run */

@@ -24,6 +24,7 @@
 struct _PaddockctlAsker
 {
   gboolean closed;                    /* answers that come later deny */
+  gboolean no_terminal;               /* the terminal is an agent's: never ask there */
   GQueue waiting;                     /* PaddockApprovalRequest* */
   PaddockApprovalRequest *current;
   int tty;
@@ -201,7 +202,8 @@ on_app_answered (GObject      *source,
 
   g_free (asking);
   if (!paddock_broker_client_ask_finish (result, &error) &&
-      g_error_matches (error, PADDOCK_BROKER_ERROR, PADDOCK_BROKER_ERROR_NO_APP) && !asker->closed)
+      g_error_matches (error, PADDOCK_BROKER_ERROR, PADDOCK_BROKER_ERROR_NO_APP) && !asker->closed &&
+      !asker->no_terminal)
     {
       g_queue_push_tail (&asker->waiting, g_steal_pointer (&request));
       ask_next (asker);
@@ -242,11 +244,10 @@ paddockctl_asker_new (const char *workspace,
 }
 
 void
-paddockctl_asker_set_client (PaddockctlAsker *asker,
-                             const char      *client)
+paddockctl_asker_set_terminal (PaddockctlAsker *asker,
+                               gboolean         use_terminal)
 {
-  g_free (asker->client);
-  asker->client = g_strdup (client);
+  asker->no_terminal = !use_terminal;
 }
 
 static void

@@ -92,6 +92,8 @@ usage (FILE *out)
              "  audit list|show ID|export [OPTION…]       What happened, from the audit store\n"
              "  telemetry status|flush                    Where events are exported, and what waits\n"
              "  telemetry token set|clear                 Keep the collector's token in the keychain\n"
+             "  agent start [--preset NAME] -- COMMAND…  Start an agent CLI inside the sandbox\n"
+             "  agent key set|clear PRESET | presets      Its provider key in the keychain; the presets\n"
              "  mcp [--workspace DIR]                     Serve MCP on stdio: an agent's tools under the policy\n"
              "  login [--issuer URL] [--client-id ID] [--device] [--mcp-server URL]   Sign in\n"
              "  logout [--issuer URL] [--mcp-server URL]  Sign out, and forget the tokens\n"
@@ -127,6 +129,8 @@ main (int   argc,
     return paddockctl_audit (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "telemetry"))
     return paddockctl_telemetry (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "agent"))
+    return paddockctl_exec_helper (PADDOCK_DEVELOPMENT ? PADDOCK_BUILD_AGENT : PADDOCK_AGENT, argc - 2, argv + 2);
   if (g_str_equal (argv[1], "mcp"))
     return paddockctl_mcp (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "login") || g_str_equal (argv[1], "logout") || g_str_equal (argv[1], "accounts"))

@@ -44,8 +44,10 @@ typedef struct _PaddockctlAsker PaddockctlAsker;
 
 PaddockctlAsker *paddockctl_asker_new        (const char             *workspace,
                                               const char             *client);
-void             paddockctl_asker_set_client (PaddockctlAsker        *asker,
-                                              const char             *client);
+/* Whether to ask on the terminal when no app runs (the default); not
+ * when an agent's interface is on it. */
+void             paddockctl_asker_set_terminal (PaddockctlAsker      *asker,
+                                                gboolean              use_terminal);
 /* Asks about @request; it is answered, one way or another. */
 void             paddockctl_asker_ask        (PaddockctlAsker        *asker,
                                               PaddockApprovalRequest *request);

@@ -379,6 +379,20 @@ paddock_audit_event_summary (const char *name,
   if (g_str_equal (name, "paddock.session_start"))
     return g_strdup_printf ("%s started in %s", paddock_json_get_string (attributes, "client", "?"),
                             paddock_json_get_string (attributes, "workspace.path", "no workspace"));
+  if (g_str_equal (name, "paddock.mcp_call"))
+    return g_strdup_printf ("%s called %s", paddock_json_get_string (attributes, "mcp.client.name", "an MCP client"),
+                            paddock_json_get_string (attributes, "mcp.tool", "?"));
+  if (g_str_equal (name, "paddock.agent_start"))
+    return g_strdup_printf ("agent started: %s", paddock_json_get_string (attributes, "agent.command", "?"));
+  if (g_str_equal (name, "paddock.agent_end"))
+    {
+      JsonNode *changed = json_object_get_member (attributes, "files.changed");
+
+      return g_strdup_printf ("agent ended: exit %" G_GINT64_FORMAT ", %u files changed",
+                              paddock_json_get_int (attributes, "exit_code", 0),
+                              changed && JSON_NODE_HOLDS_ARRAY (changed)
+                              ? json_array_get_length (json_node_get_array (changed)) : 0);
+    }
   if (g_str_equal (name, "paddock.user_prompt"))
     return g_strdup_printf ("prompt of %" G_GINT64_FORMAT " characters",
                             paddock_json_get_int (attributes, "prompt.length", 0));

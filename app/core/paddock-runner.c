@@ -26,6 +26,7 @@ struct _PaddockRunner
   guint timeout;
   gint64 output_limit;      /* -1: the sandbox's default */
   int output_fd;
+  char **environment;
 };
 
 G_DEFINE_FINAL_TYPE (PaddockRunner, paddock_runner, G_TYPE_OBJECT)
@@ -193,6 +194,7 @@ start (GTask *task)
     paddock_sandbox_set_output_limit (run->sandbox, self->output_limit);
   if (self->output_fd >= 0)
     paddock_sandbox_set_output_fd (run->sandbox, self->output_fd);
+  paddock_sandbox_set_environment (run->sandbox, (const char * const *) self->environment);
 
   /* The way out, unless there is none to give or no sandbox to give it. */
   if (paddock_policy_get_network_mode (self->policy) != PADDOCK_NETWORK_DISABLED &&
@@ -455,6 +457,16 @@ paddock_runner_set_output_limit (PaddockRunner *self,
 }
 
 void
+paddock_runner_set_environment (PaddockRunner      *self,
+                                const char * const *environment)
+{
+  g_return_if_fail (PADDOCK_IS_RUNNER (self));
+
+  g_strfreev (self->environment);
+  self->environment = g_strdupv ((char **) environment);
+}
+
+void
 paddock_runner_set_output_fd (PaddockRunner *self,
                               int            fd)
 {
@@ -495,6 +507,7 @@ paddock_runner_finalize (GObject *object)
   g_clear_object (&self->grants);
   g_clear_object (&self->session);
   g_free (self->client);
+  g_strfreev (self->environment);
 
   G_OBJECT_CLASS (paddock_runner_parent_class)->finalize (object);
 }

@@ -55,6 +55,9 @@ void              paddock_runner_set_timeout  (PaddockRunner        *self,
                                                guint                 seconds);
 void              paddock_runner_set_output_limit (PaddockRunner    *self,
                                                    guint64           bytes);
+/* As paddock_sandbox_set_environment(). */
+void              paddock_runner_set_environment (PaddockRunner      *self,
+                                                  const char * const *environment);
 /* Where the command's stdout and stderr go (its stdin is then
  * /dev/null); -1: this process's own. */
 void              paddock_runner_set_output_fd (PaddockRunner       *self,

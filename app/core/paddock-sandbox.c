@@ -36,6 +36,7 @@ struct _PaddockSandbox
   char *proxy_socket;
   char *proxy_token;
   int output_fd;         /* -1: our own stdio */
+  char **environment;    /* NAME=VALUE the front door adds: an agent's own key */
 };
 
 G_DEFINE_FINAL_TYPE (PaddockSandbox, paddock_sandbox, G_TYPE_OBJECT)
@@ -57,6 +58,7 @@ paddock_sandbox_finalize (GObject *object)
 
   g_free (self->proxy_socket);
   g_free (self->proxy_token);
+  g_strfreev (self->environment);
 
   G_OBJECT_CLASS (paddock_sandbox_parent_class)->finalize (object);
 }
@@ -123,6 +125,18 @@ paddock_sandbox_set_proxy (PaddockSandbox *self,
   g_free (self->proxy_token);
   self->proxy_socket = g_strdup (socket_path);
   self->proxy_token = g_strdup (token);
+}
+
+void
+paddock_sandbox_set_environment (PaddockSandbox     *self,
+                                 const char * const *environment)
+{
+  g_return_if_fail (PADDOCK_IS_SANDBOX (self));
+
+  for (guint i = 0; environment != NULL && environment[i] != NULL; i++)
+    g_return_if_fail (strchr (environment[i], '=') != NULL && environment[i][0] != '=');
+  g_strfreev (self->environment);
+  self->environment = g_strdupv ((char **) environment);
 }
 
 const char *
@@ -228,6 +242,19 @@ paddock_sandbox_build_spec (PaddockSandbox     *self,
     }
   json_builder_set_member_name (builder, "TMPDIR");
   json_builder_add_string_value (builder, "/tmp");
+  json_builder_end_object (builder);
+  /* Handed over on purpose: the helper's filter of credentials does
+   * not apply to these. */
+  json_builder_set_member_name (builder, "granted_env");
+  json_builder_begin_object (builder);
+  for (guint i = 0; self->environment != NULL && self->environment[i] != NULL; i++)
+    {
+      const char *eq = strchr (self->environment[i], '=');
+      g_autofree char *name = g_strndup (self->environment[i], eq - self->environment[i]);
+
+      json_builder_set_member_name (builder, name);
+      json_builder_add_string_value (builder, eq + 1);
+    }
   json_builder_end_object (builder);
 
   if (self->proxy_socket != NULL)

@@ -48,6 +48,11 @@ void            paddock_sandbox_set_proxy         (PaddockSandbox     *self,
 
 /* The helper: the installed one, or the build tree's in a development
  * build (PADDOCK_SANDBOX_HELPER overrides it there, for tests). */
+/* Variables the command gets beyond the few passed from this process,
+ * as NAME=VALUE: what an agent needs, such as its provider's key. They
+ * travel to the helper on a descriptor, never on a command line. */
+void            paddock_sandbox_set_environment   (PaddockSandbox     *self,
+                                                   const char * const *environment);
 const char     *paddock_sandbox_get_helper_path   (void);
 
 /* The spec paddock-sandbox reads, as JSON text. The environment is

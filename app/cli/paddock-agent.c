@@ -1,0 +1,351 @@
+/* paddock-agent: `paddockctl agent`, an agent CLI started inside the
+ * workspace's sandbox
+ *
+ * Its network goes only through the proxy; its preset allows its
+ * provider's hosts for the session where the policy would ask (never
+ * where it forbids); its provider key comes from the keychain into its
+ * environment, never into a file. The session is recorded from start to
+ * end, with the files it changed. A program of its own because it reads
+ * the keychain, which paddockctl does not load.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
+#include "paddock-agent-preset.h"
+#include "paddock-audit-session.h"
+#include "paddock-keychain.h"
+#include "paddock-path.h"
+#include "paddock-paths.h"
+#include "paddock-policy-loader.h"
+#include "paddock-runner.h"
+#include "paddock-snapshot.h"
+#include "paddock-telemetry-config.h"
+#include "paddockctl.h"
+
+#define EXIT_ERROR 2
+/* How many files the changes are looked for in: more is said, not hung on. */
+#define MAX_FILES 200000
+
+static int G_GNUC_PRINTF (1, 2)
+fail (const char *format,
+      ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("paddockctl: %s\n", message);
+  return EXIT_ERROR;
+}
+
+/* The keychain entry of a preset's key. */
+static PaddockKeychainEntry
+key_entry (const PaddockAgentPreset *preset)
+{
+  PaddockKeychainEntry entry = { "agent", preset->name, preset->key_variable, "api-key" };
+
+  return entry;
+}
+
+/* --- key ------------------------------------------------------------------ */
+
+static int
+key_main (int    argc,
+          char **argv)
+{
+  const PaddockAgentPreset *preset = argc == 3 ? paddock_agent_preset_lookup (argv[2]) : NULL;
+  g_autoptr(GError) error = NULL;
+  PaddockKeychainEntry entry;
+
+  if (argc != 3 || (!g_str_equal (argv[1], "set") && !g_str_equal (argv[1], "clear")))
+    return fail (_("usage: paddockctl agent key set|clear PRESET"));
+  if (preset == NULL)
+    return fail (_("no preset “%s”; “paddockctl agent presets” lists them"), argv[2]);
+  entry = key_entry (preset);
+
+  if (g_str_equal (argv[1], "clear"))
+    {
+      if (!paddock_keychain_clear (&entry, &error) && error != NULL)
+        return fail ("%s", error->message);
+      g_print (_("%s's key is gone from the keychain.\n"), preset->title);
+      return 0;
+    }
+  {
+    g_autoptr(GString) key = g_string_new (NULL);
+    g_autofree char *label = g_strdup_printf ("Paddock: %s's %s", preset->title, preset->key_variable);
+    struct termios saved, quiet;
+    gboolean tty = isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved) == 0;
+    int c;
+
+    if (tty)
+      {
+        g_printerr (_("%s for %s (not shown): "), preset->key_variable, preset->title);
+        quiet = saved;
+        quiet.c_lflag &= ~ECHO;
+        tcsetattr (STDIN_FILENO, TCSANOW, &quiet);
+      }
+    while ((c = getchar ()) != EOF && c != '\n')
+      g_string_append_c (key, c);
+    if (tty)
+      {
+        tcsetattr (STDIN_FILENO, TCSANOW, &saved);
+        g_printerr ("\n");
+      }
+    if (key->len == 0 || strpbrk (key->str, "\r\n") != NULL)
+      return fail (_("no key was given"));
+    if (!paddock_keychain_store (&entry, label, key->str, &error))
+      return fail ("%s", error->message);
+    memset (key->str, 0, key->len);
+    g_print (_("%s's key is in the keychain; agents started with the %s preset get it as %s.\n"), preset->title,
+             preset->name, preset->key_variable);
+  }
+  return 0;
+}
+
+/* --- start --------------------------------------------------------------- */
+
+typedef struct
+{
+  GMainLoop *loop;
+  GAsyncResult *result;
+} Wait;
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+static void
+on_approval_needed (PaddockRunner          *runner,
+                    PaddockApprovalRequest *request,
+                    PaddockctlAsker        *asker)
+{
+  paddockctl_asker_ask (asker, request);
+}
+
+static JsonObject *
+string_list (JsonObject         *attributes,
+             const char         *name,
+             const char * const *values)
+{
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    json_array_add_string_element (array, values[i]);
+  json_object_set_array_member (attributes, name, array);
+  return attributes;
+}
+
+static int
+start_main (int    argc,
+            char **argv)
+{
+  g_autofree char *workspace_dir = NULL;
+  g_autofree char *preset_name = NULL;
+  g_auto(GStrv) allow_domains = NULL;
+  g_auto(GStrv) command = NULL;
+  g_autofree char *cwd = g_get_current_dir ();
+  const GOptionEntry entries[] = {
+    { "workspace", 'w', 0, G_OPTION_ARG_FILENAME, &workspace_dir, N_("The workspace (default: the current folder)"), N_("DIR") },
+    { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset_name, N_("The agent's preset (default: from the command's name)"), N_("NAME") },
+    { "allow-domain", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &allow_domains, N_("Allow these hosts for the session where the policy would ask (repeatable)"), N_("PATTERN") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &command, NULL, N_("-- COMMAND [ARG…]") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaddockPolicyLoader) loader = paddock_policy_loader_new ();
+  g_autoptr(PaddockWorkspace) workspace = NULL;
+  g_autoptr(PaddockPolicy) policy = NULL;
+  g_autoptr(PaddockTelemetryConfig) config = NULL;
+  g_autoptr(PaddockAudit) audit = NULL;
+  g_auto(PaddockctlExport) export = { NULL };
+  g_autoptr(PaddockAuditSession) session = NULL;
+  g_autoptr(PaddockGrants) grants = NULL;
+  g_autoptr(PaddockctlAsker) asker = NULL;
+  g_autoptr(PaddockRunner) runner = NULL;
+  g_autoptr(PaddockRunResult) outcome = NULL;
+  g_autoptr(PaddockSnapshot) before = NULL;
+  g_autoptr(PaddockSnapshot) after = NULL;
+  g_autoptr(JsonObject) attributes = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autofree char *session_path = paddock_grants_dup_session_path ();
+  g_autofree char *shown = NULL;
+  g_autofree char *run_dir = NULL;
+  g_auto(GStrv) envp = g_get_environ ();
+  g_auto(GStrv) changes = NULL;
+  g_autoptr(GPtrArray) environment = g_ptr_array_new_with_free_func ((GDestroyNotify) paddock_keychain_free);
+  const PaddockAgentPreset *preset;
+  Wait wait = { loop, NULL };
+  int exit_code;
+
+  g_set_prgname ("paddockctl agent start");
+  g_option_context_set_summary (context, _("Start an agent CLI inside the workspace's sandbox."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return fail ("%s", error->message);
+  if (command == NULL || command[0] == NULL)
+    return fail (_("name the agent: paddockctl agent start [OPTION…] -- COMMAND [ARG…]"));
+  preset = preset_name ? paddock_agent_preset_lookup (preset_name) : paddock_agent_preset_for_command (command[0]);
+  if (preset_name != NULL && preset == NULL)
+    return fail (_("no preset “%s”; “paddockctl agent presets” lists them"), preset_name);
+
+  workspace = paddock_workspace_new_for_path (workspace_dir ? workspace_dir : cwd, &error);
+  if (workspace == NULL)
+    return fail ("%s", error->message);
+  policy = paddock_policy_loader_load (loader, workspace, &error);
+  if (policy == NULL)
+    return fail ("%s", error->message);
+  config = paddock_telemetry_config_new (policy, (const char * const *) envp);
+  audit = paddock_audit_open_for_policy (policy, config->policy_endpoint, &error);
+  if (audit == NULL)
+    return fail (_("%s; nothing runs unrecorded"), error->message);
+  if (config->enabled && config->endpoint != NULL)
+    paddockctl_export_start (&export, config->endpoint_shown);
+  session = paddock_audit_session_new (audit, policy, workspace, "paddockctl agent");
+  paddock_audit_session_set_attribute (session, "agent.preset", preset ? preset->name : "none");
+
+  grants = session_path != NULL ? paddock_grants_new_from_file (session_path, &error) : paddock_grants_new ();
+  if (grants == NULL)
+    return fail ("%s", error->message);
+  for (guint i = 0; preset != NULL && preset->domains[i] != NULL; i++)
+    {
+      g_autofree char *source = g_strdup_printf ("the %s preset", preset->name);
+
+      if (!paddock_grants_add_network_pattern (grants, preset->domains[i], source, &error))
+        return fail ("%s", error->message);
+    }
+  for (guint i = 0; allow_domains != NULL && allow_domains[i] != NULL; i++)
+    if (!paddock_grants_add_network_pattern (grants, allow_domains[i], "paddockctl agent --allow-domain", &error))
+      return fail ("--allow-domain: %s", error->message);
+
+  /* The provider's key, when one is kept: in the agent's environment
+   * only, as its own documentation asks for it. */
+  if (preset != NULL)
+    {
+      PaddockKeychainEntry entry = key_entry (preset);
+      char *key = paddock_keychain_lookup (&entry, &error);
+
+      if (key != NULL)
+        {
+          g_ptr_array_add (environment, g_strconcat (preset->key_variable, "=", key, NULL));
+          paddock_keychain_free (key);
+        }
+      else if (error != NULL)
+        {
+          g_printerr (_("paddockctl: %s's key is not given to it: %s\n"), preset->title, error->message);
+          g_clear_error (&error);
+        }
+    }
+  g_ptr_array_add (environment, NULL);
+
+  run_dir = paddock_path_is_within (cwd, paddock_workspace_get_path (workspace))
+            ? g_strdup (cwd) : g_strdup (paddock_workspace_get_path (workspace));
+  before = paddock_snapshot_take (paddock_workspace_get_path (workspace), MAX_FILES);
+
+  shown = paddock_argv_to_display ((const char * const *) command);
+  attributes = paddock_audit_session_start_attributes (session);
+  json_object_set_string_member (attributes, "agent.command", shown);
+  if (paddock_audit_session_record (session, "paddock.agent_start", attributes, &error) == 0)
+    return fail (_("%s; nothing runs unrecorded"), error->message);
+  g_clear_pointer (&attributes, json_object_unref);
+
+  /* The terminal is the agent's: questions go to the app, or are no. */
+  asker = paddockctl_asker_new (paddock_workspace_get_path (workspace), preset ? preset->title : "an agent");
+  paddockctl_asker_set_terminal (asker, FALSE);
+  runner = paddock_runner_new (policy, workspace, grants, session, "paddockctl agent");
+  paddock_runner_set_environment (runner, (const char * const *) environment->pdata);
+  g_signal_connect (runner, "approval-needed", G_CALLBACK (on_approval_needed), asker);
+  paddock_runner_run_async (runner, (const char * const *) command, run_dir, NULL, on_done, &wait);
+  g_main_loop_run (loop);
+  g_clear_pointer (&asker, paddockctl_asker_close);
+  outcome = paddock_runner_run_finish (runner, wait.result, &error);
+  g_clear_object (&wait.result);
+
+  if (outcome == NULL)
+    exit_code = fail ("%s", error->message);
+  else if (outcome->refused != NULL)
+    {
+      g_printerr (_("paddockctl: the agent was not started: %s\n"), outcome->refused);
+      paddockctl_describe (stderr, outcome->decision);
+      exit_code = 126;
+    }
+  else
+    exit_code = outcome->exit_code;
+
+  after = paddock_snapshot_take (paddock_workspace_get_path (workspace), MAX_FILES);
+  changes = paddock_snapshot_compare (before, after);
+  attributes = json_object_new ();
+  json_object_set_int_member (attributes, "exit_code", exit_code);
+  string_list (attributes, "files.changed", (const char * const *) changes);
+  if (paddock_snapshot_is_partial (after))
+    json_object_set_boolean_member (attributes, "files.partial", TRUE);
+  if (outcome != NULL && outcome->hazards != NULL)
+    string_list (attributes, "hazards", (const char * const *) outcome->hazards);
+  if (paddock_audit_session_record (session, "paddock.agent_end", attributes, &error) == 0)
+    g_printerr ("paddockctl: %s\n", error->message);
+
+  if (changes[0] != NULL)
+    {
+      g_printerr (_("paddockctl: the agent changed in %s:\n"), paddock_workspace_get_path (workspace));
+      for (guint i = 0; changes[i] != NULL; i++)
+        g_printerr ("  %s\n", changes[i]);
+    }
+  if (outcome != NULL && outcome->hazards != NULL && outcome->hazards[0] != NULL)
+    {
+      g_printerr (_("paddockctl: the agent left files that the host runs later; check them before you trust this folder again:\n"));
+      for (guint i = 0; outcome->hazards[i] != NULL; i++)
+        g_printerr ("  %s\n", outcome->hazards[i]);
+    }
+  if (session_path != NULL && !paddock_grants_save (grants, session_path, &error))
+    g_printerr ("paddockctl: %s\n", error->message);
+  return exit_code;
+}
+
+static int
+presets_main (void)
+{
+  for (const PaddockAgentPreset * const *p = paddock_agent_presets (); *p != NULL; p++)
+    {
+      g_autofree char *domains = g_strjoinv (", ", (char **) (*p)->domains);
+
+      g_print ("%s (%s)\n  hosts: %s\n  key: %s (paddockctl agent key set %s)\n", (*p)->name, (*p)->title, domains,
+               (*p)->key_variable, (*p)->name);
+    }
+  return 0;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  paddock_paths_init ();
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc >= 2 && g_str_equal (argv[1], "start"))
+    return start_main (argc - 1, argv + 1);
+  if (argc >= 2 && g_str_equal (argv[1], "key"))
+    return key_main (argc - 1, argv + 1);
+  if (argc == 2 && g_str_equal (argv[1], "presets"))
+    return presets_main ();
+  return fail (_("usage: paddockctl agent start [OPTION…] -- COMMAND [ARG…] | key set|clear PRESET | presets"));
+}

@@ -1,0 +1,27 @@
+/* paddock-agent-preset.h: what the agent CLIs people use need from the
+ * sandbox: their provider's hosts, and the variable their key goes in
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char *name;                 /* "codex" */
+  const char *title;                /* "Codex CLI" */
+  const char * const *programs;     /* the commands that start it */
+  const char * const *domains;      /* allowed for the session where the policy would ask */
+  const char *key_variable;         /* where it reads its provider's key */
+} PaddockAgentPreset;
+
+/* Every preset, NULL-terminated. */
+const PaddockAgentPreset * const *paddock_agent_presets             (void);
+const PaddockAgentPreset         *paddock_agent_preset_lookup       (const char *name);
+/* The preset of the program @command starts (its basename), or NULL. */
+const PaddockAgentPreset         *paddock_agent_preset_for_command  (const char *command);
+
+G_END_DECLS

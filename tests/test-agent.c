@@ -1,0 +1,207 @@
+/* test-agent.c: `paddockctl agent start` runs a scripted agent confined:
+ * its read of ~/.ssh, its write outside the workspace and its request
+ * to an unlisted host are all stopped, beside a write in the workspace
+ * and its own provider key, which get through; the session is on
+ * record with what it changed. In a session bus of its own with a real
+ * gnome-keyring, for the key.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "test-util.h"
+
+#define SECRET "SECRET-SSH-KEY-77aa"
+#define API_KEY "sk-test-agent-key-0f3c9d"
+
+static const char agent_script[] =
+  "cat \"$HOME/.ssh/id_test\" 2>/dev/null || echo 'read refused'\n"
+  "(echo escaped > \"$OUTSIDE/outside.txt\") 2>/dev/null || echo 'write refused'\n"
+  "python3 - <<'PY'\n"
+  "import urllib.request\n"
+  "try:\n"
+  "    urllib.request.urlopen('http://unlisted.example.test/', timeout=20)\n"
+  "    print('network reached')\n"
+  "except Exception as e:\n"
+  "    print('network refused:', e)\n"
+  "PY\n"
+  "echo made > inside.txt\n"
+  "printf 'key=%s\\n' \"$OPENAI_API_KEY\"\n";
+
+static char **
+environment (const char *base)
+{
+  char **env = g_get_environ ();
+  static const char * const names[] = { "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR",
+                                        "PADDOCK_SYSCONFDIR" };
+  static const char * const dirs[] = { "config", "state", "cache", "runtime", "etc" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *dir = g_build_filename (base, dirs[i], NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      env = g_environ_setenv (env, names[i], dir, TRUE);
+    }
+  env = g_environ_setenv (env, "HOME", base, TRUE);
+  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
+  return env;
+}
+
+static int
+run (char       **env,
+     const char  *cwd,
+     const char  *input,
+     char       **out,
+     char       **err,
+     ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) "setsid");
+  g_ptr_array_add (argv, (gpointer) "-w");
+  g_ptr_array_add (argv, (gpointer) g_getenv ("PADDOCKCTL"));
+  va_start (args, err);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_set_environ (launcher, env);
+  g_subprocess_launcher_set_cwd (launcher, cwd);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, out, err, &error);
+  g_assert_no_error (error);
+  g_test_message ("stdout: %s\nstderr: %s", *out, *err);
+  return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+}
+
+static char *
+query (const char *base,
+       const char *sql)
+{
+  g_autofree char *path = g_build_filename (base, "state", "paddock", "audit.sqlite", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *statement = NULL;
+  char *value = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &statement, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (statement) == SQLITE_ROW && sqlite3_column_text (statement, 0) != NULL)
+    value = g_strdup ((const char *) sqlite3_column_text (statement, 0));
+  sqlite3_finalize (statement);
+  sqlite3_close (db);
+  return value;
+}
+
+static gboolean
+tree_contains (const char *dir,
+               const char *needle)
+{
+  g_autoptr(GDir) entries = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (entries != NULL && (name = g_dir_read_name (entries)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) ? tree_contains (path, needle)
+          : (g_file_get_contents (path, &contents, &length, NULL) &&
+             memmem (contents, length, needle, strlen (needle)) != NULL))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_confined (void)
+{
+  g_autofree char *base = test_make_dir ("agent");
+  g_autofree char *project = g_build_filename (base, "project", NULL);
+  g_autofree char *ssh = g_build_filename (base, ".ssh", NULL);
+  /* Outside /tmp, which is the sandbox's own: a folder it sees, read-only. */
+  g_autofree char *outside_dir = g_mkdtemp (g_strdup ("/var/tmp/paddock-agent-XXXXXX"));
+  g_autofree char *outside = NULL;
+  g_autofree char *inside = g_build_filename (project, "inside.txt", NULL);
+  g_autofree char *out = NULL, *err = NULL, *key_out = NULL, *key_err = NULL;
+  g_autofree char *changed = NULL, *denied_host = NULL, *started = NULL;
+  g_autofree char *why = NULL;
+  g_auto(GStrv) env = environment (base);
+  int status;
+
+  if (!test_sandbox_usable (&why))
+    {
+      g_test_skip (why);
+      return;
+    }
+  g_assert_nonnull (outside_dir);
+  outside = g_build_filename (outside_dir, "outside.txt", NULL);
+  env = g_environ_setenv (env, "OUTSIDE", outside_dir, TRUE);
+  g_free (test_write_file (ssh, "id_test", SECRET "\n"));
+  g_free (test_write_file (project, "agent.sh", agent_script));
+
+  status = run (env, project, API_KEY "\n", &key_out, &key_err, "agent", "key", "set", "codex", NULL);
+  g_assert_cmpint (status, ==, 0);
+
+  status = run (env, project, NULL, &out, &err, "agent", "start", "--preset", "codex", "--", "sh", "./agent.sh",
+                NULL);
+  g_assert_cmpint (status, ==, 0);
+
+  /* Stopped: the private key, the write outside, the unlisted host. */
+  g_assert_null (strstr (out, SECRET));
+  g_assert_nonnull (strstr (out, "read refused"));
+  g_assert_nonnull (strstr (out, "write refused"));
+  g_assert_false (g_file_test (outside, G_FILE_TEST_EXISTS));
+  test_remove_tree (outside_dir);
+  g_assert_nonnull (strstr (out, "network refused:"));
+  g_assert_null (strstr (out, "network reached"));
+  /* Through: the workspace, and the agent's own key. */
+  g_assert_true (g_file_test (inside, G_FILE_TEST_EXISTS));
+  g_assert_nonnull (strstr (out, "key=" API_KEY "\n"));
+  g_assert_nonnull (strstr (err, "the agent changed in"));
+  g_assert_nonnull (strstr (err, "  A inside.txt\n"));
+
+  /* On record: the session, the host refused, what changed. */
+  started = query (base, "SELECT json_extract(attributes, '$.\"agent.preset\"') FROM events "
+                         "WHERE name = 'paddock.agent_start'");
+  g_assert_cmpstr (started, ==, "codex");
+  denied_host = query (base, "SELECT json_extract(attributes, '$.host') FROM events "
+                             "WHERE name = 'paddock.network_decision' AND json_extract(attributes, '$.decision') = 'deny'");
+  g_assert_cmpstr (denied_host, ==, "unlisted.example.test");
+  changed = query (base, "SELECT json_extract(attributes, '$.\"files.changed\"') FROM events "
+                         "WHERE name = 'paddock.agent_end'");
+  g_assert_cmpstr (changed, ==, "[\"A inside.txt\"]");
+
+  /* The key went to the agent, and to no file: not the store, not the
+   * workspace, not the configuration. */
+  g_assert_false (tree_contains (base, API_KEY));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  if (g_getenv ("PADDOCK_TEST_KEYCHAIN") == NULL || g_getenv ("PADDOCKCTL") == NULL)
+    {
+      g_test_message ("not in a session bus with gnome-keyring of the test's own (meson test runs it in one)");
+      return 77;
+    }
+  g_test_add_func ("/agent/confined", test_confined);
+  return g_test_run ();
+}
