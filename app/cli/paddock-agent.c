@@ -187,6 +187,7 @@ start_main (int    argc,
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autofree char *session_path = paddock_grants_dup_session_path ();
   g_autofree char *shown = NULL;
+  g_autofree char *client = NULL;
   g_autofree char *run_dir = NULL;
   g_auto(GStrv) envp = g_get_environ ();
   g_auto(GStrv) changes = NULL;
@@ -267,9 +268,10 @@ start_main (int    argc,
   g_clear_pointer (&attributes, json_object_unref);
 
   /* The terminal is the agent's: questions go to the app, or are no. */
-  asker = paddockctl_asker_new (paddock_workspace_get_path (workspace), preset ? preset->title : "an agent");
+  asker = paddockctl_asker_new ();
   paddockctl_asker_set_terminal (asker, FALSE);
-  runner = paddock_runner_new (policy, workspace, grants, session, "paddockctl agent");
+  client = g_strdup_printf ("%s (through paddockctl agent)", preset ? preset->title : command[0]);
+  runner = paddock_runner_new (policy, workspace, grants, session, client);
   paddock_runner_set_environment (runner, (const char * const *) environment->pdata);
   g_signal_connect (runner, "approval-needed", G_CALLBACK (on_approval_needed), asker);
   paddock_runner_run_async (runner, (const char * const *) command, run_dir, NULL, on_done, &wait);

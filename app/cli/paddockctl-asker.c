@@ -31,8 +31,6 @@ struct _PaddockctlAsker
   GSource *source;
   GString *line;
   gulong answered_id;
-  char *workspace;
-  char *client;
 };
 
 void
@@ -144,6 +142,7 @@ ask_next (PaddockctlAsker *asker)
     {
       PaddockApprovalRequest *request = g_queue_pop_head (&asker->waiting);
       PaddockDecision *decision = paddock_approval_request_get_decision (request);
+      g_autofree char *client = NULL;
 
       if (paddock_approval_request_is_answered (request))
         {
@@ -160,6 +159,7 @@ ask_next (PaddockctlAsker *asker)
       asker->current = request;
       asker->answered_id = g_signal_connect (request, "answered", G_CALLBACK (on_current_answered), asker);
 
+      client = paddock_approval_request_dup_client (request);
       copy = dup (asker->tty);
       out = copy >= 0 ? fdopen (copy, "w") : NULL;
       if (out != NULL)
@@ -167,9 +167,9 @@ ask_next (PaddockctlAsker *asker)
           if (decision->action->kind == PADDOCK_ACTION_NET)
             fprintf (out, _("\nPaddock asks before the command reaches this host:\n"));
           else if (decision->action->kind == PADDOCK_ACTION_EXEC)
-            fprintf (out, _("\nPaddock asks before running this (for %s):\n"), asker->client);
+            fprintf (out, _("\nPaddock asks before running this (for %s):\n"), client);
           else
-            fprintf (out, _("\nPaddock asks before %s does this:\n"), asker->client);
+            fprintf (out, _("\nPaddock asks before %s does this:\n"), client);
           paddockctl_describe (out, decision);
           fprintf (out, "%s", paddock_approval_request_offers (request, PADDOCK_ANSWER_ALWAYS)
                    ? _("[d]eny, allow [o]nce, for this [s]ession, or [a]lways in this workspace? [d] ")
@@ -223,23 +223,19 @@ paddockctl_asker_ask (PaddockctlAsker        *asker,
 {
   Asking *asking = g_new0 (Asking, 1);
 
-  paddock_approval_request_set_asker (request, asker->workspace, asker->client);
   asking->asker = g_rc_box_acquire (asker);
   asking->request = g_object_ref (request);
   paddock_broker_client_ask_async (request, NULL, on_app_answered, asking);
 }
 
 PaddockctlAsker *
-paddockctl_asker_new (const char *workspace,
-                      const char *client)
+paddockctl_asker_new (void)
 {
   PaddockctlAsker *asker = g_rc_box_new0 (PaddockctlAsker);
 
   g_queue_init (&asker->waiting);
   asker->tty = -1;
   asker->line = g_string_new (NULL);
-  asker->workspace = g_strdup (workspace);
-  asker->client = g_strdup (client);
   return asker;
 }
 
@@ -254,8 +250,6 @@ static void
 asker_clear (PaddockctlAsker *asker)
 {
   g_string_free (asker->line, TRUE);
-  g_free (asker->workspace);
-  g_free (asker->client);
 }
 
 void

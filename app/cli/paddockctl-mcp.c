@@ -103,7 +103,7 @@ paddockctl_mcp (int    argc,
   if (grants == NULL)
     return paddockctl_error ("%s", error->message);
 
-  asker = paddockctl_asker_new (paddock_workspace_get_path (workspace), "an MCP client (paddockctl mcp)");
+  asker = paddockctl_asker_new ();
   server = paddock_mcp_server_new (policy, workspace, grants, session);
   g_signal_connect (server, "approval-needed", G_CALLBACK (on_approval_needed), asker);
   paddock_mcp_server_run_async (server, input, output, NULL, on_served, loop);

@@ -177,7 +177,7 @@ paddockctl_run (int    argc,
   attributes = paddock_audit_session_start_attributes (session);
   paddock_audit_session_record_async (session, "paddock.session_start", attributes, NULL, NULL, NULL);
 
-  asker = paddockctl_asker_new (paddock_workspace_get_path (workspace), "paddockctl run");
+  asker = paddockctl_asker_new ();
   runner = paddock_runner_new (policy, workspace, grants, session, "paddockctl run");
   paddock_runner_set_timeout (runner, timeout);
   if (output_limit >= 0)

@@ -42,13 +42,13 @@ gboolean paddockctl_set_approval_mode (PaddockPolicy  *policy,
 /* Who answers approvals: the app, else the terminal, else nobody. */
 typedef struct _PaddockctlAsker PaddockctlAsker;
 
-PaddockctlAsker *paddockctl_asker_new        (const char             *workspace,
-                                              const char             *client);
+PaddockctlAsker *paddockctl_asker_new        (void);
 /* Whether to ask on the terminal when no app runs (the default); not
  * when an agent's interface is on it. */
 void             paddockctl_asker_set_terminal (PaddockctlAsker      *asker,
                                                 gboolean              use_terminal);
-/* Asks about @request; it is answered, one way or another. */
+/* Asks about @request (its asker already set); it is answered, one
+ * way or another. */
 void             paddockctl_asker_ask        (PaddockctlAsker        *asker,
                                               PaddockApprovalRequest *request);
 /* Denies what is still waiting, and lets go. */

@@ -416,6 +416,36 @@ def main():
                    lambda: next((a for a in walk(app) if a.name and a.name.startswith("Denied: git push origin main")), None))
     tap("denied by" in row.name and "the user layer" in row.name, "the activity list shows the denial", row.name)
 
+    # An MCP client's call: it asks in the same dialog, naming the client,
+    # and the call shows in the activity list.
+    mcp = start([PADDOCKCTL, "mcp", "--workspace", project], cwd=project, stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, text=True)
+
+    def rpc(message):
+        mcp.stdin.write(json.dumps(message) + "\n")
+        mcp.stdin.flush()
+
+    rpc({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+         "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                    "clientInfo": {"name": "paddock-e2e-client", "version": "1.0"}}})
+    tap("result" in json.loads(mcp.stdout.readline()), "an MCP client initializes a session with paddockctl mcp")
+    rpc({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+         "params": {"name": "exec", "arguments": {"command": ["git", "push", "origin", "main"]}}})
+    asked = wait_for("the approval dialog for the MCP call", lambda: dialog(app, "Run This Command?"))
+    shown = texts(asked)
+    tap(any(t and "paddock-e2e-client 1.0 (through paddockctl mcp)" in t for t in shown),
+        "the dialog names the MCP client that asks", repr(shown))
+    press(button(asked, "Allow Once"), closes=True)
+    answer = json.loads(mcp.stdout.readline())
+    tap(answer.get("id") == 2 and not answer["result"]["isError"], "allowed in the app: the MCP call ran",
+        repr(answer))
+    tap(remote_head(remote) == local_head(project), "allowed in the app: the agent's push happened")
+    wait_for("the MCP call in the activity list",
+             lambda: next((a for a in walk(app) if a.name and "paddock-e2e-client called exec" in a.name), None))
+    tap(True, "the activity list shows the MCP client's call")
+    mcp.stdin.close()
+    mcp.wait(timeout=30)
+
     if tap(issuer is not None, "the OpenID provider for the Accounts page runs", "PADDOCK_OIDC_MODULES is not set"):
         accounts(app, home)
 
