@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libjson-glib-dev libsoup-3.0-dev libpsl-dev libseccomp-dev bubblewrap
-  libgtk-4-dev libadwaita-1-dev libsqlite3-dev libsecret-1-dev libgnutls28-dev
+  libgtk-4-dev libadwaita-1-dev libvte-2.91-gtk4-dev libsqlite3-dev libsecret-1-dev libgnutls28-dev
   dconf-gsettings-backend glib-networking
 )
 if [[ "${1:-}" == "--test" ]]; then

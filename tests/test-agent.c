@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -192,6 +194,52 @@ test_confined (void)
   g_assert_false (tree_contains (base, API_KEY));
 }
 
+/* Stopped as the app's Stop does (SIGTERM): the agent dies, and the end
+ * of its session is still on record. */
+static void
+test_stopped (void)
+{
+  g_autofree char *base = test_make_dir ("agent-stop");
+  g_autofree char *project = g_build_filename (base, "project", NULL);
+  g_auto(GStrv) env = environment (base);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) agent = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ended = NULL;
+  g_autofree char *why = NULL;
+  gboolean running = FALSE;
+
+  if (!test_sandbox_usable (&why))
+    {
+      g_test_skip (why);
+      return;
+    }
+  g_assert_cmpint (g_mkdir_with_parents (project, 0700), ==, 0);
+  g_subprocess_launcher_set_environ (launcher, env);
+  g_subprocess_launcher_set_cwd (launcher, project);
+  agent = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("PADDOCKCTL"), "agent", "start", "--", "sleep",
+                                       "4747", NULL);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 100 && !running; i++)
+    {
+      g_usleep (100 * 1000);
+      running = system ("pgrep -f '^sleep 4747$' >/dev/null") == 0;
+    }
+  g_assert_true (running);
+  g_subprocess_send_signal (agent, SIGTERM);
+  g_subprocess_wait (agent, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 50 && running; i++)
+    {
+      running = system ("pgrep -f '^sleep 4747$' >/dev/null") == 0;
+      if (running)
+        g_usleep (100 * 1000);
+    }
+  g_assert_false (running);
+  ended = query (base, "SELECT count(*) FROM events WHERE name = 'paddock.agent_end'");
+  g_assert_cmpstr (ended, ==, "1");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -203,5 +251,6 @@ main (int   argc,
       return 77;
     }
   g_test_add_func ("/agent/confined", test_confined);
+  g_test_add_func ("/agent/stopped", test_stopped);
   return g_test_run ();
 }

@@ -17,6 +17,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 
 #include "paddock-agent-preset.h"
@@ -26,6 +27,7 @@
 #include "paddock-paths.h"
 #include "paddock-policy-loader.h"
 #include "paddock-runner.h"
+#include "paddock-sandbox.h"
 #include "paddock-snapshot.h"
 #include "paddock-telemetry-config.h"
 #include "paddockctl.h"
@@ -139,6 +141,15 @@ on_approval_needed (PaddockRunner          *runner,
   paddockctl_asker_ask (asker, request);
 }
 
+/* Stopped by a person (the app's Stop, a closed terminal): the agent
+ * goes, and its end is still recorded. */
+static gboolean
+on_stop (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
 static JsonObject *
 string_list (JsonObject         *attributes,
              const char         *name,
@@ -194,6 +205,8 @@ start_main (int    argc,
   g_autoptr(GPtrArray) environment = g_ptr_array_new_with_free_func ((GDestroyNotify) paddock_keychain_free);
   const PaddockAgentPreset *preset;
   Wait wait = { loop, NULL };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  guint terminate, hangup;
   int exit_code;
 
   g_set_prgname ("paddockctl agent start");
@@ -274,14 +287,23 @@ start_main (int    argc,
   runner = paddock_runner_new (policy, workspace, grants, session, client);
   paddock_runner_set_environment (runner, (const char * const *) environment->pdata);
   g_signal_connect (runner, "approval-needed", G_CALLBACK (on_approval_needed), asker);
-  paddock_runner_run_async (runner, (const char * const *) command, run_dir, NULL, on_done, &wait);
+  terminate = g_unix_signal_add (SIGTERM, on_stop, cancellable);
+  hangup = g_unix_signal_add (SIGHUP, on_stop, cancellable);
+  paddock_runner_run_async (runner, (const char * const *) command, run_dir, cancellable, on_done, &wait);
   g_main_loop_run (loop);
+  g_source_remove (terminate);
+  g_source_remove (hangup);
   g_clear_pointer (&asker, paddockctl_asker_close);
   outcome = paddock_runner_run_finish (runner, wait.result, &error);
   g_clear_object (&wait.result);
 
   if (outcome == NULL)
-    exit_code = fail ("%s", error->message);
+    {
+      fail ("%s", error->message);
+      /* As a shell would say it. */
+      exit_code = g_error_matches (error, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_NOT_FOUND) ? 127
+                  : error->domain == PADDOCK_SANDBOX_ERROR ? 125 : EXIT_ERROR;
+    }
   else if (outcome->refused != NULL)
     {
       g_printerr (_("paddockctl: the agent was not started: %s\n"), outcome->refused);

@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "paddock-activity-row.h"
+#include "paddock-agent-page.h"
 #include "paddock-inspector.h"
 #include "paddock-workspace-settings.h"
 #include "paddock-policy-loader.h"
@@ -59,6 +60,8 @@ struct _PaddockWindow
   GtkRevealer *audit_banner;
   GtkLabel *audit_problem;
   AdwBin *settings_bin;
+  AdwBin *agent_bin;
+  PaddockAgentPage *agent;      /* made when first shown */
   AdwBin *policy_bin;
   PaddockInspector *inspector;          /* made when first shown */
   PaddockWorkspaceSettings *settings;   /* made when first shown */
@@ -142,6 +145,13 @@ sync_pages (PaddockWindow *self)
         }
       paddock_inspector_set_workspace (self->inspector, get_app (self), self->workspace);
     }
+  if (g_strcmp0 (page, "agent") == 0 && self->agent == NULL)
+    {
+      self->agent = g_object_new (PADDOCK_TYPE_AGENT_PAGE, NULL);
+      adw_bin_set_child (self->agent_bin, GTK_WIDGET (self->agent));
+    }
+  if (self->agent != NULL)
+    paddock_agent_page_set_workspace (self->agent, self->workspace);
   if (g_strcmp0 (page, "settings") == 0 && self->settings == NULL)
     {
       self->settings = g_object_new (PADDOCK_TYPE_WORKSPACE_SETTINGS, NULL);
@@ -773,6 +783,7 @@ paddock_window_class_init (PaddockWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, audit_problem);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, policy_bin);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, settings_bin);
+  gtk_widget_class_bind_template_child (widget_class, PaddockWindow, agent_bin);
   gtk_widget_class_bind_template_child (widget_class, PaddockWindow, view_stack);
   gtk_widget_class_bind_template_callback (widget_class, on_command_activate);
 

@@ -115,7 +115,7 @@ def texts(root):
     # What the labels say, not their accessible names (which GTK 4.8
     # builds from the label and what labels it); a label that is an
     # alert too.
-    return [text_of(acc) for acc in walk(root) if acc.getRoleName() in ("label", "alert")]
+    return [text_of(acc) for acc in walk(root) if acc.getRoleName() in ("label", "alert", "status bar")]
 
 
 def dialog(app, heading):
@@ -220,6 +220,63 @@ def accounts(app, home):
         "signed out in the app: the keychain holds no login", listed.stdout + listed.stderr)
 
 
+def agent_session(app, home, project):
+    # An agent started from the app, in its terminal: its read of ~/.ssh,
+    # its write outside the workspace and its unlisted host are stopped
+    # (the host asks in the dialog: Deny), its file in the workspace is
+    # kept, and its session shows in the activity list.
+    secret = "E2E-SSH-SECRET-41c2"
+    os.makedirs(os.path.join(home, ".ssh"), exist_ok=True)
+    with open(os.path.join(home, ".ssh", "id_e2e"), "w") as f:
+        f.write(secret + "\n")
+    outside = tempfile.mkdtemp(dir="/var/tmp", prefix="paddock-e2e-outside-")
+    with open(os.path.join(project, "agent.sh"), "w") as f:
+        f.write("{\n"
+                f"  cat \"$HOME/.ssh/id_e2e\" 2>/dev/null || echo read-refused\n"
+                f"  (echo escaped > {outside}/outside.txt) 2>/dev/null || echo write-refused\n"
+                "  python3 -c 'import urllib.request\n"
+                "try:\n urllib.request.urlopen(\"http://unlisted-e2e.example.test/\", timeout=60); print(\"reached\")\n"
+                "except Exception as e: print(\"network-refused\", e)'\n"
+                "  echo made > agent-made.txt\n"
+                "} > agent-output.txt 2>&1\n")
+    press(next(a for a in walk(app) if a.getRoleName() == "page tab" and a.name == "Agent"))
+    entry = wait_for("the agent command entry", lambda: next((a for a in walk(app) if a.getRoleName() == "text"
+                                                              and (a.name or "") == "Agent command"), None))
+    click(entry)
+    # The preset filled in its own command: select it all, then type over it.
+    pyatspi.Registry.generateKeyboardEvent(37, None, pyatspi.KEY_PRESS)     # Control_L
+    pyatspi.Registry.generateKeyboardEvent(0x61, None, pyatspi.KEY_SYM)     # a
+    pyatspi.Registry.generateKeyboardEvent(37, None, pyatspi.KEY_RELEASE)
+    pyatspi.Registry.generateKeyboardEvent(0, "sh ./agent.sh", pyatspi.KEY_STRING)
+    time.sleep(0.5)
+    press(button(app, "Start Agent"))
+    asked = wait_for("the dialog for the agent's host", lambda: dialog(app, "Connect to This Host?"), timeout=60)
+    shown = texts(asked)
+    tap(any(t and "Codex CLI (through paddockctl agent)" in t for t in shown),
+        "the agent's host asks in the dialog, naming the agent", repr(shown))
+    screenshot("agent-asks.png")
+    press(button(asked, "Deny"), closes=True)
+    wait_for("the agent's end", lambda: any(t and t.startswith("The agent ended (exit status 0)") for t in texts(app)),
+             timeout=60)
+    screenshot("agent.png")
+    with open(os.path.join(project, "agent-output.txt")) as f:
+        output = f.read()
+    tap("read-refused" in output and secret not in output, "the agent could not read ~/.ssh", output)
+    tap("write-refused" in output and not os.path.exists(os.path.join(outside, "outside.txt")),
+        "the agent could not write outside the workspace", output)
+    tap("network-refused" in output and "reached" not in output, "the agent could not reach the unlisted host",
+        output)
+    tap(os.path.exists(os.path.join(project, "agent-made.txt")), "control: the agent's file in the workspace is there")
+    press(next(a for a in walk(app) if a.getRoleName() == "page tab" and a.name == "Activity"))
+    row = wait_for("the agent's end in the activity list",
+                   lambda: next((a for a in walk(app) if a.name and "agent ended: exit 0, 2 files changed" in a.name),
+                                None))
+    tap(row is not None, "the activity list shows the agent's session and what it changed")
+    denial = next((a for a in walk(app) if a.name and "unlisted-e2e.example.test" in a.name), None)
+    tap(denial is not None, "the activity list shows the host it was refused",
+        repr([a.name for a in walk(app) if a.name][:40]))
+
+
 def main():
     os.makedirs(OUTPUT, exist_ok=True)
     root = tempfile.mkdtemp(prefix="paddock-e2e-")
@@ -317,7 +374,7 @@ def main():
 
     # Every control a person can reach has a name a screen reader can say.
     unnamed = []
-    for page in ("Activity", "Run", "Settings", "Policy"):
+    for page in ("Activity", "Run", "Agent", "Settings", "Policy"):
         press(next(a for a in walk(app) if a.getRoleName() == "page tab" and a.name == page))
         time.sleep(0.5)
         for acc in walk(app):
@@ -445,6 +502,8 @@ def main():
     tap(True, "the activity list shows the MCP client's call")
     mcp.stdin.close()
     mcp.wait(timeout=30)
+
+    agent_session(app, home, project)
 
     if tap(issuer is not None, "the OpenID provider for the Accounts page runs", "PADDOCK_OIDC_MODULES is not set"):
         accounts(app, home)
