@@ -89,9 +89,11 @@ typedef struct
   GDBusConnection *connection;
   PaddockDBusBroker *skeleton;
   GPtrArray *asked;         /* subjects */
+  GPtrArray *held;          /* invocations left unanswered */
 } Broker;
 
-/* Allows what names "approve-me", denies the rest. */
+/* Allows what names "approve-me", leaves "hold-me" waiting, denies the
+ * rest. */
 static gboolean
 on_handle_ask (PaddockDBusBroker     *skeleton,
                GDBusMethodInvocation *invocation,
@@ -105,6 +107,11 @@ on_handle_ask (PaddockDBusBroker     *skeleton,
   g_assert_no_error (error);
   subject = paddock_approval_request_dup_subject (request);
   g_ptr_array_add (broker->asked, g_strdup (subject));
+  if (strstr (subject, "hold-me") != NULL)
+    {
+      g_ptr_array_add (broker->held, g_object_ref (invocation));
+      return TRUE;
+    }
   paddock_dbus_broker_complete_ask (skeleton, invocation, strstr (subject, "approve-me") ? "once" : "deny",
                                     "tester");
   return TRUE;
@@ -117,6 +124,7 @@ broker_start (Broker *broker)
   g_autoptr(GVariant) reply = NULL;
 
   broker->asked = g_ptr_array_new_with_free_func (g_free);
+  broker->held = g_ptr_array_new_with_free_func (g_object_unref);
   broker->connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_assert_no_error (error);
   broker->skeleton = paddock_dbus_broker_skeleton_new ();
@@ -134,6 +142,9 @@ broker_start (Broker *broker)
 static void
 broker_stop (Broker *broker)
 {
+  for (guint i = 0; i < broker->held->len; i++)
+    paddock_dbus_broker_complete_ask (broker->skeleton, g_ptr_array_index (broker->held, i), "deny", "tester");
+  g_clear_pointer (&broker->held, g_ptr_array_unref);
   g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (broker->skeleton));
   g_clear_object (&broker->skeleton);
   g_clear_object (&broker->connection);
@@ -315,7 +326,13 @@ test_sdk (void)
   g_assert_true (is_error (steps, "exec-denied"));
   g_assert_nonnull (strstr (text_of (steps, "exec-denied"), "touch deny-me.txt: denied"));
   g_assert_false (file_exists ("deny-me.txt"));
-  g_assert_cmpuint (broker.asked->len, >=, 2);
+  g_assert_cmpuint (broker.asked->len, >=, 3);
+  /* Given up by the client while the app still asked: withdrawn, on
+   * record, and not run. */
+  g_assert_true (json_object_get_boolean_member (step (steps, "withdrawn"), "thrown"));
+  g_assert_false (file_exists ("hold-me.txt"));
+  g_assert_cmpint (count_events ("SELECT count(*) FROM events WHERE name = 'paddock.tool_decision' AND "
+                                 "json_extract(attributes, '$.answered_by') = 'withdrawn'"), ==, 1);
 
   /* Writes: a new file (the control), a protected name, outside. */
   g_assert_false (is_error (steps, "write-allowed"));

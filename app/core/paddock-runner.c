@@ -62,11 +62,13 @@ typedef struct
   PaddockRunResult *result;
   PaddockApprovalRequest *request;
   gulong answered_id;
+  gulong cancelled_id;
   GSource *timer;
   PaddockTripwire *tripwire;
   PaddockSandbox *sandbox;
   PaddockProxy *proxy;
   GError *error;            /* the sandbox's failure, returned once its result is on record */
+  GCancellable *cancellable;  /* watched while a person is asked */
 } Run;
 
 static void
@@ -77,6 +79,8 @@ run_free (Run *run)
   paddock_run_result_free (run->result);
   if (run->answered_id != 0)
     g_signal_handler_disconnect (run->request, run->answered_id);
+  if (run->cancelled_id != 0)
+    g_cancellable_disconnect (run->cancellable, run->cancelled_id);
   g_clear_object (&run->request);
   if (run->timer != NULL)
     {
@@ -89,6 +93,7 @@ run_free (Run *run)
     paddock_proxy_stop (run->proxy);
   g_clear_object (&run->proxy);
   g_clear_error (&run->error);
+  g_clear_object (&run->cancellable);
   g_free (run);
 }
 
@@ -285,6 +290,9 @@ on_answered (PaddockApprovalRequest *request,
 
   g_signal_handler_disconnect (request, run->answered_id);
   run->answered_id = 0;
+  if (run->cancelled_id != 0)
+    g_cancellable_disconnect (run->cancellable, run->cancelled_id);
+  run->cancelled_id = 0;
   g_source_destroy (run->timer);
   g_clear_pointer (&run->timer, g_source_unref);
   run->result->answered_by = g_strdup (who);
@@ -301,6 +309,7 @@ on_answered (PaddockApprovalRequest *request,
     default:
       run->result->refused = g_strdup (g_str_equal (who, "timeout") ? "nobody answered in time"
                                        : g_str_equal (who, "nobody") ? "nobody was there to allow it"
+                                       : g_str_equal (who, "withdrawn") ? "the caller withdrew the question"
                                        : "denied");
       break;
     }
@@ -314,6 +323,29 @@ on_ask_timeout (gpointer user_data)
 
   paddock_approval_request_answer (run->request, PADDOCK_ANSWER_DENY, "timeout");
   return G_SOURCE_REMOVE;
+}
+
+static gboolean
+withdraw (gpointer user_data)
+{
+  Run *run = g_task_get_task_data (user_data);
+
+  if (!paddock_approval_request_is_answered (run->request))
+    paddock_approval_request_answer (run->request, PADDOCK_ANSWER_DENY, "withdrawn");
+  return G_SOURCE_REMOVE;
+}
+
+/* Cancelled while a person is asked: the question is withdrawn, from
+ * the task's own context (the handler may not disconnect itself). */
+static void
+on_cancelled (GCancellable *cancellable,
+              GTask        *task)
+{
+  g_autoptr(GSource) idle = g_idle_source_new ();
+
+  /* Never at once, even on this thread: answering disconnects this handler. */
+  g_source_set_callback (idle, withdraw, g_object_ref (task), g_object_unref);
+  g_source_attach (idle, g_task_get_context (task));
 }
 
 static void
@@ -331,9 +363,16 @@ ask (GTask *task)
   g_source_attach (run->timer, g_task_get_context (task));
 
   if (!g_signal_has_handler_pending (self, signals[APPROVAL_NEEDED], 0, FALSE))
-    paddock_approval_request_answer (run->request, PADDOCK_ANSWER_DENY, "nobody");
-  else
-    g_signal_emit (self, signals[APPROVAL_NEEDED], 0, run->request);
+    {
+      paddock_approval_request_answer (run->request, PADDOCK_ANSWER_DENY, "nobody");
+      return;
+    }
+  if (g_task_get_cancellable (task) != NULL)
+    {
+      run->cancellable = g_object_ref (g_task_get_cancellable (task));
+      run->cancelled_id = g_cancellable_connect (run->cancellable, G_CALLBACK (on_cancelled), task, NULL);
+    }
+  g_signal_emit (self, signals[APPROVAL_NEEDED], 0, run->request);
 }
 
 static void

@@ -50,6 +50,14 @@ await call('exec-script', 'exec', { script: 'echo one; echo two >&2; exit 3' });
 await call('exec-forbidden', 'exec', { command: ['curl', 'https://example.com'] });
 await call('exec-approved', 'exec', { command: ['touch', 'approve-me.txt'] });
 await call('exec-denied', 'exec', { command: ['touch', 'deny-me.txt'] });
+// A question nobody answers, then the client gives up: it is withdrawn.
+{
+  const controller = new AbortController();
+  const pending = call('withdrawn', 'exec', { command: ['touch', 'hold-me.txt'] }, { signal: controller.signal });
+  await sleep(1500);
+  controller.abort();
+  await pending;
+}
 await call('write-allowed', 'write_file', { path: 'notes/new.txt', content: 'written through MCP\n' });
 await call('write-protected', 'write_file', { path: '.git/config', content: '[core]\n' });
 await call('write-outside', 'write_file', { path: process.env.MCP_OUTSIDE, content: 'escaped\n' });
