@@ -782,6 +782,28 @@ add_forwarder (SandboxBwrap       *bwrap,
   return TRUE;
 }
 
+/* Paddock's MCP server for the agent's own MCP client, by descriptor so
+ * that no link swapped in can point it elsewhere. */
+static gboolean
+add_mcp_socket (SandboxBwrap  *bwrap,
+                const char    *path,
+                GError       **error)
+{
+  g_autofree char *number = NULL;
+  struct stat st;
+  int fd = open_nofollow (path, 1);
+
+  if (fd < 0 || fstat (fd, &st) != 0 || !S_ISSOCK (st.st_mode))
+    {
+      if (fd >= 0)
+        close (fd);
+      return sandbox_fail (error, SANDBOX_ERROR_UNSAFE, "the MCP socket %s is not there, or not a socket", path);
+    }
+  number = keep_fd (bwrap, fd);
+  add_args (bwrap, "--ro-bind-fd", number, SANDBOX_MCP_SOCKET, NULL);
+  return TRUE;
+}
+
 /* Parents before children: bwrap mounts in order. */
 static int
 compare_depth (gconstpointer a,
@@ -965,6 +987,8 @@ sandbox_bwrap_new (const SandboxSpec  *spec,
       return NULL;
 
   if (spec->proxy_socket != NULL && !add_forwarder (bwrap, spec, error))
+    return NULL;
+  if (spec->mcp_socket != NULL && !add_mcp_socket (bwrap, spec->mcp_socket, error))
     return NULL;
 
   add_args (bwrap, "--chdir", spec->cwd, "--clearenv", NULL);

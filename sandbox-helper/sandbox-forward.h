@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 /* Where the forwarder finds its pieces inside the sandbox. */
 #define SANDBOX_FORWARD_BINARY "/run/paddock/forward"
 #define SANDBOX_FORWARD_SOCKET "/run/paddock/proxy.sock"
+/* Where Paddock's MCP server is, for an agent's own MCP client. */
+#define SANDBOX_MCP_SOCKET "/run/paddock/mcp.sock"
 
 /* Runs inside the sandbox, as the command's parent:
  *   paddock-sandbox --forward SOCKET --token-fd FD -- PROGRAM [ARG]…

@@ -34,6 +34,7 @@ sandbox_spec_free (SandboxSpec *spec)
   g_strfreev (spec->env);
   g_strfreev (spec->granted_env);
   g_free (spec->proxy_socket);
+  g_free (spec->mcp_socket);
   g_free (spec->proxy_token);
   g_free (spec);
 }
@@ -258,7 +259,7 @@ sandbox_spec_new_from_json (const char  *text,
 {
   static const char * const keys[] = {
     "version", "argv", "cwd", "mode", "workspace", "writable", "protected", "hidden",
-    "env", "granted_env", "timeout_ms", "output_limit", "scan_limit", "proxy", NULL,
+    "env", "granted_env", "timeout_ms", "output_limit", "scan_limit", "proxy", "mcp_socket", NULL,
   };
   g_autoptr(SandboxJson) root = NULL;
   g_autoptr(SandboxSpec) spec = g_new0 (SandboxSpec, 1);
@@ -333,6 +334,16 @@ sandbox_spec_new_from_json (const char  *text,
   value = sandbox_json_get (root, "proxy");
   if (value != NULL && !read_proxy (value, spec, error))
     return NULL;
+  value = sandbox_json_get (root, "mcp_socket");
+  if (value != NULL)
+    {
+      if (value->type != SANDBOX_JSON_STRING || !g_path_is_absolute (value->string))
+        {
+          sandbox_fail (error, SANDBOX_ERROR_SPEC, "spec: “mcp_socket” must be an absolute path");
+          return NULL;
+        }
+      spec->mcp_socket = g_strdup (value->string);
+    }
 
   return g_steal_pointer (&spec);
 }

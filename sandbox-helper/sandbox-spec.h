@@ -31,6 +31,7 @@ typedef struct
   guint64 scan_limit;     /* entries of the writable roots checked before a run */
   char *proxy_socket;     /* Paddock's proxy, the only way out; nullable: no network */
   char *proxy_token;      /* what the forwarder says first to it */
+  char *mcp_socket;       /* Paddock's MCP server, bound at SANDBOX_MCP_SOCKET; nullable */
 } SandboxSpec;
 
 /* Checking each entry of the writable roots (for nested repositories and

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "test-util.h"
@@ -33,6 +34,31 @@ static const char agent_script[] =
   "PY\n"
   "echo made > inside.txt\n"
   "printf 'key=%s\\n' \"$OPENAI_API_KEY\"\n";
+
+/* A stand-in for Codex CLI: it reads the MCP server it is told of from
+ * its -c options, as Codex does, starts it, and calls two tools. */
+static const char fake_codex[] =
+  "#!/usr/bin/env python3\n"
+  "import json, subprocess, sys\n"
+  "conf, args = {}, sys.argv[1:]\n"
+  "for i, a in enumerate(args):\n"
+  "    if a == '-c':\n"
+  "        key, value = args[i + 1].split('=', 1)\n"
+  "        conf[key] = json.loads(value)\n"
+  "server = subprocess.Popen([conf['mcp_servers.paddock.command']] + conf['mcp_servers.paddock.args'],\n"
+  "                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)\n"
+  "def rpc(message):\n"
+  "    server.stdin.write(json.dumps(message) + '\\n'); server.stdin.flush()\n"
+  "    return json.loads(server.stdout.readline())\n"
+  "rpc({'jsonrpc': '2.0', 'id': 1, 'method': 'initialize', 'params': {'protocolVersion': '2025-06-18',\n"
+  "     'capabilities': {}, 'clientInfo': {'name': 'fake-codex', 'version': '9'}}})\n"
+  "made = rpc({'jsonrpc': '2.0', 'id': 2, 'method': 'tools/call', 'params': {'name': 'exec',\n"
+  "            'arguments': {'command': ['touch', 'via-paddock-mcp.txt']}}})\n"
+  "read = rpc({'jsonrpc': '2.0', 'id': 3, 'method': 'tools/call', 'params': {'name': 'read_file',\n"
+  "            'arguments': {'path': '~/.ssh/id_test'}}})\n"
+  "print('exec-error:', made['result']['isError'])\n"
+  "print('read-error:', read['result']['isError'], read['result']['content'][0]['text'])\n"
+  "server.stdin.close(); server.wait()\n";
 
 static char **
 environment (const char *base)
@@ -240,6 +266,42 @@ test_stopped (void)
   g_assert_cmpstr (ended, ==, "1");
 }
 
+/* Where the agent can be told of an MCP server (Codex CLI's -c), it is
+ * told of Paddock's: its own tools' commands then come through Paddock,
+ * judged and recorded with the client's name, in a sandbox of their own. */
+static void
+test_own_mcp (void)
+{
+  g_autofree char *base = test_make_dir ("agent-mcp");
+  g_autofree char *project = g_build_filename (base, "project", NULL);
+  g_autofree char *ssh = g_build_filename (base, ".ssh", NULL);
+  g_autofree char *codex = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *calls = NULL;
+  g_autofree char *why = NULL;
+  g_auto(GStrv) env = environment (base);
+
+  if (!test_sandbox_usable (&why))
+    {
+      g_test_skip (why);
+      return;
+    }
+  g_free (test_write_file (ssh, "id_test", SECRET "\n"));
+  codex = test_write_file (project, "codex", fake_codex);
+  g_assert_cmpint (g_chmod (codex, 0755), ==, 0);
+
+  g_assert_cmpint (run (env, project, NULL, &out, &err, "agent", "start", "--", "./codex", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "exec-error: False"));
+  g_assert_true (g_file_test (g_build_filename (project, "via-paddock-mcp.txt", NULL), G_FILE_TEST_EXISTS));
+  g_assert_nonnull (strstr (out, "read-error: True"));
+  g_assert_nonnull (strstr (out, "sandbox.deny_read"));
+  g_assert_null (strstr (out, SECRET));
+  calls = query (base, "SELECT count(*) FROM events WHERE name = 'paddock.mcp_call' AND "
+                       "json_extract(attributes, '$.\"mcp.client.name\"') = 'fake-codex' AND "
+                       "json_extract(attributes, '$.\"agent.preset\"') = 'codex'");
+  g_assert_cmpstr (calls, ==, "2");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -252,5 +314,6 @@ main (int   argc,
     }
   g_test_add_func ("/agent/confined", test_confined);
   g_test_add_func ("/agent/stopped", test_stopped);
+  g_test_add_func ("/agent/own-mcp", test_own_mcp);
   return g_test_run ();
 }

@@ -17,12 +17,17 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <errno.h>
+
+#include <gio/gunixsocketaddress.h>
 #include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "paddock-agent-preset.h"
 #include "paddock-audit-session.h"
 #include "paddock-keychain.h"
+#include "paddock-mcp-server.h"
 #include "paddock-path.h"
 #include "paddock-paths.h"
 #include "paddock-policy-loader.h"
@@ -133,12 +138,98 @@ on_done (GObject      *source,
   g_main_loop_quit (wait->loop);
 }
 
+/* From the runner, or from the MCP server the agent's own client uses. */
 static void
-on_approval_needed (PaddockRunner          *runner,
+on_approval_needed (GObject                *emitter,
                     PaddockApprovalRequest *request,
                     PaddockctlAsker        *asker)
 {
   paddockctl_asker_ask (asker, request);
+}
+
+/* --- Paddock's MCP server, for the agent's own MCP client --------------- */
+
+typedef struct
+{
+  PaddockPolicy *policy;
+  PaddockWorkspace *workspace;
+  PaddockGrants *grants;
+  PaddockAuditSession *session;
+  PaddockctlAsker *asker;
+  GSocketService *service;
+  char *dir;
+  char *path;
+} McpHost;
+
+static void
+on_served (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GIOStream) connection = user_data;
+
+  paddock_mcp_server_run_finish (PADDOCK_MCP_SERVER (source), result, NULL);
+  /* The bridge inside hears the end. */
+  g_io_stream_close (connection, NULL, NULL);
+}
+
+static gboolean
+on_incoming (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source_object,
+             McpHost           *host)
+{
+  g_autoptr(PaddockMcpServer) server = paddock_mcp_server_new (host->policy, host->workspace, host->grants,
+                                                               host->session);
+
+  g_signal_connect (server, "approval-needed", G_CALLBACK (on_approval_needed), host->asker);
+  paddock_mcp_server_run_async (server, g_io_stream_get_input_stream (G_IO_STREAM (connection)),
+                                g_io_stream_get_output_stream (G_IO_STREAM (connection)), NULL, on_served,
+                                g_object_ref (connection));
+  return TRUE;
+}
+
+/* Listens on a socket of mode 0600 in a private folder; the sandbox gets
+ * it at PADDOCK_SANDBOX_MCP_SOCKET. */
+static gboolean
+mcp_host_start (McpHost  *host,
+                GError  **error)
+{
+  const char *runtime = g_getenv ("XDG_RUNTIME_DIR");
+  g_autoptr(GSocketAddress) address = NULL;
+
+  host->dir = g_build_filename (runtime && *runtime ? runtime : g_get_tmp_dir (), "paddock-mcp-XXXXXX", NULL);
+  if (g_mkdtemp_full (host->dir, 0700) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", host->dir, g_strerror (errno));
+      return FALSE;
+    }
+  host->path = g_build_filename (host->dir, "mcp.sock", NULL);
+  address = g_unix_socket_address_new (host->path);
+  host->service = g_socket_service_new ();
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (host->service), address, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, error))
+    return FALSE;
+  g_signal_connect (host->service, "incoming", G_CALLBACK (on_incoming), host);
+  g_socket_service_start (host->service);
+  return TRUE;
+}
+
+static void
+mcp_host_stop (McpHost *host)
+{
+  if (host->service != NULL)
+    {
+      g_socket_service_stop (host->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (host->service));
+      g_clear_object (&host->service);
+    }
+  if (host->path != NULL)
+    g_unlink (host->path);
+  if (host->dir != NULL)
+    g_rmdir (host->dir);
+  g_clear_pointer (&host->path, g_free);
+  g_clear_pointer (&host->dir, g_free);
 }
 
 /* Stopped by a person (the app's Stop, a closed terminal): the agent
@@ -206,6 +297,8 @@ start_main (int    argc,
   const PaddockAgentPreset *preset;
   Wait wait = { loop, NULL };
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(GStrv) agent_argv = NULL;
+  McpHost mcp = { NULL };
   guint terminate, hangup;
   int exit_code;
 
@@ -285,14 +378,39 @@ start_main (int    argc,
   paddockctl_asker_set_terminal (asker, FALSE);
   client = g_strdup_printf ("%s (through paddockctl agent)", preset ? preset->title : command[0]);
   runner = paddock_runner_new (policy, workspace, grants, session, client);
+
+  /* Where the agent can be told of an MCP server, it is told of
+   * Paddock's, so its own tools' commands come through here too. */
+  agent_argv = g_strdupv (command);
+  if (preset != NULL && preset->mcp_options != NULL &&
+      paddock_agent_preset_for_command (command[0]) == preset)
+    {
+      const char *paddockctl = PADDOCK_DEVELOPMENT ? PADDOCK_BUILD_PADDOCKCTL : PADDOCKCTL_PATH;
+      const char *server[] = { paddockctl, "mcp-bridge", PADDOCK_SANDBOX_MCP_SOCKET, NULL };
+
+      mcp = (McpHost) { policy, workspace, grants, session, asker, NULL, NULL, NULL };
+      if (!mcp_host_start (&mcp, &error))
+        {
+          g_printerr (_("paddockctl: %s is not given Paddock's MCP server: %s\n"), preset->title, error->message);
+          g_clear_error (&error);
+          mcp_host_stop (&mcp);
+        }
+      else
+        {
+          g_strfreev (agent_argv);
+          agent_argv = paddock_agent_preset_add_mcp_server (preset, (const char * const *) command, server);
+          paddock_runner_set_mcp_socket (runner, mcp.path);
+        }
+    }
   paddock_runner_set_environment (runner, (const char * const *) environment->pdata);
   g_signal_connect (runner, "approval-needed", G_CALLBACK (on_approval_needed), asker);
   terminate = g_unix_signal_add (SIGTERM, on_stop, cancellable);
   hangup = g_unix_signal_add (SIGHUP, on_stop, cancellable);
-  paddock_runner_run_async (runner, (const char * const *) command, run_dir, cancellable, on_done, &wait);
+  paddock_runner_run_async (runner, (const char * const *) agent_argv, run_dir, cancellable, on_done, &wait);
   g_main_loop_run (loop);
   g_source_remove (terminate);
   g_source_remove (hangup);
+  mcp_host_stop (&mcp);
   g_clear_pointer (&asker, paddockctl_asker_close);
   outcome = paddock_runner_run_finish (runner, wait.result, &error);
   g_clear_object (&wait.result);

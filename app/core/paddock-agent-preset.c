@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <json-glib/json-glib.h>
+
 #include "paddock-agent-preset.h"
 
 static const PaddockAgentPreset codex = {
@@ -15,6 +17,8 @@ static const PaddockAgentPreset codex = {
   (const char * const[]) { "codex", NULL },
   (const char * const[]) { "api.openai.com", "auth.openai.com", "chatgpt.com", NULL },
   "OPENAI_API_KEY",
+  /* Codex CLI's -c takes TOML values. */
+  (const char * const[]) { "-c", "mcp_servers.paddock.command=%c", "-c", "mcp_servers.paddock.args=%a", NULL },
 };
 
 static const PaddockAgentPreset claude = {
@@ -22,6 +26,7 @@ static const PaddockAgentPreset claude = {
   (const char * const[]) { "claude", NULL },
   (const char * const[]) { "api.anthropic.com", "console.anthropic.com", "statsig.anthropic.com", NULL },
   "ANTHROPIC_API_KEY",
+  (const char * const[]) { "--mcp-config", "{\"mcpServers\": {\"paddock\": {\"command\": %c, \"args\": %a}}}", NULL },
 };
 
 static const PaddockAgentPreset gemini = {
@@ -30,6 +35,7 @@ static const PaddockAgentPreset gemini = {
   (const char * const[]) { "generativelanguage.googleapis.com", "cloudcode-pa.googleapis.com",
                            "oauth2.googleapis.com", NULL },
   "GEMINI_API_KEY",
+  NULL,  /* only its settings.json names servers */
 };
 
 static const PaddockAgentPreset aider = {
@@ -37,6 +43,7 @@ static const PaddockAgentPreset aider = {
   (const char * const[]) { "aider", NULL },
   (const char * const[]) { "api.openai.com", "api.anthropic.com", "openrouter.ai", NULL },
   "OPENAI_API_KEY",
+  NULL,
 };
 
 static const PaddockAgentPreset * const presets[] = { &codex, &claude, &gemini, &aider, NULL };
@@ -54,6 +61,48 @@ paddock_agent_preset_lookup (const char *name)
     if (g_strcmp0 (presets[i]->name, name) == 0)
       return presets[i];
   return NULL;
+}
+
+/* A JSON string: TOML's basic strings read it the same. */
+static char *
+quoted (const char *text)
+{
+  g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), text);
+
+  return json_to_string (node, FALSE);
+}
+
+GStrv
+paddock_agent_preset_add_mcp_server (const PaddockAgentPreset *preset,
+                                     const char * const       *argv,
+                                     const char * const       *server)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *base = g_path_get_basename (argv[0]);
+  g_autofree char *command = quoted (server[0]);
+  g_autoptr(GString) args = g_string_new ("[");
+
+  if (preset == NULL || preset->mcp_options == NULL || !g_strv_contains (preset->programs, base))
+    return g_strdupv ((char **) argv);
+  for (guint i = 1; server[i] != NULL; i++)
+    {
+      g_autofree char *arg = quoted (server[i]);
+      g_string_append_printf (args, "%s%s", i > 1 ? ", " : "", arg);
+    }
+  g_string_append (args, "]");
+
+  g_strv_builder_add (builder, argv[0]);
+  for (guint i = 0; preset->mcp_options[i] != NULL; i++)
+    {
+      g_autoptr(GString) option = g_string_new (preset->mcp_options[i]);
+
+      g_string_replace (option, "%c", command, 0);
+      g_string_replace (option, "%a", args->str, 0);
+      g_strv_builder_add (builder, option->str);
+    }
+  for (guint i = 1; argv[i] != NULL; i++)
+    g_strv_builder_add (builder, argv[i]);
+  return g_strv_builder_end (builder);
 }
 
 const PaddockAgentPreset *

@@ -16,6 +16,10 @@ typedef struct
   const char * const *programs;     /* the commands that start it */
   const char * const *domains;      /* allowed for the session where the policy would ask */
   const char *key_variable;         /* where it reads its provider's key */
+  /* How it is told of an MCP server started by a command: the options,
+   * with %s for the JSON list of the command and its arguments, or NULL
+   * when it cannot be told on its command line. */
+  const char * const *mcp_options;
 } PaddockAgentPreset;
 
 /* Every preset, NULL-terminated. */
@@ -23,5 +27,11 @@ const PaddockAgentPreset * const *paddock_agent_presets             (void);
 const PaddockAgentPreset         *paddock_agent_preset_lookup       (const char *name);
 /* The preset of the program @command starts (its basename), or NULL. */
 const PaddockAgentPreset         *paddock_agent_preset_for_command  (const char *command);
+/* @argv with the options that point the agent's own MCP client at
+ * @server (a command and its arguments), when @argv starts @preset's
+ * program and the agent can be told; else a copy of @argv. */
+GStrv                             paddock_agent_preset_add_mcp_server (const PaddockAgentPreset *preset,
+                                                                       const char * const       *argv,
+                                                                       const char * const       *server);
 
 G_END_DECLS

@@ -27,6 +27,7 @@ struct _PaddockRunner
   gint64 output_limit;      /* -1: the sandbox's default */
   int output_fd;
   char **environment;
+  char *mcp_socket;
 };
 
 G_DEFINE_FINAL_TYPE (PaddockRunner, paddock_runner, G_TYPE_OBJECT)
@@ -200,6 +201,7 @@ start (GTask *task)
   if (self->output_fd >= 0)
     paddock_sandbox_set_output_fd (run->sandbox, self->output_fd);
   paddock_sandbox_set_environment (run->sandbox, (const char * const *) self->environment);
+  paddock_sandbox_set_mcp_socket (run->sandbox, self->mcp_socket);
 
   /* The way out, unless there is none to give or no sandbox to give it. */
   if (paddock_policy_get_network_mode (self->policy) != PADDOCK_NETWORK_DISABLED &&
@@ -506,6 +508,16 @@ paddock_runner_set_environment (PaddockRunner      *self,
 }
 
 void
+paddock_runner_set_mcp_socket (PaddockRunner *self,
+                               const char    *path)
+{
+  g_return_if_fail (PADDOCK_IS_RUNNER (self));
+
+  g_free (self->mcp_socket);
+  self->mcp_socket = g_strdup (path);
+}
+
+void
 paddock_runner_set_output_fd (PaddockRunner *self,
                               int            fd)
 {
@@ -547,6 +559,7 @@ paddock_runner_finalize (GObject *object)
   g_clear_object (&self->session);
   g_free (self->client);
   g_strfreev (self->environment);
+  g_free (self->mcp_socket);
 
   G_OBJECT_CLASS (paddock_runner_parent_class)->finalize (object);
 }

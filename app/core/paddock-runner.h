@@ -58,6 +58,9 @@ void              paddock_runner_set_output_limit (PaddockRunner    *self,
 /* As paddock_sandbox_set_environment(). */
 void              paddock_runner_set_environment (PaddockRunner      *self,
                                                   const char * const *environment);
+/* As paddock_sandbox_set_mcp_socket(). */
+void              paddock_runner_set_mcp_socket  (PaddockRunner      *self,
+                                                  const char         *path);
 /* Where the command's stdout and stderr go (its stdin is then
  * /dev/null); -1: this process's own. */
 void              paddock_runner_set_output_fd (PaddockRunner       *self,

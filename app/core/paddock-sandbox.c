@@ -37,6 +37,7 @@ struct _PaddockSandbox
   char *proxy_token;
   int output_fd;         /* -1: our own stdio */
   char **environment;    /* NAME=VALUE the front door adds: an agent's own key */
+  char *mcp_socket;      /* Paddock's MCP server for the agent; nullable */
 };
 
 G_DEFINE_FINAL_TYPE (PaddockSandbox, paddock_sandbox, G_TYPE_OBJECT)
@@ -59,6 +60,7 @@ paddock_sandbox_finalize (GObject *object)
   g_free (self->proxy_socket);
   g_free (self->proxy_token);
   g_strfreev (self->environment);
+  g_free (self->mcp_socket);
 
   G_OBJECT_CLASS (paddock_sandbox_parent_class)->finalize (object);
 }
@@ -137,6 +139,16 @@ paddock_sandbox_set_environment (PaddockSandbox     *self,
     g_return_if_fail (strchr (environment[i], '=') != NULL && environment[i][0] != '=');
   g_strfreev (self->environment);
   self->environment = g_strdupv ((char **) environment);
+}
+
+void
+paddock_sandbox_set_mcp_socket (PaddockSandbox *self,
+                                const char     *path)
+{
+  g_return_if_fail (PADDOCK_IS_SANDBOX (self));
+
+  g_free (self->mcp_socket);
+  self->mcp_socket = g_strdup (path);
 }
 
 const char *
@@ -257,6 +269,11 @@ paddock_sandbox_build_spec (PaddockSandbox     *self,
     }
   json_builder_end_object (builder);
 
+  if (self->mcp_socket != NULL)
+    {
+      json_builder_set_member_name (builder, "mcp_socket");
+      json_builder_add_string_value (builder, self->mcp_socket);
+    }
   if (self->proxy_socket != NULL)
     {
       json_builder_set_member_name (builder, "proxy");

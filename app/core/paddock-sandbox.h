@@ -53,6 +53,11 @@ void            paddock_sandbox_set_proxy         (PaddockSandbox     *self,
  * travel to the helper on a descriptor, never on a command line. */
 void            paddock_sandbox_set_environment   (PaddockSandbox     *self,
                                                    const char * const *environment);
+/* A unix socket the command reaches at PADDOCK_SANDBOX_MCP_SOCKET:
+ * Paddock's MCP server, for an agent's own MCP client. */
+#define PADDOCK_SANDBOX_MCP_SOCKET "/run/paddock/mcp.sock"
+void            paddock_sandbox_set_mcp_socket    (PaddockSandbox     *self,
+                                                   const char         *path);
 const char     *paddock_sandbox_get_helper_path   (void);
 
 /* The spec paddock-sandbox reads, as JSON text. The environment is
