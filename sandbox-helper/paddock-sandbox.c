@@ -126,6 +126,8 @@ main (int   argc,
   /* Inside the sandbox, as its first process. */
   if (argc > 1 && g_str_equal (argv[1], "--forward"))
     return sandbox_forward_main (argc, argv);
+  if (argc == 2 && g_str_equal (argv[1], "--mcp-bridge"))
+    return sandbox_mcp_bridge_main ();
 
   for (int i = 1; i < argc; i++)
     {

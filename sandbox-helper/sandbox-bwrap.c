@@ -785,10 +785,11 @@ add_forwarder (SandboxBwrap       *bwrap,
 /* Paddock's MCP server for the agent's own MCP client, by descriptor so
  * that no link swapped in can point it elsewhere. */
 static gboolean
-add_mcp_socket (SandboxBwrap  *bwrap,
-                const char    *path,
-                GError       **error)
+add_mcp_socket (SandboxBwrap       *bwrap,
+                const SandboxSpec  *spec,
+                GError            **error)
 {
+  const char *path = spec->mcp_socket;
   g_autofree char *number = NULL;
   struct stat st;
   int fd = open_nofollow (path, 1);
@@ -801,6 +802,17 @@ add_mcp_socket (SandboxBwrap  *bwrap,
     }
   number = keep_fd (bwrap, fd);
   add_args (bwrap, "--ro-bind-fd", number, SANDBOX_MCP_SOCKET, NULL);
+  /* The bridge is this very program, as the forwarder is. */
+  if (spec->proxy_socket == NULL)
+    {
+      g_autofree char *exe_number = NULL;
+      int exe_fd = open ("/proc/self/exe", O_PATH);
+
+      if (exe_fd < 0)
+        return sandbox_fail (error, SANDBOX_ERROR_IO, "/proc/self/exe: %s", g_strerror (errno));
+      exe_number = keep_fd (bwrap, exe_fd);
+      add_args (bwrap, "--ro-bind-fd", exe_number, SANDBOX_FORWARD_BINARY, NULL);
+    }
   return TRUE;
 }
 
@@ -988,7 +1000,7 @@ sandbox_bwrap_new (const SandboxSpec  *spec,
 
   if (spec->proxy_socket != NULL && !add_forwarder (bwrap, spec, error))
     return NULL;
-  if (spec->mcp_socket != NULL && !add_mcp_socket (bwrap, spec->mcp_socket, error))
+  if (spec->mcp_socket != NULL && !add_mcp_socket (bwrap, spec, error))
     return NULL;
 
   add_args (bwrap, "--chdir", spec->cwd, "--clearenv", NULL);

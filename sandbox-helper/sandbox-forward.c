@@ -203,3 +203,74 @@ sandbox_forward_main (int    argc,
         }
     }
 }
+
+/* All of @length, or FALSE. */
+static gboolean
+send_all (int         fd,
+          const char *data,
+          gsize       length)
+{
+  while (length > 0)
+    {
+      ssize_t n = write (fd, data, length);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      length -= n;
+    }
+  return TRUE;
+}
+
+int
+sandbox_mcp_bridge_main (void)
+{
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  struct pollfd fds[2];
+  char buffer[65536];
+  int server = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_strlcpy (address.sun_path, SANDBOX_MCP_SOCKET, sizeof address.sun_path);
+  if (server < 0 || connect (server, (struct sockaddr *) &address, sizeof address) != 0)
+    {
+      g_printerr ("paddock-sandbox: Paddock's MCP server cannot be reached at %s: %s\n", SANDBOX_MCP_SOCKET,
+                  g_strerror (errno));
+      return 1;
+    }
+  fds[0] = (struct pollfd) { .fd = STDIN_FILENO, .events = POLLIN };
+  fds[1] = (struct pollfd) { .fd = server, .events = POLLIN };
+  for (;;)
+    {
+      ssize_t n;
+
+      if (poll (fds, 2, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return 1;
+        }
+      /* The client is done asking: the server answers what still runs,
+       * then closes. */
+      if (fds[0].revents != 0)
+        {
+          n = read (STDIN_FILENO, buffer, sizeof buffer);
+          if (n <= 0)
+            {
+              shutdown (server, SHUT_WR);
+              fds[0].fd = -1;
+            }
+          else if (!send_all (server, buffer, n))
+            return 1;
+        }
+      if (fds[1].revents != 0)
+        {
+          n = read (server, buffer, sizeof buffer);
+          if (n <= 0)
+            return 0;
+          if (!send_all (STDOUT_FILENO, buffer, n))
+            return 1;
+        }
+    }
+}

@@ -22,4 +22,11 @@ G_BEGIN_DECLS
 int sandbox_forward_main (int    argc,
                           char **argv);
 
+/* Runs inside the sandbox, as the MCP server an agent's own client
+ * starts:
+ *   paddock-sandbox --mcp-bridge
+ * Carries its stdin and stdout to Paddock's MCP server at
+ * SANDBOX_MCP_SOCKET until the server closes. */
+int sandbox_mcp_bridge_main (void);
+
 G_END_DECLS

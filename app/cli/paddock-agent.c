@@ -385,8 +385,7 @@ start_main (int    argc,
   if (preset != NULL && preset->mcp_options != NULL &&
       paddock_agent_preset_for_command (command[0]) == preset)
     {
-      const char *paddockctl = PADDOCK_DEVELOPMENT ? PADDOCK_BUILD_PADDOCKCTL : PADDOCKCTL_PATH;
-      const char *server[] = { paddockctl, "mcp-bridge", PADDOCK_SANDBOX_MCP_SOCKET, NULL };
+      const char *server[] = { PADDOCK_SANDBOX_MCP_BRIDGE, PADDOCK_SANDBOX_MCP_BRIDGE_OPTION, NULL };
 
       mcp = (McpHost) { policy, workspace, grants, session, asker, NULL, NULL, NULL };
       if (!mcp_host_start (&mcp, &error))

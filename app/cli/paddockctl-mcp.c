@@ -13,7 +13,6 @@
 #include <glib/gi18n.h>
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
-#include <gio/gunixsocketaddress.h>
 
 #include "paddock-audit-session.h"
 #include "paddock-mcp-server.h"
@@ -44,58 +43,6 @@ on_approval_needed (PaddockMcpServer       *server,
                     PaddockctlAsker        *asker)
 {
   paddockctl_asker_ask (asker, request);
-}
-
-/* --- the bridge ---------------------------------------------------------- */
-
-/* The client is done asking: the server hears the end, and answers
- * what is still running before it closes. */
-static void
-on_input_done (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, NULL);
-  g_socket_shutdown (g_socket_connection_get_socket (user_data), FALSE, TRUE, NULL);
-}
-
-/* The server closed: the session is over. */
-static void
-on_output_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, NULL);
-  g_main_loop_quit (user_data);
-}
-
-/* `paddockctl mcp-bridge SOCKET`: the MCP stdio an agent's own client
- * starts inside the sandbox, carried to the Paddock MCP server that
- * listens outside on SOCKET. */
-int
-paddockctl_mcp_bridge (int    argc,
-                       char **argv)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GInputStream) input = g_unix_input_stream_new (STDIN_FILENO, FALSE);
-  g_autoptr(GOutputStream) output = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autoptr(GError) error = NULL;
-
-  if (argc != 2)
-    return paddockctl_error (_("usage: paddockctl mcp-bridge SOCKET"));
-  address = g_unix_socket_address_new (argv[1]);
-  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
-  if (connection == NULL)
-    return paddockctl_error (_("Paddock's MCP server at %s cannot be reached: %s"), argv[1], error->message);
-  g_output_stream_splice_async (g_io_stream_get_output_stream (G_IO_STREAM (connection)), input,
-                                G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT, NULL, on_input_done, connection);
-  g_output_stream_splice_async (output, g_io_stream_get_input_stream (G_IO_STREAM (connection)),
-                                G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT, NULL, on_output_done, loop);
-  g_main_loop_run (loop);
-  return PADDOCKCTL_EXIT_OK;
 }
 
 int

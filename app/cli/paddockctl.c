@@ -133,8 +133,6 @@ main (int   argc,
     return paddockctl_exec_helper (PADDOCK_DEVELOPMENT ? PADDOCK_BUILD_AGENT : PADDOCK_AGENT, argc - 2, argv + 2);
   if (g_str_equal (argv[1], "mcp"))
     return paddockctl_mcp (argc - 1, argv + 1);
-  if (g_str_equal (argv[1], "mcp-bridge"))
-    return paddockctl_mcp_bridge (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "login") || g_str_equal (argv[1], "logout") || g_str_equal (argv[1], "accounts"))
     return paddockctl_exec_helper (PADDOCK_DEVELOPMENT ? PADDOCK_BUILD_LOGIN : PADDOCK_LOGIN, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))

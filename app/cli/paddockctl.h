@@ -23,7 +23,6 @@ G_BEGIN_DECLS
 int  paddockctl_audit     (int argc, char **argv);
 int  paddockctl_check     (int argc, char **argv);
 int  paddockctl_mcp       (int argc, char **argv);
-int  paddockctl_mcp_bridge (int argc, char **argv);
 int  paddockctl_policy    (int argc, char **argv);
 int  paddockctl_run       (int argc, char **argv);
 int  paddockctl_telemetry (int argc, char **argv);

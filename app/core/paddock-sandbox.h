@@ -56,6 +56,10 @@ void            paddock_sandbox_set_environment   (PaddockSandbox     *self,
 /* A unix socket the command reaches at PADDOCK_SANDBOX_MCP_SOCKET:
  * Paddock's MCP server, for an agent's own MCP client. */
 #define PADDOCK_SANDBOX_MCP_SOCKET "/run/paddock/mcp.sock"
+/* What carries an MCP client's stdio there, inside the sandbox: the
+ * helper itself, with this option. */
+#define PADDOCK_SANDBOX_MCP_BRIDGE "/run/paddock/forward"
+#define PADDOCK_SANDBOX_MCP_BRIDGE_OPTION "--mcp-bridge"
 void            paddock_sandbox_set_mcp_socket    (PaddockSandbox     *self,
                                                    const char         *path);
 const char     *paddock_sandbox_get_helper_path   (void);
