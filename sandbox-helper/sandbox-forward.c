@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "sandbox-forward.h"
+#include "sandbox-run.h"
 
 
 static int
@@ -204,26 +205,6 @@ sandbox_forward_main (int    argc,
     }
 }
 
-/* All of @length, or FALSE. */
-static gboolean
-send_all (int         fd,
-          const char *data,
-          gsize       length)
-{
-  while (length > 0)
-    {
-      ssize_t n = write (fd, data, length);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      length -= n;
-    }
-  return TRUE;
-}
-
 int
 sandbox_mcp_bridge_main (void)
 {
@@ -261,7 +242,7 @@ sandbox_mcp_bridge_main (void)
               shutdown (server, SHUT_WR);
               fds[0].fd = -1;
             }
-          else if (!send_all (server, buffer, n))
+          else if (!sandbox_write_all (server, buffer, n))
             return 1;
         }
       if (fds[1].revents != 0)
@@ -269,7 +250,7 @@ sandbox_mcp_bridge_main (void)
           n = read (server, buffer, sizeof buffer);
           if (n <= 0)
             return 0;
-          if (!send_all (STDOUT_FILENO, buffer, n))
+          if (!sandbox_write_all (STDOUT_FILENO, buffer, n))
             return 1;
         }
     }

@@ -148,10 +148,10 @@ parse_status (GString        *status,
     }
 }
 
-static gboolean
-write_all (int         fd,
-           const char *data,
-           gsize       length)
+gboolean
+sandbox_write_all (int         fd,
+                   const char *data,
+                   gsize       length)
 {
   while (length > 0)
     {
@@ -375,7 +375,7 @@ supervise (const SandboxSpec *spec,
               n = spec->output_limit - outcome->output_bytes;
               outcome->output_truncated = TRUE;
             }
-          write_all (owners[i] == &out[0] ? STDOUT_FILENO : STDERR_FILENO, buffer, n);
+          sandbox_write_all (owners[i] == &out[0] ? STDOUT_FILENO : STDERR_FILENO, buffer, n);
           outcome->output_bytes += n;
 
           if (outcome->output_truncated && !killed)
@@ -452,7 +452,7 @@ args_fd (GPtrArray  *args,
 
   for (guint i = 0; i < args->len; i++)
     g_string_append_len (data, g_ptr_array_index (args, i), strlen (g_ptr_array_index (args, i)) + 1);
-  if (!write_all (fd, data->str, data->len) || lseek (fd, 0, SEEK_SET) != 0)
+  if (!sandbox_write_all (fd, data->str, data->len) || lseek (fd, 0, SEEK_SET) != 0)
     {
       int saved_errno = errno;
       close (fd);

@@ -45,6 +45,10 @@ char           *sandbox_outcome_to_json (const SandboxOutcome *outcome);
  * 127 when there is no such program, or 125 when the sandbox could not
  * run it. */
 int             sandbox_outcome_exit_code (const SandboxOutcome *outcome);
+/* All of @length to @fd, or FALSE. */
+gboolean        sandbox_write_all       (int                   fd,
+                                         const char           *data,
+                                         gsize                 length);
 void            sandbox_outcome_free    (SandboxOutcome       *outcome);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SandboxOutcome, sandbox_outcome_free)
