@@ -564,61 +564,61 @@ resolve (PaddockMcpServer  *self,
   return g_build_filename (real_parent, name, NULL);
 }
 
-static void
-read_file (Call *call)
+/* The file's bytes, at most @max of them (0: all) with @truncated set
+ * when there were more; NULL with @error, or without when the file is
+ * not there. */
+static GBytes *
+read_resolved (const char  *path,
+               gsize        max,
+               gboolean    *truncated,
+               GError     **error)
 {
-  g_autoptr(GString) text = g_string_new (NULL);
-  char buffer[65536];
-  gboolean truncated = FALSE;
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  guint8 buffer[65536];
   ssize_t n;
-  int fd = open_resolved (call->path, O_RDONLY, 0);
+  int fd = open_resolved (path, O_RDONLY, 0);
 
   if (fd < 0)
     {
-      g_autofree char *message = g_strdup_printf ("%s cannot be read: %s", call->path, g_strerror (errno));
-      fail_call (call, message);
-      return;
+      if (errno != ENOENT)
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s cannot be read: %s", path,
+                     g_strerror (errno));
+      return NULL;
     }
   while ((n = read (fd, buffer, sizeof buffer)) > 0)
     {
-      if (text->len + n > MAX_OUTPUT)
+      if (max > 0 && bytes->len + n > max)
         {
-          g_string_append_len (text, buffer, MAX_OUTPUT - text->len);
-          truncated = TRUE;
+          g_byte_array_append (bytes, buffer, max - bytes->len);
+          *truncated = TRUE;
           break;
         }
-      g_string_append_len (text, buffer, n);
+      g_byte_array_append (bytes, buffer, n);
     }
   close (fd);
-  if (!g_utf8_validate_len (text->str, text->len, NULL))
-    {
-      g_autofree char *message = g_strdup_printf ("%s is not UTF-8 text", call->path);
-      fail_call (call, message);
-      return;
-    }
-  if (truncated)
-    g_string_append (text, "\n[cut at 1 MiB]");
-  answer (call, tool_result (text->str, FALSE, NULL));
+  return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
 }
 
-static void
-write_file (Call *call)
+static gboolean
+write_resolved (const char  *path,
+                GBytes      *content,
+                gboolean     create,
+                GError     **error)
 {
-  const char *content = paddock_json_get_string (call->arguments, "content", "");
-  gsize length = strlen (content);
+  gsize length;
+  const char *data = g_bytes_get_data (content, &length);
   gsize done = 0;
-  int fd = open_resolved (call->path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  g_autofree char *message = NULL;
+  int fd = open_resolved (path, O_WRONLY | O_CREAT | (create ? O_EXCL : O_TRUNC), 0644);
 
   if (fd < 0)
     {
-      message = g_strdup_printf ("%s cannot be written: %s", call->path, g_strerror (errno));
-      fail_call (call, message);
-      return;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s cannot be written: %s", path,
+                   g_strerror (errno));
+      return FALSE;
     }
   while (done < length)
     {
-      ssize_t n = write (fd, content + done, length - done);
+      ssize_t n = write (fd, data + done, length - done);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -628,11 +628,56 @@ write_file (Call *call)
     }
   if (close (fd) != 0 || done < length)
     {
-      message = g_strdup_printf ("%s was not written completely: %s", call->path, g_strerror (errno));
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s was not written completely", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+read_file (Call *call)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean truncated = FALSE;
+  g_autoptr(GBytes) bytes = read_resolved (call->path, MAX_OUTPUT, &truncated, &error);
+  g_autoptr(GString) text = NULL;
+  gsize length;
+  const char *data;
+
+  if (bytes == NULL)
+    {
+      g_autofree char *message = error ? g_strdup (error->message)
+                                       : g_strdup_printf ("%s cannot be read: it is gone", call->path);
       fail_call (call, message);
       return;
     }
-  message = g_strdup_printf ("wrote %" G_GSIZE_FORMAT " bytes to %s", length, call->path);
+  data = g_bytes_get_data (bytes, &length);
+  if (!g_utf8_validate_len (data ? data : "", length, NULL))
+    {
+      g_autofree char *message = g_strdup_printf ("%s is not UTF-8 text", call->path);
+      fail_call (call, message);
+      return;
+    }
+  text = g_string_new_len (data, length);
+  if (truncated)
+    g_string_append (text, "\n[cut at 1 MiB]");
+  answer (call, tool_result (text->str, FALSE, NULL));
+}
+
+static void
+write_file (Call *call)
+{
+  const char *content = paddock_json_get_string (call->arguments, "content", "");
+  g_autoptr(GBytes) bytes = g_bytes_new_static (content, strlen (content));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (!write_resolved (call->path, bytes, FALSE, &error))
+    {
+      fail_call (call, error->message);
+      return;
+    }
+  message = g_strdup_printf ("wrote %" G_GSIZE_FORMAT " bytes to %s", g_bytes_get_size (bytes), call->path);
   answer (call, tool_result (message, FALSE, NULL));
 }
 
@@ -738,65 +783,6 @@ tool_path (Call *call)
 
 /* --- apply_patch -------------------------------------------------------- */
 
-/* The file's bytes, or NULL with @error; a file that is not there is
- * NULL without. */
-static GBytes *
-read_resolved (const char  *path,
-               GError     **error)
-{
-  g_autoptr(GByteArray) bytes = g_byte_array_new ();
-  guint8 buffer[65536];
-  ssize_t n;
-  int fd = open_resolved (path, O_RDONLY, 0);
-
-  if (fd < 0)
-    {
-      if (errno != ENOENT)
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s cannot be read: %s", path,
-                     g_strerror (errno));
-      return NULL;
-    }
-  while ((n = read (fd, buffer, sizeof buffer)) > 0)
-    g_byte_array_append (bytes, buffer, n);
-  close (fd);
-  return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
-}
-
-static gboolean
-write_resolved (const char  *path,
-                GBytes      *content,
-                gboolean     create,
-                GError     **error)
-{
-  gsize length;
-  const char *data = g_bytes_get_data (content, &length);
-  gsize done = 0;
-  int fd = open_resolved (path, O_WRONLY | O_CREAT | (create ? O_EXCL : O_TRUNC), 0644);
-
-  if (fd < 0)
-    {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s cannot be written: %s", path,
-                   g_strerror (errno));
-      return FALSE;
-    }
-  while (done < length)
-    {
-      ssize_t n = write (fd, data + done, length - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      done += n;
-    }
-  if (close (fd) != 0 || done < length)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s was not written completely", path);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* Every file judged and allowed: the new contents are all made first,
  * so a hunk that does not apply leaves every file as it was. */
 static void
@@ -810,7 +796,8 @@ apply_patch (Call *call)
     {
       PaddockPatchFile *file = g_ptr_array_index (call->patch, i);
       const char *path = g_ptr_array_index (call->patch_paths, i);
-      g_autoptr(GBytes) old = read_resolved (path, &error);
+      gboolean truncated = FALSE;
+      g_autoptr(GBytes) old = read_resolved (path, 0, &truncated, &error);
       GBytes *changed;
 
       if (error != NULL || (old == NULL) != (file->old_path == NULL))
