@@ -432,22 +432,40 @@ on_done (GObject      *source,
   wait->result = g_object_ref (result);
 }
 
-/* Runs the sign-in's asynchronous step in a context of its own, so that
- * a thread or a command line can wait for it. */
-static GAsyncResult *
-wait_for (GMainContext *context,
-          Wait         *wait)
+/* A refresh or a revocation. */
+typedef enum
 {
-  while (wait->result == NULL)
-    g_main_context_iteration (context, TRUE);
-  return wait->result;
-}
+  ASK_REFRESH,
+  ASK_REVOKE,
+} Ask;
 
-static PaddockSignIn *
-sign_in_for (PaddockLogin  *login,
-             GError       **error)
+/* Asks @login's provider in a main context of this thread's own, so
+ * that a thread or a command line can wait for the answer; the result,
+ * and the sign-in that finishes it in @sign_in, or NULL with @error. */
+static GAsyncResult *
+ask_provider (PaddockLogin   *login,
+              Ask             ask,
+              const char     *refresh_token,
+              GCancellable   *cancellable,
+              PaddockSignIn **sign_in,
+              GError        **error)
 {
-  return paddock_sign_in_new (login->issuer, login->client_id, error);
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  Wait wait = { NULL };
+
+  g_main_context_push_thread_default (context);
+  *sign_in = paddock_sign_in_new (login->issuer, login->client_id, error);
+  if (*sign_in != NULL)
+    {
+      if (ask == ASK_REFRESH)
+        paddock_sign_in_refresh_async (*sign_in, refresh_token, login->account, cancellable, on_done, &wait);
+      else
+        paddock_sign_in_revoke_async (*sign_in, refresh_token, cancellable, on_done, &wait);
+      while (wait.result == NULL)
+        g_main_context_iteration (context, TRUE);
+    }
+  g_main_context_pop_thread_default (context);
+  return wait.result;
 }
 
 static PaddockTokens *
@@ -456,19 +474,9 @@ refresh_login (PaddockLogin  *login,
                GCancellable  *cancellable,
                GError       **error)
 {
-  g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(PaddockSignIn) sign_in = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  Wait wait = { NULL };
+  g_autoptr(GAsyncResult) result = ask_provider (login, ASK_REFRESH, refresh_token, cancellable, &sign_in, error);
 
-  g_main_context_push_thread_default (context);
-  sign_in = sign_in_for (login, error);
-  if (sign_in != NULL)
-    {
-      paddock_sign_in_refresh_async (sign_in, refresh_token, login->account, cancellable, on_done, &wait);
-      result = wait_for (context, &wait);
-    }
-  g_main_context_pop_thread_default (context);
   return result ? paddock_sign_in_refresh_finish (sign_in, result, error) : NULL;
 }
 
@@ -477,19 +485,9 @@ revoke_login (PaddockLogin  *login,
               const char    *refresh_token,
               GError       **error)
 {
-  g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(PaddockSignIn) sign_in = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  Wait wait = { NULL };
+  g_autoptr(GAsyncResult) result = ask_provider (login, ASK_REVOKE, refresh_token, NULL, &sign_in, error);
 
-  g_main_context_push_thread_default (context);
-  sign_in = sign_in_for (login, error);
-  if (sign_in != NULL)
-    {
-      paddock_sign_in_revoke_async (sign_in, refresh_token, NULL, on_done, &wait);
-      result = wait_for (context, &wait);
-    }
-  g_main_context_pop_thread_default (context);
   return result ? paddock_sign_in_revoke_finish (sign_in, result, error) : FALSE;
 }
 
