@@ -30,11 +30,9 @@
 #include "paddock-mcp-server.h"
 #include "paddock-path.h"
 #include "paddock-paths.h"
-#include "paddock-policy-loader.h"
 #include "paddock-runner.h"
 #include "paddock-sandbox.h"
 #include "paddock-snapshot.h"
-#include "paddock-telemetry-config.h"
 #include "paddockctl.h"
 
 #define EXIT_ERROR 2
@@ -272,11 +270,8 @@ start_main (int    argc,
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(PaddockPolicyLoader) loader = paddock_policy_loader_new ();
   g_autoptr(PaddockWorkspace) workspace = NULL;
   g_autoptr(PaddockPolicy) policy = NULL;
-  g_autoptr(PaddockTelemetryConfig) config = NULL;
-  g_autoptr(PaddockAudit) audit = NULL;
   g_auto(PaddockctlExport) export = { NULL };
   g_autoptr(PaddockAuditSession) session = NULL;
   g_autoptr(PaddockGrants) grants = NULL;
@@ -291,7 +286,6 @@ start_main (int    argc,
   g_autofree char *shown = NULL;
   g_autofree char *client = NULL;
   g_autofree char *run_dir = NULL;
-  g_auto(GStrv) envp = g_get_environ ();
   g_auto(GStrv) changes = NULL;
   g_autoptr(GPtrArray) environment = g_ptr_array_new_with_free_func ((GDestroyNotify) paddock_keychain_free);
   const PaddockAgentPreset *preset;
@@ -313,19 +307,12 @@ start_main (int    argc,
   if (preset_name != NULL && preset == NULL)
     return fail (_("no preset “%s”; “paddockctl agent presets” lists them"), preset_name);
 
-  workspace = paddock_workspace_new_for_path (workspace_dir ? workspace_dir : cwd, &error);
-  if (workspace == NULL)
-    return fail ("%s", error->message);
-  policy = paddock_policy_loader_load (loader, workspace, &error);
+  policy = paddockctl_open_policy (workspace_dir, &workspace, &error);
   if (policy == NULL)
     return fail ("%s", error->message);
-  config = paddock_telemetry_config_new (policy, (const char * const *) envp);
-  audit = paddock_audit_open_for_policy (policy, config->policy_endpoint, &error);
-  if (audit == NULL)
-    return fail (_("%s; nothing runs unrecorded"), error->message);
-  if (config->enabled && config->endpoint != NULL)
-    paddockctl_export_start (&export, config->endpoint_shown);
-  session = paddock_audit_session_new (audit, policy, workspace, "paddockctl agent");
+  session = paddockctl_open_session (policy, workspace, "paddockctl agent", &export, &error);
+  if (session == NULL)
+    return fail ("%s", error->message);
   paddock_audit_session_set_attribute (session, "agent.preset", preset ? preset->name : "none");
 
   grants = session_path != NULL ? paddock_grants_new_from_file (session_path, &error) : paddock_grants_new ();

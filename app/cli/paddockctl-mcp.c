@@ -16,8 +16,6 @@
 
 #include "paddock-audit-session.h"
 #include "paddock-mcp-server.h"
-#include "paddock-policy-loader.h"
-#include "paddock-telemetry-config.h"
 #include "paddockctl.h"
 
 static void
@@ -50,18 +48,14 @@ paddockctl_mcp (int    argc,
                 char **argv)
 {
   g_autofree char *workspace_dir = NULL;
-  g_autofree char *cwd = g_get_current_dir ();
   const GOptionEntry entries[] = {
     { "workspace", 'w', 0, G_OPTION_ARG_FILENAME, &workspace_dir, N_("The workspace (default: the current folder)"), N_("DIR") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(PaddockPolicyLoader) loader = paddock_policy_loader_new ();
   g_autoptr(PaddockWorkspace) workspace = NULL;
   g_autoptr(PaddockPolicy) policy = NULL;
-  g_autoptr(PaddockTelemetryConfig) config = NULL;
-  g_autoptr(PaddockAudit) audit = NULL;
   g_auto(PaddockctlExport) export = { NULL };
   g_autoptr(PaddockAuditSession) session = NULL;
   g_autoptr(PaddockGrants) grants = NULL;
@@ -71,7 +65,6 @@ paddockctl_mcp (int    argc,
   g_autoptr(GOutputStream) output = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autofree char *session_path = paddock_grants_dup_session_path ();
-  g_auto(GStrv) envp = g_get_environ ();
   guint terminate, interrupt;
 
   g_set_prgname ("paddockctl mcp");
@@ -84,21 +77,12 @@ paddockctl_mcp (int    argc,
   if (argc > 1)
     return paddockctl_error (_("unexpected “%s”"), argv[1]);
 
-  workspace = paddock_workspace_new_for_path (workspace_dir ? workspace_dir : cwd, &error);
-  if (workspace == NULL)
-    return paddockctl_error ("%s", error->message);
-  policy = paddock_policy_loader_load (loader, workspace, &error);
+  policy = paddockctl_open_policy (workspace_dir, &workspace, &error);
   if (policy == NULL)
     return paddockctl_error ("%s", error->message);
-
-  /* Nothing runs unrecorded: no store, no server. */
-  config = paddock_telemetry_config_new (policy, (const char * const *) envp);
-  audit = paddock_audit_open_for_policy (policy, config->policy_endpoint, &error);
-  if (audit == NULL)
-    return paddockctl_error (_("%s; nothing runs unrecorded"), error->message);
-  if (config->enabled && config->endpoint != NULL)
-    paddockctl_export_start (&export, config->endpoint_shown);
-  session = paddock_audit_session_new (audit, policy, workspace, "paddockctl mcp");
+  session = paddockctl_open_session (policy, workspace, "paddockctl mcp", &export, &error);
+  if (session == NULL)
+    return paddockctl_error ("%s", error->message);
   grants = session_path != NULL ? paddock_grants_new_from_file (session_path, &error) : paddock_grants_new ();
   if (grants == NULL)
     return paddockctl_error ("%s", error->message);

@@ -16,10 +16,8 @@
 
 #include "paddock-audit-session.h"
 #include "paddock-path.h"
-#include "paddock-policy-loader.h"
 #include "paddock-runner.h"
 #include "paddock-sandbox.h"
-#include "paddock-telemetry-config.h"
 #include "paddockctl.h"
 
 /* A person said no, or the policy did: not the command's own status. */
@@ -94,7 +92,6 @@ paddockctl_run (int    argc,
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(PaddockPolicyLoader) loader = paddock_policy_loader_new ();
   g_autoptr(PaddockWorkspace) workspace = NULL;
   g_autoptr(PaddockPolicy) policy = NULL;
   g_autoptr(PaddockGrants) grants = NULL;
@@ -106,9 +103,6 @@ paddockctl_run (int    argc,
   guint n_grants;
   g_autofree char *session_path = paddock_grants_dup_session_path ();
   g_autofree char *run_dir = NULL;
-  g_auto(GStrv) envp = g_get_environ ();
-  g_autoptr(PaddockTelemetryConfig) config = NULL;
-  g_autoptr(PaddockAudit) audit = NULL;
   g_auto(PaddockctlExport) export = { NULL };
   g_autoptr(PaddockAuditSession) session = NULL;
   g_autoptr(JsonObject) attributes = NULL;
@@ -124,10 +118,7 @@ paddockctl_run (int    argc,
   if (timeout < 0)
     return paddockctl_error (_("--timeout takes a number of seconds, 0 or more"));
 
-  workspace = paddock_workspace_new_for_path (workspace_dir ? workspace_dir : cwd, &error);
-  if (workspace == NULL)
-    return paddockctl_error ("%s", error->message);
-  policy = paddock_policy_loader_load (loader, workspace, &error);
+  policy = paddockctl_open_policy (workspace_dir, &workspace, &error);
   if (policy == NULL)
     return paddockctl_error ("%s", error->message);
 
@@ -153,14 +144,9 @@ paddockctl_run (int    argc,
         return paddockctl_error ("%s", error->message);
     }
 
-  /* Nothing runs unrecorded: no store, no run. */
-  config = paddock_telemetry_config_new (policy, (const char * const *) envp);
-  audit = paddock_audit_open_for_policy (policy, config->policy_endpoint, &error);
-  if (audit == NULL)
-    return paddockctl_error (_("%s; nothing runs unrecorded"), error->message);
-  if (config->enabled && config->endpoint != NULL)
-    paddockctl_export_start (&export, config->endpoint_shown);
-  session = paddock_audit_session_new (audit, policy, workspace, "paddockctl run");
+  session = paddockctl_open_session (policy, workspace, "paddockctl run", &export, &error);
+  if (session == NULL)
+    return paddockctl_error ("%s", error->message);
 
   /* A command started outside the workspace starts at its top. */
   run_dir = paddock_path_is_within (cwd, paddock_workspace_get_path (workspace))

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "paddock-approval-request.h"
+#include "paddock-audit-session.h"
 #include "paddock-policy.h"
 
 G_BEGIN_DECLS
@@ -67,6 +68,19 @@ void             paddockctl_export_start     (PaddockctlExport       *export,
 /* Flushes for a bounded time, then lets go. */
 void             paddockctl_export_finish    (PaddockctlExport       *export);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PaddockctlExport, paddockctl_export_finish)
+
+/* The workspace at @workspace_dir (NULL: the current folder) and its
+ * policy. */
+PaddockPolicy       *paddockctl_open_policy  (const char        *workspace_dir,
+                                              PaddockWorkspace **workspace,
+                                              GError           **error);
+/* The audit session @client records in, with the exporter started when
+ * telemetry is on; refused when the store cannot be opened. */
+PaddockAuditSession *paddockctl_open_session (PaddockPolicy     *policy,
+                                              PaddockWorkspace  *workspace,
+                                              const char        *client,
+                                              PaddockctlExport  *export,
+                                              GError           **error);
 
 /* The decision, its layer, source, rule and reason, for a person. */
 void             paddockctl_describe         (FILE                   *out,
