@@ -119,32 +119,6 @@ key_main (int    argc,
 
 /* --- start --------------------------------------------------------------- */
 
-typedef struct
-{
-  GMainLoop *loop;
-  GAsyncResult *result;
-} Wait;
-
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  g_main_loop_quit (wait->loop);
-}
-
-/* From the runner, or from the MCP server the agent's own client uses. */
-static void
-on_approval_needed (GObject                *emitter,
-                    PaddockApprovalRequest *request,
-                    PaddockctlAsker        *asker)
-{
-  paddockctl_asker_ask (asker, request);
-}
-
 /* --- Paddock's MCP server, for the agent's own MCP client --------------- */
 
 typedef struct
@@ -180,7 +154,7 @@ on_incoming (GSocketService    *service,
   g_autoptr(PaddockMcpServer) server = paddock_mcp_server_new (host->policy, host->workspace, host->grants,
                                                                host->session);
 
-  g_signal_connect (server, "approval-needed", G_CALLBACK (on_approval_needed), host->asker);
+  g_signal_connect (server, "approval-needed", G_CALLBACK (paddockctl_asker_on_approval_needed), host->asker);
   paddock_mcp_server_run_async (server, g_io_stream_get_input_stream (G_IO_STREAM (connection)),
                                 g_io_stream_get_output_stream (G_IO_STREAM (connection)), NULL, on_served,
                                 g_object_ref (connection));
@@ -281,7 +255,6 @@ start_main (int    argc,
   g_autoptr(PaddockSnapshot) before = NULL;
   g_autoptr(PaddockSnapshot) after = NULL;
   g_autoptr(JsonObject) attributes = NULL;
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autofree char *session_path = paddock_grants_dup_session_path ();
   g_autofree char *shown = NULL;
   g_autofree char *client = NULL;
@@ -289,7 +262,6 @@ start_main (int    argc,
   g_auto(GStrv) changes = NULL;
   g_autoptr(GPtrArray) environment = g_ptr_array_new_with_free_func ((GDestroyNotify) paddock_keychain_free);
   const PaddockAgentPreset *preset;
-  Wait wait = { loop, NULL };
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_auto(GStrv) agent_argv = NULL;
   McpHost mcp = { NULL };
@@ -389,17 +361,14 @@ start_main (int    argc,
         }
     }
   paddock_runner_set_environment (runner, (const char * const *) environment->pdata);
-  g_signal_connect (runner, "approval-needed", G_CALLBACK (on_approval_needed), asker);
+  g_signal_connect (runner, "approval-needed", G_CALLBACK (paddockctl_asker_on_approval_needed), asker);
   terminate = g_unix_signal_add (SIGTERM, on_stop, cancellable);
   hangup = g_unix_signal_add (SIGHUP, on_stop, cancellable);
-  paddock_runner_run_async (runner, (const char * const *) agent_argv, run_dir, cancellable, on_done, &wait);
-  g_main_loop_run (loop);
+  outcome = paddockctl_run_and_wait (runner, (const char * const *) agent_argv, run_dir, cancellable, &error);
   g_source_remove (terminate);
   g_source_remove (hangup);
   mcp_host_stop (&mcp);
   g_clear_pointer (&asker, paddockctl_asker_close);
-  outcome = paddock_runner_run_finish (runner, wait.result, &error);
-  g_clear_object (&wait.result);
 
   if (outcome == NULL)
     {

@@ -218,6 +218,14 @@ on_app_answered (GObject      *source,
 }
 
 void
+paddockctl_asker_on_approval_needed (GObject                *emitter,
+                                     PaddockApprovalRequest *request,
+                                     PaddockctlAsker        *asker)
+{
+  paddockctl_asker_ask (asker, request);
+}
+
+void
 paddockctl_asker_ask (PaddockctlAsker        *asker,
                       PaddockApprovalRequest *request)
 {

@@ -35,14 +35,6 @@ on_terminate (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
-on_approval_needed (PaddockMcpServer       *server,
-                    PaddockApprovalRequest *request,
-                    PaddockctlAsker        *asker)
-{
-  paddockctl_asker_ask (asker, request);
-}
-
 int
 paddockctl_mcp (int    argc,
                 char **argv)
@@ -89,7 +81,7 @@ paddockctl_mcp (int    argc,
 
   asker = paddockctl_asker_new ();
   server = paddock_mcp_server_new (policy, workspace, grants, session);
-  g_signal_connect (server, "approval-needed", G_CALLBACK (on_approval_needed), asker);
+  g_signal_connect (server, "approval-needed", G_CALLBACK (paddockctl_asker_on_approval_needed), asker);
   paddock_mcp_server_run_async (server, input, output, NULL, on_served, loop);
   terminate = g_unix_signal_add (SIGTERM, on_terminate, server);
   interrupt = g_unix_signal_add (SIGINT, on_terminate, server);

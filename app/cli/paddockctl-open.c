@@ -1,6 +1,6 @@
-/* paddockctl-open.c: what every front door that runs something opens
- * first: the workspace, its policy, and the audit store with its
- * exporter
+/* paddockctl-open.c: what every front door that runs something shares:
+ * the workspace, its policy, the audit store with its exporter, and
+ * waiting for the runner
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -48,4 +48,27 @@ paddockctl_open_session (PaddockPolicy     *policy,
   if (config->enabled && config->endpoint != NULL)
     paddockctl_export_start (export, config->endpoint_shown);
   return paddock_audit_session_new (audit, policy, workspace, client);
+}
+
+static void
+on_ran (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+PaddockRunResult *
+paddockctl_run_and_wait (PaddockRunner       *runner,
+                         const char * const  *argv,
+                         const char          *cwd,
+                         GCancellable        *cancellable,
+                         GError             **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  paddock_runner_run_async (runner, argv, cwd, cancellable, on_ran, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return paddock_runner_run_finish (runner, result, error);
 }

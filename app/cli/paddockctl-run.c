@@ -23,31 +23,6 @@
 /* A person said no, or the policy did: not the command's own status. */
 #define EXIT_DENIED 126
 
-typedef struct
-{
-  GMainLoop *loop;
-  GAsyncResult *result;
-} Wait;
-
-static void
-on_waited (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  g_main_loop_quit (wait->loop);
-}
-
-static void
-on_approval_needed (PaddockRunner          *runner,
-                    PaddockApprovalRequest *request,
-                    PaddockctlAsker        *asker)
-{
-  paddockctl_asker_ask (asker, request);
-}
-
 /* A refused destination, said where the person sees it. */
 static void
 on_network_event (PaddockRunner       *runner,
@@ -97,9 +72,7 @@ paddockctl_run (int    argc,
   g_autoptr(PaddockGrants) grants = NULL;
   g_autoptr(PaddockRunner) runner = NULL;
   g_autoptr(PaddockRunResult) outcome = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(PaddockctlAsker) asker = NULL;
-  Wait wait = { NULL, NULL };
   guint n_grants;
   g_autofree char *session_path = paddock_grants_dup_session_path ();
   g_autofree char *run_dir = NULL;
@@ -168,16 +141,11 @@ paddockctl_run (int    argc,
   paddock_runner_set_timeout (runner, timeout);
   if (output_limit >= 0)
     paddock_runner_set_output_limit (runner, output_limit);
-  g_signal_connect (runner, "approval-needed", G_CALLBACK (on_approval_needed), asker);
+  g_signal_connect (runner, "approval-needed", G_CALLBACK (paddockctl_asker_on_approval_needed), asker);
   g_signal_connect (runner, "network-event", G_CALLBACK (on_network_event), NULL);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  wait.loop = loop;
-  paddock_runner_run_async (runner, (const char * const *) command, run_dir, NULL, on_waited, &wait);
-  g_main_loop_run (loop);
+  outcome = paddockctl_run_and_wait (runner, (const char * const *) command, run_dir, NULL, &error);
   g_clear_pointer (&asker, paddockctl_asker_close);
-  outcome = paddock_runner_run_finish (runner, wait.result, &error);
-  g_clear_object (&wait.result);
 
   if (outcome == NULL)
     {

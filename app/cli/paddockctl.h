@@ -11,6 +11,7 @@
 
 #include "paddock-approval-request.h"
 #include "paddock-audit-session.h"
+#include "paddock-runner.h"
 #include "paddock-policy.h"
 
 G_BEGIN_DECLS
@@ -52,6 +53,11 @@ void             paddockctl_asker_set_terminal (PaddockctlAsker      *asker,
  * way or another. */
 void             paddockctl_asker_ask        (PaddockctlAsker        *asker,
                                               PaddockApprovalRequest *request);
+/* An ::approval-needed handler (of a runner or an MCP server) that asks
+ * the asker given as its data. */
+void             paddockctl_asker_on_approval_needed (GObject                *emitter,
+                                                      PaddockApprovalRequest *request,
+                                                      PaddockctlAsker        *asker);
 /* Denies what is still waiting, and lets go. */
 void             paddockctl_asker_close      (PaddockctlAsker        *asker);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaddockctlAsker, paddockctl_asker_close)
@@ -81,6 +87,14 @@ PaddockAuditSession *paddockctl_open_session (PaddockPolicy     *policy,
                                               const char        *client,
                                               PaddockctlExport  *export,
                                               GError           **error);
+
+/* paddock_runner_run_async(), waited for in the thread-default main
+ * context (whose other sources go on meanwhile). */
+PaddockRunResult    *paddockctl_run_and_wait (PaddockRunner       *runner,
+                                              const char * const  *argv,
+                                              const char          *cwd,
+                                              GCancellable        *cancellable,
+                                              GError             **error);
 
 /* The decision, its layer, source, rule and reason, for a person. */
 void             paddockctl_describe         (FILE                   *out,
