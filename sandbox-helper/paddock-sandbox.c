@@ -24,6 +24,7 @@
 #include "sandbox-run.h"
 #include "sandbox-spec.h"
 #include "sandbox-userns.h"
+#include "sandbox-watch.h"
 
 #define MAX_SPEC_SIZE (1024 * 1024)
 #define EXIT_SANDBOX_FAILED 125
@@ -128,6 +129,8 @@ main (int   argc,
     return sandbox_forward_main (argc, argv);
   if (argc == 2 && g_str_equal (argv[1], "--mcp-bridge"))
     return sandbox_mcp_bridge_main ();
+  if (argc > 1 && g_str_equal (argv[1], "--watch-files"))
+    return sandbox_watch_main (argc, argv);
 
   for (int i = 1; i < argc; i++)
     {

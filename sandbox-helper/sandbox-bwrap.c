@@ -28,6 +28,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,6 +64,8 @@ sandbox_bwrap_free (SandboxBwrap *bwrap)
   for (guint i = 0; bwrap->fds && i < bwrap->fds->len; i++)
     close (g_array_index (bwrap->fds, int, i));
   g_clear_pointer (&bwrap->fds, g_array_unref);
+  if (bwrap->watch_fd >= 0)
+    close (bwrap->watch_fd);
   g_clear_pointer (&bwrap->args, g_ptr_array_unref);
   g_clear_pointer (&bwrap->late_args, g_ptr_array_unref);
   g_clear_pointer (&bwrap->command_prefix, g_ptr_array_unref);
@@ -729,6 +732,26 @@ scan_tree (Scan         *scan,
   return TRUE;
 }
 
+/* This very program, at SANDBOX_FORWARD_BINARY, once: it is the
+ * forwarder, the MCP bridge and the watch inside. */
+static gboolean
+bind_self (SandboxBwrap  *bwrap,
+           GError       **error)
+{
+  g_autofree char *number = NULL;
+  int fd;
+
+  if (bwrap->self_bound)
+    return TRUE;
+  fd = open ("/proc/self/exe", O_PATH);
+  if (fd < 0)
+    return sandbox_fail (error, SANDBOX_ERROR_IO, "/proc/self/exe: %s", g_strerror (errno));
+  number = keep_fd (bwrap, fd);
+  add_args (bwrap, "--ro-bind-fd", number, SANDBOX_FORWARD_BINARY, NULL);
+  bwrap->self_bound = TRUE;
+  return TRUE;
+}
+
 /* The way out: the proxy's socket and this very program, which runs
  * first inside as the forwarder (sandbox-forward.c), holding the token
  * on a descriptor it closes before the command starts. */
@@ -738,10 +761,9 @@ add_forwarder (SandboxBwrap       *bwrap,
                GError            **error)
 {
   g_autofree char *socket_number = NULL;
-  g_autofree char *exe_number = NULL;
   g_autofree char *token_number = NULL;
   struct stat st;
-  int socket_fd, exe_fd, token_fd;
+  int socket_fd, token_fd;
 
   socket_fd = open_nofollow (spec->proxy_socket, 1);
   if (socket_fd < 0 || fstat (socket_fd, &st) != 0 || !S_ISSOCK (st.st_mode))
@@ -752,11 +774,8 @@ add_forwarder (SandboxBwrap       *bwrap,
                            spec->proxy_socket);
     }
   socket_number = keep_fd (bwrap, socket_fd);
-
-  exe_fd = open ("/proc/self/exe", O_PATH);
-  if (exe_fd < 0)
-    return sandbox_fail (error, SANDBOX_ERROR_IO, "/proc/self/exe: %s", g_strerror (errno));
-  exe_number = keep_fd (bwrap, exe_fd);
+  if (!bind_self (bwrap, error))
+    return FALSE;
 
   token_fd = memfd_create ("paddock-proxy-token", 0);
   if (token_fd < 0 || write (token_fd, spec->proxy_token, strlen (spec->proxy_token)) < 0)
@@ -768,11 +787,7 @@ add_forwarder (SandboxBwrap       *bwrap,
     }
   token_number = keep_fd (bwrap, token_fd);
 
-  add_args (bwrap,
-            "--ro-bind-fd", socket_number, SANDBOX_FORWARD_SOCKET,
-            "--ro-bind-fd", exe_number, SANDBOX_FORWARD_BINARY,
-            NULL);
-  bwrap->command_prefix = g_ptr_array_new_with_free_func (g_free);
+  add_args (bwrap, "--ro-bind-fd", socket_number, SANDBOX_FORWARD_SOCKET, NULL);
   g_ptr_array_add (bwrap->command_prefix, g_strdup (SANDBOX_FORWARD_BINARY));
   g_ptr_array_add (bwrap->command_prefix, g_strdup ("--forward"));
   g_ptr_array_add (bwrap->command_prefix, g_strdup (SANDBOX_FORWARD_SOCKET));
@@ -803,17 +818,25 @@ add_mcp_socket (SandboxBwrap       *bwrap,
   number = keep_fd (bwrap, fd);
   add_args (bwrap, "--ro-bind-fd", number, SANDBOX_MCP_SOCKET, NULL);
   /* The bridge is this very program, as the forwarder is. */
-  if (spec->proxy_socket == NULL)
-    {
-      g_autofree char *exe_number = NULL;
-      int exe_fd = open ("/proc/self/exe", O_PATH);
+  return bind_self (bwrap, error);
+}
 
-      if (exe_fd < 0)
-        return sandbox_fail (error, SANDBOX_ERROR_IO, "/proc/self/exe: %s", g_strerror (errno));
-      exe_number = keep_fd (bwrap, exe_fd);
-      add_args (bwrap, "--ro-bind-fd", exe_number, SANDBOX_FORWARD_BINARY, NULL);
-    }
-  return TRUE;
+/* The watch runs after the forwarder, right before the command: only
+ * the command's own calls are watched. */
+static gboolean
+add_watch (SandboxBwrap  *bwrap,
+           GError       **error)
+{
+  int pair[2];
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
+    return sandbox_fail (error, SANDBOX_ERROR_IO, "socketpair: %s", g_strerror (errno));
+  bwrap->watch_fd = pair[0];
+  g_ptr_array_add (bwrap->command_prefix, g_strdup (SANDBOX_FORWARD_BINARY));
+  g_ptr_array_add (bwrap->command_prefix, g_strdup ("--watch-files"));
+  g_ptr_array_add (bwrap->command_prefix, keep_fd (bwrap, pair[1]));
+  g_ptr_array_add (bwrap->command_prefix, g_strdup ("--"));
+  return bind_self (bwrap, error);
 }
 
 /* Parents before children: bwrap mounts in order. */
@@ -888,6 +911,8 @@ sandbox_bwrap_new (const SandboxSpec  *spec,
   bwrap->pinned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   bwrap->fds = g_array_new (FALSE, FALSE, sizeof (int));
   bwrap->placeholders = g_ptr_array_new_with_free_func ((GDestroyNotify) placeholder_free);
+  bwrap->command_prefix = g_ptr_array_new_with_free_func (g_free);
+  bwrap->watch_fd = -1;
 
   /* Namespaces and privileges. --unshare-all includes the user and
    * network namespaces; --disable-userns keeps the command from making
@@ -1001,6 +1026,8 @@ sandbox_bwrap_new (const SandboxSpec  *spec,
   if (spec->proxy_socket != NULL && !add_forwarder (bwrap, spec, error))
     return NULL;
   if (spec->mcp_socket != NULL && !add_mcp_socket (bwrap, spec, error))
+    return NULL;
+  if (spec->watch_files && !add_watch (bwrap, error))
     return NULL;
 
   add_args (bwrap, "--chdir", spec->cwd, "--clearenv", NULL);

@@ -33,7 +33,7 @@ typedef struct
   GPtrArray *args;         /* char*: bwrap's options; the caller adds "--" and argv */
   GPtrArray *late_args;    /* char*: read-only mounts, added after the pins */
   GHashTable *pinned;      /* path → descriptor number: folders bound onto themselves */
-  GPtrArray *command_prefix; /* char*: what runs before the command inside (the forwarder); nullable */
+  GPtrArray *command_prefix; /* char*: what runs before the command inside (forwarder, watch) */
   GArray *fds;             /* int: descriptors bwrap must inherit; closed by free */
   GPtrArray *placeholders; /* SandboxPlaceholder* */
   guint protected_mounts;  /* how many protected names and hard links were made read-only */
@@ -41,6 +41,8 @@ typedef struct
   char *empties;           /* private folder of empty things to bind; nullable */
   guint empties_made;      /* which SandboxEmptyKind are in it, as bits */
   char *empty_path;
+  gboolean self_bound;     /* this program is at SANDBOX_FORWARD_BINARY */
+  int watch_fd;            /* where the watch's listener arrives; -1 */
 } SandboxBwrap;
 
 /* Builds the options for @spec (read-only or workspace-write). Opens the

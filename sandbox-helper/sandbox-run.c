@@ -30,6 +30,7 @@
 #include "sandbox-run.h"
 #include "sandbox-seccomp.h"
 #include "sandbox-userns.h"
+#include "sandbox-watch.h"
 
 /* How often the PIDs inside are noted while the command runs. */
 #define SCAN_INTERVAL_MS 200
@@ -44,6 +45,7 @@ sandbox_outcome_free (SandboxOutcome *outcome)
     return;
 
   g_clear_pointer (&outcome->pids, g_array_unref);
+  g_clear_pointer (&outcome->refusals, g_ptr_array_unref);
   g_free (outcome->error);
   g_free (outcome);
 }
@@ -203,6 +205,7 @@ typedef struct
   int status_fd;            /* bwrap's --json-status-fd, read end; -1 */
   int caller_fd;            /* the caller's end of the report; -1 */
   gboolean own_group;       /* no PID namespace: kill the process group */
+  SandboxWatch *watch;      /* nullable */
 } Launch;
 
 static void
@@ -281,8 +284,9 @@ supervise (const SandboxSpec *spec,
 
   while (out[0] >= 0 || err[0] >= 0 || !reaped)
     {
-      struct pollfd fds[5];
-      int *owners[5];
+      struct pollfd fds[6];
+      int *owners[6];
+      int watch_fd = launch->watch ? sandbox_watch_get_fd (launch->watch) : -1;
       guint n_fds = 0;
       gint64 now = g_get_monotonic_time ();
       gint64 wake = MIN (MIN (deadline, next_scan), drain_until);
@@ -307,6 +311,11 @@ supervise (const SandboxSpec *spec,
         {
           fds[n_fds] = (struct pollfd) { signal_fd, POLLIN, 0 };
           owners[n_fds++] = &signal_fd;
+        }
+      if (watch_fd >= 0)
+        {
+          fds[n_fds] = (struct pollfd) { watch_fd, POLLIN, 0 };
+          owners[n_fds++] = &watch_fd;
         }
       /* Only errors: the write end of a pipe reports POLLERR once its
        * reader is gone, that is, once the caller died. */
@@ -337,6 +346,12 @@ supervise (const SandboxSpec *spec,
                   kill (launch->own_group ? -pid : pid, SIGKILL);
                   killed = TRUE;
                 }
+              continue;
+            }
+
+          if (owners[i] == &watch_fd)
+            {
+              sandbox_watch_handle (launch->watch);
               continue;
             }
 
@@ -557,11 +572,22 @@ run_bwrap (const SandboxSpec *spec,
   g_array_append_val (launch.keep, args);
   launch.status_fd = status[0];
   launch.caller_fd = caller_fd;
+  if (bwrap->watch_fd >= 0)
+    {
+      launch.watch = sandbox_watch_new (bwrap->watch_fd, spec->hidden);
+      bwrap->watch_fd = -1;
+    }
   /* The fds now belong to the launch, which closes them after fork. */
   g_array_set_size (bwrap->fds, 0);
 
   supervise (spec, &launch, outcome);
   g_array_unref (launch.keep);
+  if (launch.watch != NULL)
+    {
+      outcome->refusals = g_ptr_array_ref (sandbox_watch_get_refusals (launch.watch));
+      outcome->refusals_dropped = sandbox_watch_get_dropped (launch.watch);
+      sandbox_watch_free (launch.watch);
+    }
   sandbox_bwrap_cleanup (bwrap);
 
   /* Without an exit code from bwrap, the command never ran: bwrap
@@ -603,6 +629,12 @@ run_unsandboxed (const SandboxSpec *spec,
   launch.own_group = TRUE;
   supervise (spec, &launch, outcome);
   g_array_unref (launch.keep);
+  if (launch.watch != NULL)
+    {
+      outcome->refusals = g_ptr_array_ref (sandbox_watch_get_refusals (launch.watch));
+      outcome->refusals_dropped = sandbox_watch_get_dropped (launch.watch);
+      sandbox_watch_free (launch.watch);
+    }
 }
 
 static void
@@ -642,6 +674,12 @@ run_flatpak_spawn (const SandboxSpec *spec,
   launch.own_group = TRUE;
   supervise (spec, &launch, outcome);
   g_array_unref (launch.keep);
+  if (launch.watch != NULL)
+    {
+      outcome->refusals = g_ptr_array_ref (sandbox_watch_get_refusals (launch.watch));
+      outcome->refusals_dropped = sandbox_watch_get_dropped (launch.watch);
+      sandbox_watch_free (launch.watch);
+    }
 }
 
 static gboolean
@@ -774,6 +812,25 @@ sandbox_outcome_to_json (const SandboxOutcome *outcome)
   for (guint i = 0; i < outcome->pids->len; i++)
     g_string_append_printf (out, "%s%d", i ? ", " : "", g_array_index (outcome->pids, pid_t, i));
   g_string_append_printf (out, "], \"protected_mounts\": %u", outcome->protected_mounts);
+  if (outcome->refusals != NULL)
+    {
+      g_string_append (out, ", \"refused_files\": [");
+      for (guint i = 0; i < outcome->refusals->len; i++)
+        {
+          const SandboxRefusal *refusal = g_ptr_array_index (outcome->refusals, i);
+
+          g_string_append (out, i ? ", {\"access\": " : "{\"access\": ");
+          append_json_string (out, refusal->access);
+          g_string_append (out, ", \"path\": ");
+          append_json_string (out, refusal->path);
+          g_string_append (out, ", \"reason\": ");
+          append_json_string (out, refusal->reason);
+          g_string_append (out, ", \"syscall\": ");
+          append_json_string (out, refusal->syscall);
+          g_string_append_printf (out, ", \"pid\": %d}", refusal->pid);
+        }
+      g_string_append_printf (out, "], \"refused_files_dropped\": %u", outcome->refusals_dropped);
+    }
   g_string_append (out, ", \"error\": ");
   if (outcome->error != NULL)
     append_json_string (out, outcome->error);

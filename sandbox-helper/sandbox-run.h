@@ -26,6 +26,8 @@ typedef struct
   struct rusage usage;     /* of the whole tree */
   GArray *pids;            /* pid_t: host PIDs seen in the sandbox */
   guint protected_mounts;
+  GPtrArray *refusals;     /* SandboxRefusal*: file accesses refused; NULL when not watched */
+  guint refusals_dropped;  /* past the limit, only counted */
   char *error;             /* why it did not start; nullable */
 } SandboxOutcome;
 

@@ -259,7 +259,7 @@ sandbox_spec_new_from_json (const char  *text,
 {
   static const char * const keys[] = {
     "version", "argv", "cwd", "mode", "workspace", "writable", "protected", "hidden",
-    "env", "granted_env", "timeout_ms", "output_limit", "scan_limit", "proxy", "mcp_socket", NULL,
+    "env", "granted_env", "timeout_ms", "output_limit", "scan_limit", "proxy", "mcp_socket", "watch_files", NULL,
   };
   g_autoptr(SandboxJson) root = NULL;
   g_autoptr(SandboxSpec) spec = g_new0 (SandboxSpec, 1);
@@ -343,6 +343,16 @@ sandbox_spec_new_from_json (const char  *text,
           return NULL;
         }
       spec->mcp_socket = g_strdup (value->string);
+    }
+  value = sandbox_json_get (root, "watch_files");
+  if (value != NULL)
+    {
+      if (value->type != SANDBOX_JSON_BOOLEAN)
+        {
+          sandbox_fail (error, SANDBOX_ERROR_SPEC, "spec: “watch_files” must be true or false");
+          return NULL;
+        }
+      spec->watch_files = value->boolean;
     }
 
   return g_steal_pointer (&spec);

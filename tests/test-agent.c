@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
@@ -23,7 +26,7 @@
 
 static const char agent_script[] =
   "cat \"$HOME/.ssh/id_test\" 2>/dev/null || echo 'read refused'\n"
-  "(echo escaped > \"$OUTSIDE/outside.txt\") 2>/dev/null || echo 'write refused'\n"
+  "(echo escaped > \"$(cat outside-path)/outside.txt\") 2>/dev/null || echo 'write refused'\n"
   "python3 - <<'PY'\n"
   "import urllib.request\n"
   "try:\n"
@@ -162,13 +165,15 @@ test_confined (void)
   g_autofree char *base = test_make_dir ("agent");
   g_autofree char *project = g_build_filename (base, "project", NULL);
   g_autofree char *ssh = g_build_filename (base, ".ssh", NULL);
-  /* Outside /tmp, which is the sandbox's own: a folder it sees, read-only. */
-  g_autofree char *outside_dir = g_mkdtemp (g_strdup ("/var/tmp/paddock-agent-XXXXXX"));
+  /* Not under /tmp or /var/tmp, which are the sandbox's own (as is this
+   * test's HOME): a folder it sees, read-only. */
+  g_autofree char *outside_dir = g_mkdtemp (g_build_filename (getpwuid (getuid ())->pw_dir,
+                                                              "paddock-agent-XXXXXX", NULL));
   g_autofree char *outside = NULL;
   g_autofree char *inside = g_build_filename (project, "inside.txt", NULL);
   g_autofree char *out = NULL, *err = NULL, *key_out = NULL, *key_err = NULL;
   g_autofree char *changed = NULL, *denied_host = NULL, *started = NULL;
-  g_autofree char *why = NULL;
+  g_autofree char *why = NULL, *refused = NULL, *expected = NULL;
   g_auto(GStrv) env = environment (base);
   int status;
 
@@ -179,7 +184,8 @@ test_confined (void)
     }
   g_assert_nonnull (outside_dir);
   outside = g_build_filename (outside_dir, "outside.txt", NULL);
-  env = g_environ_setenv (env, "OUTSIDE", outside_dir, TRUE);
+  /* Not in the environment, which the sandbox filters. */
+  g_free (test_write_file (project, "outside-path", outside_dir));
   g_free (test_write_file (ssh, "id_test", SECRET "\n"));
   g_free (test_write_file (project, "agent.sh", agent_script));
 
@@ -195,7 +201,6 @@ test_confined (void)
   g_assert_nonnull (strstr (out, "read refused"));
   g_assert_nonnull (strstr (out, "write refused"));
   g_assert_false (g_file_test (outside, G_FILE_TEST_EXISTS));
-  test_remove_tree (outside_dir);
   g_assert_nonnull (strstr (out, "network refused:"));
   g_assert_null (strstr (out, "network reached"));
   /* Through: the workspace, and the agent's own key. */
@@ -214,10 +219,26 @@ test_confined (void)
   changed = query (base, "SELECT json_extract(attributes, '$.\"files.changed\"') FROM events "
                          "WHERE name = 'paddock.agent_end'");
   g_assert_cmpstr (changed, ==, "[\"A inside.txt\"]");
+  /* The read of the key and the write outside are on record as refused;
+   * the controls, the script read and the file written inside, are not. */
+  refused = query (base, "SELECT group_concat(json_extract(attributes, '$.\"file.access\"') || ' ' || "
+                         "json_extract(attributes, '$.finding') || ': ' || json_extract(attributes, '$.reason'), '\n') "
+                         "FROM events WHERE name = 'paddock.sandbox_violation' "
+                         "AND json_extract(attributes, '$.violation') = 'file-access-refused'");
+  g_test_message ("refused: %s", refused);
+  expected = g_strdup_printf ("read %s/id_test: read refused: hidden by the sandbox", ssh);
+  g_assert_nonnull (strstr (refused, expected));
+  g_free (expected);
+  expected = g_strdup_printf ("write %s: write refused: read-only in the sandbox", outside);
+  g_assert_nonnull (strstr (refused, expected));
+  g_assert_null (strstr (refused, "agent.sh"));
+  g_assert_null (strstr (refused, "inside.txt"));
+  g_assert_nonnull (strstr (err, "the sandbox refused the agent"));
 
   /* The key went to the agent, and to no file: not the store, not the
    * workspace, not the configuration. */
   g_assert_false (tree_contains (base, API_KEY));
+  test_remove_tree (outside_dir);
 }
 
 /* Stopped as the app's Stop does (SIGTERM): the agent dies, and the end

@@ -361,6 +361,9 @@ start_main (int    argc,
         }
     }
   paddock_runner_set_environment (runner, (const char * const *) environment->pdata);
+  /* An agent's tries at what it may not touch are on record, not only
+   * stopped. */
+  paddock_runner_set_watch_files (runner, TRUE);
   g_signal_connect (runner, "approval-needed", G_CALLBACK (paddockctl_asker_on_approval_needed), asker);
   terminate = g_unix_signal_add (SIGTERM, on_stop, cancellable);
   hangup = g_unix_signal_add (SIGHUP, on_stop, cancellable);
@@ -395,6 +398,8 @@ start_main (int    argc,
     json_object_set_boolean_member (attributes, "files.partial", TRUE);
   if (outcome != NULL && outcome->hazards != NULL)
     string_list (attributes, "hazards", (const char * const *) outcome->hazards);
+  if (outcome != NULL)
+    json_object_set_int_member (attributes, "files.refused", outcome->refused_files);
   if (paddock_audit_session_record (session, "paddock.agent_end", attributes, &error) == 0)
     g_printerr ("paddockctl: %s\n", error->message);
 
@@ -410,6 +415,12 @@ start_main (int    argc,
       for (guint i = 0; outcome->hazards[i] != NULL; i++)
         g_printerr ("  %s\n", outcome->hazards[i]);
     }
+  if (outcome != NULL && outcome->refused_files > 0)
+    g_printerr (g_dngettext (GETTEXT_PACKAGE, "paddockctl: the sandbox refused the agent %u file access; "
+                             "see “paddockctl audit”\n",
+                             "paddockctl: the sandbox refused the agent %u file accesses; "
+                             "see “paddockctl audit”\n", outcome->refused_files),
+                outcome->refused_files);
   if (session_path != NULL && !paddock_grants_save (grants, session_path, &error))
     g_printerr ("paddockctl: %s\n", error->message);
   return exit_code;

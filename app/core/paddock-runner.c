@@ -28,6 +28,7 @@ struct _PaddockRunner
   int output_fd;
   char **environment;
   char *mcp_socket;
+  gboolean watch_files;
 };
 
 G_DEFINE_FINAL_TYPE (PaddockRunner, paddock_runner, G_TYPE_OBJECT)
@@ -130,6 +131,53 @@ on_result_recorded (GObject      *source,
     finish (task);
 }
 
+static const char *
+refusal_text (const char *access,
+              const char *why)
+{
+  gboolean read = g_str_equal (access, "read");
+
+  if (g_str_equal (why, "hidden"))
+    return read ? "read refused: hidden by the sandbox" : "write refused: hidden by the sandbox";
+  if (g_str_equal (why, "read-only"))
+    return "write refused: read-only in the sandbox";
+  return read ? "read refused by the file's permissions" : "write refused by the file's permissions";
+}
+
+/* What the command tried and the sandbox refused: the mounts already
+ * said no; this is for the person reading the record. */
+static void
+record_refused_files (PaddockRunner *self,
+                      Run           *run)
+{
+  JsonObject *report = run->result->report && JSON_NODE_HOLDS_OBJECT (run->result->report)
+                       ? json_node_get_object (run->result->report) : NULL;
+  JsonNode *member = report ? json_object_get_member (report, "refused_files") : NULL;
+  JsonArray *refused = member && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+
+  for (guint i = 0; refused != NULL && i < json_array_get_length (refused); i++)
+    {
+      JsonNode *element = json_array_get_element (refused, i);
+      JsonObject *file = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+      g_autoptr(JsonObject) attributes = NULL;
+      const char *access = paddock_json_get_string (file, "access", "");
+
+      if (file == NULL)
+        continue;
+      attributes = paddock_audit_violation_attributes ("file-access-refused",
+                                                       paddock_json_get_string (file, "path", ""),
+                                                       run->result->call_id);
+      json_object_set_string_member (attributes, "file.access", access);
+      json_object_set_string_member (attributes, "reason",
+                                     refusal_text (access, paddock_json_get_string (file, "reason", "")));
+      json_object_set_string_member (attributes, "syscall", paddock_json_get_string (file, "syscall", ""));
+      json_object_set_int_member (attributes, "process.pid", paddock_json_get_int (file, "pid", 0));
+      paddock_audit_session_record_async (self->session, "paddock.sandbox_violation", attributes, NULL, NULL, NULL);
+      run->result->refused_files++;
+    }
+  run->result->refused_files += paddock_json_get_int (report, "refused_files_dropped", 0);
+}
+
 static void
 on_ran (GObject      *source,
         GAsyncResult *result,
@@ -167,6 +215,7 @@ on_ran (GObject      *source,
 
       paddock_audit_session_record_async (self->session, "paddock.sandbox_violation", hazard, NULL, NULL, NULL);
     }
+  record_refused_files (self, run);
 }
 
 static void
@@ -202,6 +251,7 @@ start (GTask *task)
     paddock_sandbox_set_output_fd (run->sandbox, self->output_fd);
   paddock_sandbox_set_environment (run->sandbox, (const char * const *) self->environment);
   paddock_sandbox_set_mcp_socket (run->sandbox, self->mcp_socket);
+  paddock_sandbox_set_watch_files (run->sandbox, self->watch_files);
 
   /* The way out, unless there is none to give or no sandbox to give it. */
   if (paddock_policy_get_network_mode (self->policy) != PADDOCK_NETWORK_DISABLED &&
@@ -505,6 +555,15 @@ paddock_runner_set_environment (PaddockRunner      *self,
 
   g_strfreev (self->environment);
   self->environment = g_strdupv ((char **) environment);
+}
+
+void
+paddock_runner_set_watch_files (PaddockRunner *self,
+                                gboolean       watch)
+{
+  g_return_if_fail (PADDOCK_IS_RUNNER (self));
+
+  self->watch_files = watch;
 }
 
 void

@@ -28,6 +28,7 @@ typedef struct
   int exit_code;           /* as a shell says it: 128 + N for signal N */
   JsonNode *report;        /* the sandbox's; nullable */
   char **hazards;          /* files left that the host runs later */
+  guint refused_files;     /* file accesses the sandbox refused, when watched */
   char *call_id;
 } PaddockRunResult;
 
@@ -63,6 +64,8 @@ void              paddock_runner_set_mcp_socket  (PaddockRunner      *self,
                                                   const char         *path);
 /* Where the command's stdout and stderr go (its stdin is then
  * /dev/null); -1: this process's own. */
+void              paddock_runner_set_watch_files (PaddockRunner      *self,
+                                                  gboolean            watch);
 void              paddock_runner_set_output_fd (PaddockRunner       *self,
                                                 int                  fd);
 /* Runs @argv in @cwd; cancelling stops the command and all it started. */

@@ -38,6 +38,7 @@ struct _PaddockSandbox
   int output_fd;         /* -1: our own stdio */
   char **environment;    /* NAME=VALUE the front door adds: an agent's own key */
   char *mcp_socket;      /* Paddock's MCP server for the agent; nullable */
+  gboolean watch_files;
 };
 
 G_DEFINE_FINAL_TYPE (PaddockSandbox, paddock_sandbox, G_TYPE_OBJECT)
@@ -149,6 +150,15 @@ paddock_sandbox_set_mcp_socket (PaddockSandbox *self,
 
   g_free (self->mcp_socket);
   self->mcp_socket = g_strdup (path);
+}
+
+void
+paddock_sandbox_set_watch_files (PaddockSandbox *self,
+                                 gboolean        watch)
+{
+  g_return_if_fail (PADDOCK_IS_SANDBOX (self));
+
+  self->watch_files = watch;
 }
 
 const char *
@@ -269,6 +279,11 @@ paddock_sandbox_build_spec (PaddockSandbox     *self,
     }
   json_builder_end_object (builder);
 
+  if (self->watch_files)
+    {
+      json_builder_set_member_name (builder, "watch_files");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
   if (self->mcp_socket != NULL)
     {
       json_builder_set_member_name (builder, "mcp_socket");

@@ -62,6 +62,11 @@ void            paddock_sandbox_set_environment   (PaddockSandbox     *self,
 #define PADDOCK_SANDBOX_MCP_BRIDGE_OPTION "--mcp-bridge"
 void            paddock_sandbox_set_mcp_socket    (PaddockSandbox     *self,
                                                    const char         *path);
+/* Notes in the report ("refused_files") each file access the sandbox
+ * refuses: what tried to read or write where, and why it could not.
+ * Costs a round trip to the helper for each open. */
+void            paddock_sandbox_set_watch_files   (PaddockSandbox     *self,
+                                                   gboolean            watch);
 const char     *paddock_sandbox_get_helper_path   (void);
 
 /* The spec paddock-sandbox reads, as JSON text. The environment is

@@ -36,11 +36,13 @@ run_clear (Run *run)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
 /* Runs the helper on a spec for @argv in @cwd, with the spec on
- * descriptor 3 and the report on 4. */
+ * descriptor 3 and the report on 4. @members (nullable) replace the
+ * read-only defaults: "mode", "workspace" and what goes with them. */
 static void
-run_helper (const char * const *argv,
-            const char         *cwd,
-            Run                *run)
+run_helper_with (const char * const *argv,
+                 const char         *cwd,
+                 const char         *members,
+                 Run                *run)
 {
   const char *helper = g_getenv ("PADDOCK_SANDBOX_HELPER");
   g_autofree char *dir = g_dir_make_tmp ("paddock-helper-XXXXXX", NULL);
@@ -57,8 +59,9 @@ run_helper (const char * const *argv,
   g_assert_nonnull (helper);
   for (guint i = 0; argv[i] != NULL; i++)
     g_string_append_printf (spec, "%s\"%s\"", i ? ", " : "", argv[i]);
-  g_string_append_printf (spec, "], \"cwd\": \"%s\", \"mode\": \"read-only\", \"workspace\": \"/\","
-                                " \"env\": {\"PATH\": \"/usr/bin:/bin\"}, \"timeout_ms\": 30000}", cwd);
+  g_string_append_printf (spec, "], \"cwd\": \"%s\", %s,"
+                                " \"env\": {\"PATH\": \"/usr/bin:/bin\"}, \"timeout_ms\": 30000}", cwd,
+                          members ? members : "\"mode\": \"read-only\", \"workspace\": \"/\"");
   g_assert_true (g_file_set_contents (spec_path, spec->str, -1, NULL));
 
   script = g_strdup_printf ("exec '%s' --spec-fd 3 --report-fd 4 3<'%s' 4>'%s'", helper, spec_path, report_path);
@@ -80,6 +83,14 @@ run_helper (const char * const *argv,
   g_unlink (spec_path);
   g_unlink (report_path);
   g_rmdir (dir);
+}
+
+static void
+run_helper (const char * const *argv,
+            const char         *cwd,
+            Run                *run)
+{
+  run_helper_with (argv, cwd, NULL, run);
 }
 
 static gboolean
@@ -236,6 +247,102 @@ test_caller_gone (void)
   g_rmdir (dir);
 }
 
+/* The refusals of one run, as "access path reason syscall" lines. */
+static char *
+refusals_of (Run *run)
+{
+  JsonArray *refused = json_object_get_array_member (run->report, "refused_files");
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (refused); i++)
+    {
+      JsonObject *file = json_array_get_object_element (refused, i);
+
+      g_string_append_printf (text, "%s %s %s %s\n", json_object_get_string_member (file, "access"),
+                              json_object_get_string_member (file, "path"),
+                              json_object_get_string_member (file, "reason"),
+                              json_object_get_string_member (file, "syscall"));
+      g_assert_cmpint (json_object_get_int_member (file, "pid"), >, 0);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* With watch_files, what the sandbox refused is in the report: a read
+ * of a hidden key (by a relative path too), a write and a mkdir where
+ * the sandbox is read-only. The controls, a read and a write in the
+ * workspace, go through and are not reported. */
+static void
+test_watch_files (void)
+{
+  /* In the home folder: /tmp is the sandbox's own. */
+  g_autofree char *base = g_build_filename (g_get_home_dir (), "paddock-watch-XXXXXX", NULL);
+  g_autofree char *ws = NULL, *secret = NULL, *members = NULL, *unwatched = NULL;
+  g_autofree char *refusals = NULL, *expected = NULL, *made = NULL;
+  g_autofree char *script = NULL;
+  const char *argv[] = { "sh", "-c", NULL, NULL };
+  g_auto(Run) run = { 0 };
+  g_auto(Run) control = { 0 };
+
+  g_assert_nonnull (g_mkdtemp (base));
+  ws = g_build_filename (base, "ws", NULL);
+  secret = g_build_filename (base, "secret", NULL);
+  g_assert_cmpint (g_mkdir (ws, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (secret, 0700), ==, 0);
+  {
+    g_autofree char *key = g_build_filename (secret, "key", NULL);
+    g_autofree char *readme = g_build_filename (ws, "readme", NULL);
+
+    g_assert_true (g_file_set_contents (key, "SECRET", -1, NULL));
+    g_assert_true (g_file_set_contents (readme, "README", -1, NULL));
+  }
+
+  script = g_strdup_printf ("cat ../secret/key; echo x > %s/out; mkdir %s/dir; ls %s; "
+                            "cat readme; echo y > made; true", base, base, secret);
+  argv[2] = script;
+  members = g_strdup_printf ("\"mode\": \"workspace-write\", \"workspace\": \"%s\", \"writable\": [\"%s\"],"
+                             " \"hidden\": [\"%s\"], \"watch_files\": true", ws, ws, secret);
+  run_helper_with (argv, ws, members, &run);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (report_error (&run));
+
+  refusals = refusals_of (&run);
+  g_test_message ("refused: %s", refusals);
+  expected = g_strdup_printf ("read %s/key hidden openat\n", secret);
+  g_assert_nonnull (strstr (refusals, expected));
+  g_free (expected);
+  expected = g_strdup_printf ("write %s/out read-only openat\n", base);
+  g_assert_nonnull (strstr (refusals, expected));
+  g_free (expected);
+  expected = g_strdup_printf ("write %s/dir read-only mkdir\n", base);
+  g_assert_nonnull (strstr (refusals, expected));
+  g_free (expected);
+  expected = g_strdup_printf ("read %s hidden openat\n", secret);
+  g_assert_nonnull (strstr (refusals, expected));
+  g_assert_cmpint (json_object_get_int_member (run.report, "refused_files_dropped"), ==, 0);
+
+  /* The controls. */
+  g_assert_null (strstr (refusals, "/readme"));
+  g_assert_null (strstr (refusals, "/made"));
+  made = g_build_filename (ws, "made", NULL);
+  g_assert_true (g_file_test (made, G_FILE_TEST_IS_REGULAR));
+
+  /* Unwatched, nothing is reported, and the same command still fails
+   * to read the key. */
+  g_free (members);
+  members = g_strdup_printf ("\"mode\": \"workspace-write\", \"workspace\": \"%s\", \"writable\": [\"%s\"],"
+                             " \"hidden\": [\"%s\"]", ws, ws, secret);
+  run_helper_with (argv, ws, members, &control);
+  g_assert_cmpint (control.status, ==, 0);
+  g_assert_false (json_object_has_member (control.report, "refused_files"));
+  unwatched = g_strdup (control.err);
+  g_assert_nonnull (strstr (unwatched, "Permission denied"));
+
+  {
+    g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", base);
+    g_assert_cmpint (system (rm), ==, 0);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -246,6 +353,7 @@ main (int    argc,
   g_test_add_func ("/sandbox/helper/not-found", test_not_found);
   g_test_add_func ("/sandbox/helper/setup-failure", test_setup_failure);
   g_test_add_func ("/sandbox/helper/caller-gone", test_caller_gone);
+  g_test_add_func ("/sandbox/helper/watch-files", test_watch_files);
 
   return g_test_run ();
 }
