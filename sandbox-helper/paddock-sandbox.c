@@ -129,6 +129,8 @@ main (int   argc,
     return sandbox_forward_main (argc, argv);
   if (argc == 2 && g_str_equal (argv[1], "--mcp-bridge"))
     return sandbox_mcp_bridge_main ();
+  if (argc > 1 && g_str_equal (argv[1], "--record-prompt"))
+    return sandbox_record_prompt_main (argc, argv);
   if (argc > 1 && g_str_equal (argv[1], "--watch-files"))
     return sandbox_watch_main (argc, argv);
 

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "sandbox-forward.h"
+#include "sandbox-json.h"
 #include "sandbox-run.h"
 
 
@@ -205,16 +206,81 @@ sandbox_forward_main (int    argc,
     }
 }
 
-int
-sandbox_mcp_bridge_main (void)
+static int
+connect_mcp (void)
 {
   struct sockaddr_un address = { .sun_family = AF_UNIX };
-  struct pollfd fds[2];
-  char buffer[65536];
   int server = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
   g_strlcpy (address.sun_path, SANDBOX_MCP_SOCKET, sizeof address.sun_path);
-  if (server < 0 || connect (server, (struct sockaddr *) &address, sizeof address) != 0)
+  if (server >= 0 && connect (server, (struct sockaddr *) &address, sizeof address) != 0)
+    {
+      close (server);
+      return -1;
+    }
+  return server;
+}
+
+int
+sandbox_record_prompt_main (int    argc,
+                            char **argv)
+{
+  g_autoptr(GString) payload = g_string_new (NULL);
+  g_autoptr(GString) message = g_string_new ("{\"jsonrpc\": \"2.0\", "
+                                             "\"method\": \"notifications/paddock/user_prompt\", "
+                                             "\"params\": {\"source\": ");
+  g_autofree char *valid = NULL;
+  char buffer[65536];
+  int server;
+
+  if (argc < 3)
+    return 0;
+  if (argc > 3)
+    g_string_append (payload, argv[3]);
+  else
+    for (;;)
+      {
+        ssize_t n = read (STDIN_FILENO, buffer, sizeof buffer);
+
+        if (n < 0 && errno == EINTR)
+          continue;
+        if (n <= 0 || payload->len + n > SANDBOX_PROMPT_LIMIT)
+          break;
+        g_string_append_len (payload, buffer, n);
+      }
+
+  valid = g_utf8_make_valid (payload->str, payload->len);
+  sandbox_json_append_string (message, argv[2]);
+  g_string_append (message, ", \"payload\": ");
+  sandbox_json_append_string (message, valid);
+  g_string_append (message, "}}\n");
+
+  server = connect_mcp ();
+  if (server < 0)
+    {
+      g_printerr ("paddock-sandbox: the prompt is not recorded: Paddock's MCP server cannot be reached at %s\n",
+                  SANDBOX_MCP_SOCKET);
+      return 0;
+    }
+  /* Written, then the server's end: it has read the whole line. */
+  if (sandbox_write_all (server, message->str, message->len))
+    {
+      shutdown (server, SHUT_WR);
+      while (read (server, buffer, sizeof buffer) > 0)
+        ;
+    }
+  close (server);
+  return 0;
+}
+
+int
+sandbox_mcp_bridge_main (void)
+{
+  struct pollfd fds[2];
+  char buffer[65536];
+  int server = connect_mcp ();
+
+  if (server < 0)
     {
       g_printerr ("paddock-sandbox: Paddock's MCP server cannot be reached at %s: %s\n", SANDBOX_MCP_SOCKET,
                   g_strerror (errno));

@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 #define SANDBOX_FORWARD_SOCKET "/run/paddock/proxy.sock"
 /* Where Paddock's MCP server is, for an agent's own MCP client. */
 #define SANDBOX_MCP_SOCKET "/run/paddock/mcp.sock"
+/* Past this, a prompt is cut: the MCP server takes 4 MiB a message. */
+#define SANDBOX_PROMPT_LIMIT (1024 * 1024)
 
 /* Runs inside the sandbox, as the command's parent:
  *   paddock-sandbox --forward SOCKET --token-fd FD -- PROGRAM [ARG]…
@@ -28,5 +30,14 @@ int sandbox_forward_main (int    argc,
  * Carries its stdin and stdout to Paddock's MCP server at
  * SANDBOX_MCP_SOCKET until the server closes. */
 int sandbox_mcp_bridge_main (void);
+
+/* Runs inside the sandbox, as an agent's prompt hook:
+ *   paddock-sandbox --record-prompt SOURCE [PAYLOAD]
+ * Hands PAYLOAD (else its stdin), what the agent says of the prompt, to
+ * Paddock's MCP server as a "notifications/paddock/user_prompt", which
+ * reads it as SOURCE ("claude", "codex") writes it. Always exits 0: a
+ * prompt not recorded must not stop the agent. */
+int sandbox_record_prompt_main (int    argc,
+                                char **argv);
 
 G_END_DECLS

@@ -431,3 +431,22 @@ sandbox_json_get (SandboxJson *object,
       return g_ptr_array_index (object->items, i);
   return NULL;
 }
+
+void
+sandbox_json_append_string (GString    *out,
+                            const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *c = text; *c; c++)
+    {
+      guchar ch = *c;
+
+      if (ch == '"' || ch == '\\')
+        g_string_append_printf (out, "\\%c", ch);
+      else if (ch < 0x20)
+        g_string_append_printf (out, "\\u%04x", ch);
+      else
+        g_string_append_c (out, ch);
+    }
+  g_string_append_c (out, '"');
+}

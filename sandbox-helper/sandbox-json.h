@@ -44,6 +44,9 @@ void         sandbox_json_free  (SandboxJson *json);
 SandboxJson *sandbox_json_get   (SandboxJson *object,
                                  const char  *key);
 const char  *sandbox_json_type_name (SandboxJsonType type);
+/* @text (UTF-8) as a JSON string, quoted. */
+void         sandbox_json_append_string (GString    *out,
+                                         const char *text);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SandboxJson, sandbox_json_free)
 

@@ -27,6 +27,7 @@
 #include "sandbox-bwrap.h"
 #include "sandbox-errors.h"
 #include "sandbox-flatpak.h"
+#include "sandbox-json.h"
 #include "sandbox-run.h"
 #include "sandbox-seccomp.h"
 #include "sandbox-userns.h"
@@ -765,32 +766,13 @@ sandbox_outcome_exit_code (const SandboxOutcome *outcome)
   return outcome->exit_status;
 }
 
-static void
-append_json_string (GString    *out,
-                    const char *text)
-{
-  g_string_append_c (out, '"');
-  for (const char *c = text; *c; c++)
-    {
-      guchar ch = *c;
-
-      if (ch == '"' || ch == '\\')
-        g_string_append_printf (out, "\\%c", ch);
-      else if (ch < 0x20)
-        g_string_append_printf (out, "\\u%04x", ch);
-      else
-        g_string_append_c (out, ch);
-    }
-  g_string_append_c (out, '"');
-}
-
 char *
 sandbox_outcome_to_json (const SandboxOutcome *outcome)
 {
   GString *out = g_string_new ("{");
 
   g_string_append (out, "\"sandbox\": ");
-  append_json_string (out, outcome->sandbox ? outcome->sandbox : "none");
+  sandbox_json_append_string (out, outcome->sandbox ? outcome->sandbox : "none");
   g_string_append_printf (out, ", \"started\": %s, \"not_found\": %s", outcome->started ? "true" : "false",
                           outcome->not_found ? "true" : "false");
   if (outcome->started && outcome->signal == 0)
@@ -820,20 +802,20 @@ sandbox_outcome_to_json (const SandboxOutcome *outcome)
           const SandboxRefusal *refusal = g_ptr_array_index (outcome->refusals, i);
 
           g_string_append (out, i ? ", {\"access\": " : "{\"access\": ");
-          append_json_string (out, refusal->access);
+          sandbox_json_append_string (out, refusal->access);
           g_string_append (out, ", \"path\": ");
-          append_json_string (out, refusal->path);
+          sandbox_json_append_string (out, refusal->path);
           g_string_append (out, ", \"reason\": ");
-          append_json_string (out, refusal->reason);
+          sandbox_json_append_string (out, refusal->reason);
           g_string_append (out, ", \"syscall\": ");
-          append_json_string (out, refusal->syscall);
+          sandbox_json_append_string (out, refusal->syscall);
           g_string_append_printf (out, ", \"pid\": %d}", refusal->pid);
         }
       g_string_append_printf (out, "], \"refused_files_dropped\": %u", outcome->refusals_dropped);
     }
   g_string_append (out, ", \"error\": ");
   if (outcome->error != NULL)
-    append_json_string (out, outcome->error);
+    sandbox_json_append_string (out, outcome->error);
   else
     g_string_append (out, "null");
   g_string_append (out, "}\n");

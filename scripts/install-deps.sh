@@ -15,7 +15,7 @@ if [[ "${1:-}" == "--test" ]]; then
     clang libclang-rt-14-dev llvm
     dconf-cli dbus openssl valgrind gnome-keyring libsecret-tools
     desktop-file-utils appstream
-    xvfb xauth at-spi2-core python3-pyatspi imagemagick git curl
+    xvfb xauth at-spi2-core python3-pyatspi imagemagick git curl patch
   )
   # Node.js may come from elsewhere (NodeSource ships npm inside its
   # nodejs, which conflicts with Debian's npm): only the command counts.

@@ -61,7 +61,26 @@ static const char fake_codex[] =
   "            'arguments': {'path': '~/.ssh/id_test'}}})\n"
   "print('exec-error:', made['result']['isError'])\n"
   "print('read-error:', read['result']['isError'], read['result']['content'][0]['text'])\n"
-  "server.stdin.close(); server.wait()\n";
+  "server.stdin.close(); server.wait()\n"
+  "# After the turn, its notify program gets the turn as JSON, last.\n"
+  "subprocess.run(conf['notify'] + [json.dumps({'type': 'agent-turn-complete', 'turn-id': '1',\n"
+  "               'input-messages': [open('prompt.txt').read()], 'last-assistant-message': 'done'})], check=True)\n";
+
+/* A stand-in for Claude Code: its --settings hooks get each prompt as
+ * JSON on their input, through a shell, as Claude Code runs them. */
+static const char fake_claude[] =
+  "#!/usr/bin/env python3\n"
+  "import json, subprocess, sys\n"
+  "args = sys.argv[1:]\n"
+  "settings = json.loads(args[args.index('--settings') + 1])\n"
+  "json.loads(args[args.index('--mcp-config') + 1])\n"
+  "for prompt in open('prompts.txt').read().splitlines():\n"
+  "    for group in settings['hooks']['UserPromptSubmit']:\n"
+  "        for hook in group['hooks']:\n"
+  "            subprocess.run(['sh', '-c', hook['command']], check=True, input=json.dumps(\n"
+  "                {'session_id': 's1', 'hook_event_name': 'UserPromptSubmit', 'cwd': '.', 'prompt': prompt}),\n"
+  "                text=True)\n"
+  "print('prompted')\n";
 
 static char **
 environment (const char *base)
@@ -298,7 +317,7 @@ test_own_mcp (void)
   g_autofree char *ssh = g_build_filename (base, ".ssh", NULL);
   g_autofree char *codex = NULL;
   g_autofree char *out = NULL, *err = NULL;
-  g_autofree char *calls = NULL;
+  g_autofree char *calls = NULL, *prompt = NULL;
   g_autofree char *why = NULL;
   g_auto(GStrv) env = environment (base);
 
@@ -308,6 +327,7 @@ test_own_mcp (void)
       return;
     }
   g_free (test_write_file (ssh, "id_test", SECRET "\n"));
+  g_free (test_write_file (project, "prompt.txt", "fix the failing test in main.c"));
   codex = test_write_file (project, "codex", fake_codex);
   g_assert_cmpint (g_chmod (codex, 0755), ==, 0);
 
@@ -321,6 +341,48 @@ test_own_mcp (void)
                        "json_extract(attributes, '$.\"mcp.client.name\"') = 'fake-codex' AND "
                        "json_extract(attributes, '$.\"agent.preset\"') = 'codex'");
   g_assert_cmpstr (calls, ==, "2");
+  /* The turn's prompt, from its notify: its length, not its text (the
+   * policy does not ask for prompts' text). */
+  prompt = query (base, "SELECT json_extract(attributes, '$.\"prompt.length\"') || ' ' || "
+                        "json_extract(attributes, '$.\"prompt.source\"') || ' ' || "
+                        "json_extract(attributes, '$.\"agent.preset\"') || ' ' || "
+                        "ifnull(json_extract(attributes, '$.prompt'), 'no text') "
+                        "FROM events WHERE name = 'paddock.user_prompt'");
+  g_assert_cmpstr (prompt, ==, "30 Codex CLI notify codex no text");
+}
+
+/* Claude Code's UserPromptSubmit hook reports each prompt; with
+ * telemetry.log_user_prompts its text is kept too. */
+static void
+test_prompts (void)
+{
+  g_autofree char *base = test_make_dir ("agent-prompts");
+  g_autofree char *project = g_build_filename (base, "project", NULL);
+  g_autofree char *claude = NULL, *user_policy = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *prompts = NULL, *why = NULL;
+  g_auto(GStrv) env = environment (base);
+
+  if (!test_sandbox_usable (&why))
+    {
+      g_test_skip (why);
+      return;
+    }
+  user_policy = g_build_filename (base, "config", "paddock", NULL);
+  g_free (test_write_file (user_policy, "policy.json",
+                           "{\"telemetry\": {\"log_user_prompts\": true}}"));
+  g_free (test_write_file (project, "prompts.txt", "add a test for the parser\nnow run it \"quoted\"\n"));
+  claude = test_write_file (project, "claude", fake_claude);
+  g_assert_cmpint (g_chmod (claude, 0755), ==, 0);
+
+  g_assert_cmpint (run (env, project, NULL, &out, &err, "agent", "start", "--", "./claude", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "prompted"));
+  prompts = query (base, "SELECT group_concat(json_extract(attributes, '$.prompt') || ' (' || "
+                         "json_extract(attributes, '$.\"prompt.source\"') || ')', '|') "
+                         "FROM events WHERE name = 'paddock.user_prompt' AND "
+                         "json_extract(attributes, '$.\"agent.preset\"') = 'claude'");
+  g_assert_cmpstr (prompts, ==, "add a test for the parser (Claude Code UserPromptSubmit hook)|"
+                                "now run it \"quoted\" (Claude Code UserPromptSubmit hook)");
 }
 
 int
@@ -336,5 +398,6 @@ main (int   argc,
   g_test_add_func ("/agent/confined", test_confined);
   g_test_add_func ("/agent/stopped", test_stopped);
   g_test_add_func ("/agent/own-mcp", test_own_mcp);
+  g_test_add_func ("/agent/prompts", test_prompts);
   return g_test_run ();
 }

@@ -38,6 +38,8 @@
 #define EXIT_ERROR 2
 /* How many files the changes are looked for in: more is said, not hung on. */
 #define MAX_FILES 200000
+/* What the diff at the end can show of the files as they were. */
+#define MAX_KEPT_BYTES (64 * 1024 * 1024)
 
 static int G_GNUC_PRINTF (1, 2)
 fail (const char *format,
@@ -155,6 +157,7 @@ on_incoming (GSocketService    *service,
                                                                host->session);
 
   g_signal_connect (server, "approval-needed", G_CALLBACK (paddockctl_asker_on_approval_needed), host->asker);
+  paddock_mcp_server_set_accepts_prompts (server, TRUE);
   paddock_mcp_server_run_async (server, g_io_stream_get_input_stream (G_IO_STREAM (connection)),
                                 g_io_stream_get_output_stream (G_IO_STREAM (connection)), NULL, on_served,
                                 g_object_ref (connection));
@@ -232,6 +235,7 @@ start_main (int    argc,
 {
   g_autofree char *workspace_dir = NULL;
   g_autofree char *preset_name = NULL;
+  g_autofree char *diff_file = NULL;
   g_auto(GStrv) allow_domains = NULL;
   g_auto(GStrv) command = NULL;
   g_autofree char *cwd = g_get_current_dir ();
@@ -239,6 +243,7 @@ start_main (int    argc,
     { "workspace", 'w', 0, G_OPTION_ARG_FILENAME, &workspace_dir, N_("The workspace (default: the current folder)"), N_("DIR") },
     { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset_name, N_("The agent's preset (default: from the command's name)"), N_("NAME") },
     { "allow-domain", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &allow_domains, N_("Allow these hosts for the session where the policy would ask (repeatable)"), N_("PATTERN") },
+    { "diff-file", 0, 0, G_OPTION_ARG_FILENAME, &diff_file, N_("At the end, write the diff of what the agent changed in the workspace to FILE"), N_("FILE") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &command, NULL, N_("-- COMMAND [ARG…]") },
     { NULL }
   };
@@ -324,6 +329,8 @@ start_main (int    argc,
   run_dir = paddock_path_is_within (cwd, paddock_workspace_get_path (workspace))
             ? g_strdup (cwd) : g_strdup (paddock_workspace_get_path (workspace));
   before = paddock_snapshot_take (paddock_workspace_get_path (workspace), MAX_FILES);
+  if (diff_file != NULL)
+    paddock_snapshot_keep_contents (before, MAX_KEPT_BYTES);
 
   shown = paddock_argv_to_display ((const char * const *) command);
   attributes = paddock_audit_session_start_attributes (session);
@@ -400,8 +407,10 @@ start_main (int    argc,
     string_list (attributes, "hazards", (const char * const *) outcome->hazards);
   if (outcome != NULL)
     json_object_set_int_member (attributes, "files.refused", outcome->refused_files);
+  g_clear_error (&error);
   if (paddock_audit_session_record (session, "paddock.agent_end", attributes, &error) == 0)
     g_printerr ("paddockctl: %s\n", error->message);
+  g_clear_error (&error);
 
   if (changes[0] != NULL)
     {
@@ -414,6 +423,15 @@ start_main (int    argc,
       g_printerr (_("paddockctl: the agent left files that the host runs later; check them before you trust this folder again:\n"));
       for (guint i = 0; outcome->hazards[i] != NULL; i++)
         g_printerr ("  %s\n", outcome->hazards[i]);
+    }
+  if (diff_file != NULL)
+    {
+      g_autofree char *diff = paddock_snapshot_diff (before, after, outcome ? (const char * const *) outcome->hazards
+                                                                           : NULL);
+      g_autoptr(GError) write_error = NULL;
+
+      if (!g_file_set_contents_full (diff_file, diff, -1, G_FILE_SET_CONTENTS_NONE, 0600, &write_error))
+        g_printerr ("paddockctl: %s\n", write_error->message);
     }
   if (outcome != NULL && outcome->refused_files > 0)
     g_printerr (g_dngettext (GETTEXT_PACKAGE, "paddockctl: the sandbox refused the agent %u file access; "

@@ -18,7 +18,9 @@ static const PaddockAgentPreset codex = {
   (const char * const[]) { "api.openai.com", "auth.openai.com", "chatgpt.com", NULL },
   "OPENAI_API_KEY",
   /* Codex CLI's -c takes TOML values. */
-  (const char * const[]) { "-c", "mcp_servers.paddock.command=%c", "-c", "mcp_servers.paddock.args=%a", NULL },
+  (const char * const[]) { "-c", "mcp_servers.paddock.command=%c", "-c", "mcp_servers.paddock.args=%a",
+                           /* Called after each turn, with the turn's input messages. */
+                           "-c", "notify=[%c, \"--record-prompt\", \"codex\"]", NULL },
 };
 
 static const PaddockAgentPreset claude = {
@@ -26,7 +28,10 @@ static const PaddockAgentPreset claude = {
   (const char * const[]) { "claude", NULL },
   (const char * const[]) { "api.anthropic.com", "console.anthropic.com", "statsig.anthropic.com", NULL },
   "ANTHROPIC_API_KEY",
-  (const char * const[]) { "--mcp-config", "{\"mcpServers\": {\"paddock\": {\"command\": %c, \"args\": %a}}}", NULL },
+  (const char * const[]) { "--mcp-config", "{\"mcpServers\": {\"paddock\": {\"command\": %c, \"args\": %a}}}",
+                           /* A shell command, given the prompt as JSON on its input. */
+                           "--settings", "{\"hooks\": {\"UserPromptSubmit\": [{\"hooks\": [{\"type\": \"command\", "
+                           "\"command\": %h}]}]}}", NULL },
 };
 
 static const PaddockAgentPreset gemini = {
@@ -80,6 +85,8 @@ paddock_agent_preset_add_mcp_server (const PaddockAgentPreset *preset,
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autofree char *base = g_path_get_basename (argv[0]);
   g_autofree char *command = quoted (server[0]);
+  g_autofree char *hook_line = g_strdup_printf ("%s --record-prompt %s", server[0], preset ? preset->name : "");
+  g_autofree char *hook = quoted (hook_line);
   g_autoptr(GString) args = g_string_new ("[");
 
   if (preset == NULL || preset->mcp_options == NULL || !g_strv_contains (preset->programs, base))
@@ -98,6 +105,7 @@ paddock_agent_preset_add_mcp_server (const PaddockAgentPreset *preset,
 
       g_string_replace (option, "%c", command, 0);
       g_string_replace (option, "%a", args->str, 0);
+      g_string_replace (option, "%h", hook, 0);
       g_strv_builder_add (builder, option->str);
     }
   for (guint i = 1; argv[i] != NULL; i++)

@@ -16,9 +16,11 @@ typedef struct
   const char * const *programs;     /* the commands that start it */
   const char * const *domains;      /* allowed for the session where the policy would ask */
   const char *key_variable;         /* where it reads its provider's key */
-  /* How it is told of an MCP server started by a command: the options,
-   * with %s for the JSON list of the command and its arguments, or NULL
-   * when it cannot be told on its command line. */
+  /* How it is told of an MCP server started by a command, and of a
+   * hook that reports its user's prompts: the options, with %c for the
+   * command as a JSON string, %a for the JSON list of its arguments and
+   * %h for the hook's shell command as a JSON string; NULL when it
+   * cannot be told on its command line. */
   const char * const *mcp_options;
 } PaddockAgentPreset;
 

@@ -387,11 +387,15 @@ paddock_audit_event_summary (const char *name,
   if (g_str_equal (name, "paddock.agent_end"))
     {
       JsonNode *changed = json_object_get_member (attributes, "files.changed");
+      gint64 refused = paddock_json_get_int (attributes, "files.refused", 0);
+      g_autofree char *refusals = refused > 0 ? g_strdup_printf (", %" G_GINT64_FORMAT " file accesses refused",
+                                                                 refused) : NULL;
 
-      return g_strdup_printf ("agent ended: exit %" G_GINT64_FORMAT ", %u files changed",
+      return g_strdup_printf ("agent ended: exit %" G_GINT64_FORMAT ", %u files changed%s",
                               paddock_json_get_int (attributes, "exit_code", 0),
                               changed && JSON_NODE_HOLDS_ARRAY (changed)
-                              ? json_array_get_length (json_node_get_array (changed)) : 0);
+                              ? json_array_get_length (json_node_get_array (changed)) : 0,
+                              refusals ? refusals : "");
     }
   if (g_str_equal (name, "paddock.user_prompt"))
     return g_strdup_printf ("prompt of %" G_GINT64_FORMAT " characters",

@@ -59,6 +59,7 @@ struct _PaddockMcpServer
   gboolean initialized;
   gboolean ended;           /* the input ended */
   char *client;             /* who asks, for the approval dialog */
+  gboolean accepts_prompts;
   GHashTable *calls;        /* the id as JSON → Call */
 };
 
@@ -1219,6 +1220,53 @@ handle_request (PaddockMcpServer *self,
 }
 
 static void
+record_prompt (PaddockMcpServer *self,
+               const char       *prompt,
+               const char       *source)
+{
+  g_autoptr(JsonObject) attributes = paddock_audit_prompt_attributes (self->session, prompt);
+
+  json_object_set_string_member (attributes, "prompt.source", source);
+  paddock_audit_session_record_async (self->session, "paddock.user_prompt", attributes, NULL, NULL, NULL);
+}
+
+/* What the agent's own hook says, as the agent writes it: Claude Code's
+ * UserPromptSubmit hook input, or Codex CLI's notify payload. */
+static void
+record_prompts (PaddockMcpServer *self,
+                JsonObject       *params)
+{
+  const char *source = paddock_json_get_string (params, "source", "");
+  const char *payload = paddock_json_get_string (params, "payload", NULL);
+  g_autoptr(JsonNode) root = payload ? json_from_string (payload, NULL) : NULL;
+  JsonObject *object = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+
+  if (object == NULL)
+    return;
+  if (g_str_equal (source, "claude"))
+    {
+      const char *prompt = paddock_json_get_string (object, "prompt", NULL);
+
+      if (prompt != NULL)
+        record_prompt (self, prompt, "Claude Code UserPromptSubmit hook");
+    }
+  else if (g_str_equal (source, "codex") &&
+           g_str_equal (paddock_json_get_string (object, "type", ""), "agent-turn-complete"))
+    {
+      JsonNode *messages = json_object_get_member (object, "input-messages");
+      JsonArray *array = messages && JSON_NODE_HOLDS_ARRAY (messages) ? json_node_get_array (messages) : NULL;
+
+      for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+        {
+          JsonNode *message = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (message) && json_node_get_value_type (message) == G_TYPE_STRING)
+            record_prompt (self, json_node_get_string (message), "Codex CLI notify");
+        }
+    }
+}
+
+static void
 handle_notification (PaddockMcpServer *self,
                      const char       *method,
                      JsonObject       *params)
@@ -1232,6 +1280,8 @@ handle_notification (PaddockMcpServer *self,
       if (call != NULL)
         g_cancellable_cancel (call->cancellable);
     }
+  else if (g_str_equal (method, "notifications/paddock/user_prompt") && self->accepts_prompts)
+    record_prompts (self, params);
   /* notifications/initialized and the rest need nothing. */
 }
 
@@ -1322,6 +1372,15 @@ end_input (PaddockMcpServer *self)
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &call))
     g_cancellable_cancel (call->cancellable);
   maybe_end (self);
+}
+
+void
+paddock_mcp_server_set_accepts_prompts (PaddockMcpServer *self,
+                                        gboolean          accepts)
+{
+  g_return_if_fail (PADDOCK_IS_MCP_SERVER (self));
+
+  self->accepts_prompts = accepts;
 }
 
 void

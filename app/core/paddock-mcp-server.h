@@ -47,5 +47,11 @@ gboolean          paddock_mcp_server_run_finish (PaddockMcpServer     *self,
 /* As if the input ended: running calls are cancelled, and the run
  * finishes once they are gone. */
 void              paddock_mcp_server_stop       (PaddockMcpServer     *self);
+/* Records the prompts an agent's hook reports on this connection
+ * ("notifications/paddock/user_prompt", from `paddock-sandbox
+ * --record-prompt`) as paddock.user_prompt. Only for the server an
+ * agent started by Paddock reaches: anyone else's are ignored. */
+void              paddock_mcp_server_set_accepts_prompts (PaddockMcpServer *self,
+                                                          gboolean          accepts);
 
 G_END_DECLS

@@ -18,6 +18,18 @@ PaddockSnapshot *paddock_snapshot_take    (const char      *root,
  * removed from @before to @after, sorted; relative to the root. */
 GStrv            paddock_snapshot_compare (PaddockSnapshot *before,
                                            PaddockSnapshot *after);
+/* Keeps, from now on, the contents of regular files up to 1 MiB each
+ * and @max_bytes in all, for paddock_snapshot_diff(). Call before
+ * anything changes; only a snapshot taken as "before" needs them. */
+void             paddock_snapshot_keep_contents (PaddockSnapshot *self,
+                                                 gsize            max_bytes);
+/* The unified diff from @before (with its contents kept) to the files
+ * as they are now, for the changes @after shows. A change named in
+ * @hazards (paddock_tripwire_check's lines; nullable) is preceded by a
+ * line "# Hazard: " and the hazard. */
+char            *paddock_snapshot_diff    (PaddockSnapshot    *before,
+                                           PaddockSnapshot    *after,
+                                           const char * const *hazards);
 gboolean         paddock_snapshot_is_partial (PaddockSnapshot *self);
 void             paddock_snapshot_free    (PaddockSnapshot *self);
 

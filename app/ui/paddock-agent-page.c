@@ -9,9 +9,12 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <vte/vte.h>
 
 #include "paddock-agent-page.h"
@@ -27,9 +30,13 @@ struct _PaddockAgentPage
   GtkButton *stop_button;
   VteTerminal *terminal;
   GtkLabel *status_label;
+  GtkRevealer *changes_revealer;
+  GtkLabel *changes_label;
+  GtkTextView *changes_view;
 
   PaddockWorkspace *workspace;
   GPid child;               /* 0: nothing runs */
+  char *diff_path;          /* where paddock-agent writes its diff; nullable */
 };
 
 G_DEFINE_FINAL_TYPE (PaddockAgentPage, paddock_agent_page, GTK_TYPE_WIDGET)
@@ -85,6 +92,97 @@ on_spawned (VteTerminal *terminal,
   gtk_label_set_text (self->status_label, _("The agent runs in the sandbox."));
 }
 
+/* A private file in the runtime folder, made now so that nobody else
+ * can put one there first. */
+static char *
+new_diff_path (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_runtime_dir (), "paddock", NULL);
+  g_autofree char *path = g_build_filename (dir, "agent-XXXXXX.diff", NULL);
+  int fd;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    return NULL;
+  fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return NULL;
+  close (fd);
+  return g_steal_pointer (&path);
+}
+
+/* The diff, with the hazards it flags, the changes and their headers
+ * marked for the eye; the heading says as much in words. */
+static void
+show_changes (PaddockAgentPage *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->changes_view);
+  g_autofree char *diff = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *heading = NULL;
+  guint files = 0, hazards = 0;
+  GtkTextIter end;
+
+  if (self->diff_path == NULL || !g_file_get_contents (self->diff_path, &diff, NULL, NULL))
+    return;
+  g_unlink (self->diff_path);
+  g_clear_pointer (&self->diff_path, g_free);
+
+  gtk_text_buffer_set_text (buffer, "", 0);
+  if (gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), "added") == NULL)
+    {
+      gtk_text_buffer_create_tag (buffer, "added", "foreground", "#26a269", NULL);
+      gtk_text_buffer_create_tag (buffer, "removed", "foreground", "#c01c28", NULL);
+      gtk_text_buffer_create_tag (buffer, "header", "weight", PANGO_WEIGHT_BOLD, NULL);
+      gtk_text_buffer_create_tag (buffer, "hazard", "weight", PANGO_WEIGHT_BOLD,
+                                  "background", "#f8e45c", "foreground", "#000000", NULL);
+    }
+  lines = g_strsplit (diff, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && (lines[i][0] != '\0' || lines[i + 1] != NULL); i++)
+    {
+      const char *line = lines[i];
+      const char *tag = NULL;
+
+      if (g_str_has_prefix (line, "# Hazard: "))
+        {
+          tag = "hazard";
+          hazards++;
+        }
+      else if (g_str_has_prefix (line, "+++ ") || g_str_has_prefix (line, "--- ") || g_str_has_prefix (line, "@@"))
+        tag = "header";
+      else if (line[0] == '+')
+        tag = "added";
+      else if (line[0] == '-')
+        tag = "removed";
+      /* One header, or one line saying so, per file. */
+      if (g_str_has_prefix (line, "+++ ") || g_str_has_prefix (line, "Binary file ") ||
+          g_str_has_prefix (line, "File "))
+        files++;
+      gtk_text_buffer_get_end_iter (buffer, &end);
+      if (tag != NULL)
+        gtk_text_buffer_insert_with_tags_by_name (buffer, &end, line, -1, tag, NULL);
+      else
+        gtk_text_buffer_insert (buffer, &end, line, -1);
+      gtk_text_buffer_get_end_iter (buffer, &end);
+      gtk_text_buffer_insert (buffer, &end, "\n", 1);
+    }
+
+  if (files == 0)
+    heading = g_strdup (_("The agent changed nothing in the workspace."));
+  else if (hazards == 0)
+    heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The agent changed %u file in the workspace:",
+                                            "The agent changed %u files in the workspace:", files), files);
+  else
+    heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "The agent changed %u file in the workspace, and %u of them runs on "
+                                            "the host later; check the marked files before you trust this folder "
+                                            "again:",
+                                            "The agent changed %u files in the workspace, and %u of them run on "
+                                            "the host later; check the marked files before you trust this folder "
+                                            "again:", files), files, hazards);
+  gtk_label_set_text (self->changes_label, heading);
+  gtk_revealer_set_reveal_child (self->changes_revealer, TRUE);
+}
+
 static void
 on_start (PaddockAgentPage *self)
 {
@@ -108,6 +206,13 @@ on_start (PaddockAgentPage *self)
   g_ptr_array_add (argv, (gpointer) "start");
   g_ptr_array_add (argv, (gpointer) "--workspace");
   g_ptr_array_add (argv, (gpointer) paddock_workspace_get_path (self->workspace));
+  g_clear_pointer (&self->diff_path, g_free);
+  self->diff_path = new_diff_path ();
+  if (self->diff_path != NULL)
+    {
+      g_ptr_array_add (argv, (gpointer) "--diff-file");
+      g_ptr_array_add (argv, self->diff_path);
+    }
   if (preset != NULL)
     {
       g_ptr_array_add (argv, (gpointer) "--preset");
@@ -119,6 +224,7 @@ on_start (PaddockAgentPage *self)
   g_ptr_array_add (argv, NULL);
 
   vte_terminal_reset (self->terminal, TRUE, TRUE);
+  gtk_revealer_set_reveal_child (self->changes_revealer, FALSE);
   set_running (self, -1);
   gtk_label_set_text (self->status_label, _("Starting the agent…"));
   vte_terminal_spawn_async (self->terminal, VTE_PTY_DEFAULT, paddock_workspace_get_path (self->workspace),
@@ -142,12 +248,13 @@ on_child_exited (PaddockAgentPage *self,
   g_autofree char *text = NULL;
 
   if (WIFEXITED (status))
-    text = g_strdup_printf (_("The agent ended (exit status %d). The files it changed are listed above and in "
-                              "the activity list."), WEXITSTATUS (status));
+    text = g_strdup_printf (_("The agent ended (exit status %d). What it changed is shown below and in the "
+                              "activity list."), WEXITSTATUS (status));
   else
     text = g_strdup (_("The agent was stopped."));
   gtk_label_set_text (self->status_label, text);
   set_running (self, 0);
+  show_changes (self);
 }
 
 void
@@ -168,6 +275,9 @@ paddock_agent_page_dispose (GObject *object)
   /* An agent outlives no window: its end is recorded all the same. */
   on_stop (self);
   g_clear_object (&self->workspace);
+  if (self->diff_path != NULL)
+    g_unlink (self->diff_path);
+  g_clear_pointer (&self->diff_path, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), PADDOCK_TYPE_AGENT_PAGE);
 
   G_OBJECT_CLASS (paddock_agent_page_parent_class)->dispose (object);
@@ -188,6 +298,9 @@ paddock_agent_page_class_init (PaddockAgentPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PaddockAgentPage, stop_button);
   gtk_widget_class_bind_template_child (widget_class, PaddockAgentPage, terminal);
   gtk_widget_class_bind_template_child (widget_class, PaddockAgentPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, PaddockAgentPage, changes_revealer);
+  gtk_widget_class_bind_template_child (widget_class, PaddockAgentPage, changes_label);
+  gtk_widget_class_bind_template_child (widget_class, PaddockAgentPage, changes_view);
   gtk_widget_class_bind_template_callback (widget_class, on_preset_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_start);
   gtk_widget_class_bind_template_callback (widget_class, on_stop);

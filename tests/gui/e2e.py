@@ -12,6 +12,8 @@
 import glob
 import json
 import os
+import pwd
+import shutil
 import socket
 import subprocess
 import sys
@@ -223,13 +225,15 @@ def accounts(app, home):
 def agent_session(app, home, project):
     # An agent started from the app, in its terminal: its read of ~/.ssh,
     # its write outside the workspace and its unlisted host are stopped
-    # (the host asks in the dialog: Deny), its file in the workspace is
-    # kept, and its session shows in the activity list.
+    # (the host asks in the dialog: Deny) and on record, its file in the
+    # workspace is kept, the diff at the end shows what it changed with
+    # the hazard flagged, and its session shows in the activity list.
     secret = "E2E-SSH-SECRET-41c2"
     os.makedirs(os.path.join(home, ".ssh"), exist_ok=True)
     with open(os.path.join(home, ".ssh", "id_e2e"), "w") as f:
         f.write(secret + "\n")
-    outside = tempfile.mkdtemp(dir="/var/tmp", prefix="paddock-e2e-outside-")
+    # Not under /tmp or /var/tmp, the sandbox's own: a folder it sees, read-only.
+    outside = tempfile.mkdtemp(dir=pwd.getpwuid(os.getuid()).pw_dir, prefix="paddock-e2e-outside-")
     with open(os.path.join(project, "agent.sh"), "w") as f:
         f.write("{\n"
                 f"  cat \"$HOME/.ssh/id_e2e\" 2>/dev/null || echo read-refused\n"
@@ -238,6 +242,7 @@ def agent_session(app, home, project):
                 "try:\n urllib.request.urlopen(\"http://unlisted-e2e.example.test/\", timeout=60); print(\"reached\")\n"
                 "except Exception as e: print(\"network-refused\", e)'\n"
                 "  echo made > agent-made.txt\n"
+                "  echo 'echo from the agent' > .envrc\n"
                 "} > agent-output.txt 2>&1\n")
     press(next(a for a in walk(app) if a.getRoleName() == "page tab" and a.name == "Agent"))
     entry = wait_for("the agent command entry", lambda: next((a for a in walk(app) if a.getRoleName() == "text"
@@ -267,14 +272,32 @@ def agent_session(app, home, project):
     tap("network-refused" in output and "reached" not in output, "the agent could not reach the unlisted host",
         output)
     tap(os.path.exists(os.path.join(project, "agent-made.txt")), "control: the agent's file in the workspace is there")
+    shutil.rmtree(outside)
+    view = next((a for a in walk(app) if a.getRoleName() == "text" and a.name == "What the agent changed"), None)
+    diff = text_of(view) if view else ""
+    tap("--- /dev/null\n+++ b/agent-made.txt\n@@ -0,0 +1,1 @@\n+made\n" in diff,
+        "the diff at the end shows the agent's new file", diff)
+    tap("# Hazard: created .envrc (" in diff and diff.index("# Hazard") < diff.index("+++ b/.envrc")
+        and diff.count("# Hazard") == 1, "the diff flags the hazard, before its file and only there", diff)
+    tap(any(t and t.startswith("The agent changed 3 files in the workspace, and 1 of them runs on the host later")
+            for t in texts(app)), "the heading says how many files changed and that one runs on the host",
+        repr(texts(app)))
+    screenshot("agent-diff.png")
     press(next(a for a in walk(app) if a.getRoleName() == "page tab" and a.name == "Activity"))
     row = wait_for("the agent's end in the activity list",
-                   lambda: next((a for a in walk(app) if a.name and "agent ended: exit 0, 2 files changed" in a.name),
+                   lambda: next((a for a in walk(app) if a.name and "agent ended: exit 0, 3 files changed" in a.name),
                                 None))
     tap(row is not None, "the activity list shows the agent's session and what it changed")
     denial = next((a for a in walk(app) if a.name and "unlisted-e2e.example.test" in a.name), None)
     tap(denial is not None, "the activity list shows the host it was refused",
         repr([a.name for a in walk(app) if a.name][:40]))
+    names = [a.name for a in walk(app) if a.name]
+    tap(any("id_e2e" in n and "read refused: hidden by the sandbox" in n for n in names),
+        "the activity list shows the read of ~/.ssh it was refused", repr(names[:60]))
+    tap(any("outside.txt" in n and "write refused: read-only in the sandbox" in n for n in names),
+        "the activity list shows the write outside it was refused", repr(names[:60]))
+    tap(not any("agent-made.txt" in n and "refused" in n for n in names),
+        "control: the agent's own file is not among the refusals", repr(names[:60]))
 
 
 def main():
