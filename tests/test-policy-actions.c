@@ -258,6 +258,93 @@ test_mcp (void)
     }
 }
 
+/* The managed layer's mcp.allow is an allowlist: what it does not name
+ * is forbidden, however a lower layer or a person allows it. */
+static void
+test_mcp_allowlist (void)
+{
+  const char *managed = "{\"mcp\": {\"allow\": [\"github\", \"fs/read_file\"]}}";
+  const char *user = "{\"mcp\": {\"allow\": [\"evil\", \"fs\"]}}";
+  g_autoptr(PaddockPolicy) policy = test_policy_new (workspace, home, PADDOCK_LAYER_MANAGED, managed,
+                                                     PADDOCK_LAYER_USER, user, -1);
+  g_autoptr(PaddockPolicy) unmanaged = test_policy_new (workspace, home, PADDOCK_LAYER_USER, user, -1);
+  g_autoptr(PaddockGrants) grants = paddock_grants_new ();
+  static const struct
+  {
+    const char *server;
+    const char *tool;
+    PaddockVerdict expected;
+  } cases[] = {
+    { "github", "create_issue", PADDOCK_VERDICT_ALLOW },
+    { "fs", "read_file", PADDOCK_VERDICT_ALLOW },
+    { "fs", NULL, PADDOCK_VERDICT_ALLOW },  /* on the list for some of its tools */
+    { "fs", "write_file", PADDOCK_VERDICT_FORBIDDEN },
+    { "evil", "steal", PADDOCK_VERDICT_FORBIDDEN },
+    { "evil", NULL, PADDOCK_VERDICT_FORBIDDEN },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(PaddockAction) action = paddock_action_new_mcp (cases[i].server, cases[i].tool);
+      g_autoptr(PaddockDecision) decision = paddock_policy_evaluate (policy, action, NULL);
+
+      g_test_message ("%s/%s", cases[i].server, cases[i].tool);
+      test_assert_verdict (decision, cases[i].expected);
+      if (cases[i].expected == PADDOCK_VERDICT_FORBIDDEN)
+        {
+          g_assert_cmpstr (paddock_decision_get_layer (decision), ==, "managed");
+          g_assert_nonnull (strstr (decision->decisive->reason, "not on the managed layer's MCP allowlist "
+                                                                "(github, fs/read_file)"));
+        }
+    }
+
+  /* The control: without the managed list the user's allow stands. */
+  {
+    g_autoptr(PaddockAction) action = paddock_action_new_mcp ("evil", "steal");
+    g_autoptr(PaddockDecision) decision = paddock_policy_evaluate (unmanaged, action, NULL);
+
+    test_assert_verdict (decision, PADDOCK_VERDICT_ALLOW);
+  }
+  /* A grant cannot reopen it either. */
+  {
+    g_autoptr(PaddockAction) action = paddock_action_new_mcp ("evil", "steal");
+    g_autoptr(PaddockDecision) decision = paddock_policy_evaluate (policy, action, NULL);
+    g_autoptr(PaddockDecision) again = NULL;
+
+    paddock_grants_add_from_decision (grants, decision, 0, "bob", NULL);
+    again = paddock_policy_evaluate (policy, action, grants);
+    test_assert_verdict (again, PADDOCK_VERDICT_FORBIDDEN);
+  }
+}
+
+/* The servers named in every layer, each as its highest layer says. */
+static void
+test_mcp_servers (void)
+{
+  const char *managed = "{\"mcp\": {\"servers\": {\"github\": {\"url\": \"https://mcp.example.com/\"}}}}";
+  const char *user = "{\"mcp\": {\"servers\": {\"github\": {\"url\": \"https://evil.example.com/\"},\n"
+                     "                       \"fs\": {\"command\": [\"mcp-fs\", \".\"]}}}}";
+  g_autoptr(PaddockPolicy) policy = test_policy_new (workspace, home, PADDOCK_LAYER_MANAGED, managed,
+                                                     PADDOCK_LAYER_USER, user, -1);
+  g_autoptr(GPtrArray) servers = paddock_policy_list_mcp_servers (policy);
+  const PaddockSetting *fs, *github;
+  g_autofree char *command = NULL;
+  g_autofree const char **argv = NULL;
+
+  g_assert_cmpuint (servers->len, ==, 2);
+  fs = g_ptr_array_index (servers, 0);
+  github = g_ptr_array_index (servers, 1);
+  g_assert_cmpstr (fs->key, ==, "mcp.servers.fs");
+  g_assert_cmpint (fs->layer, ==, PADDOCK_LAYER_USER);
+  g_assert_cmpuint (fs->line, ==, 2);
+  argv = g_variant_get_strv (fs->value, NULL);
+  command = g_strjoinv (" ", (char **) argv);
+  g_assert_cmpstr (command, ==, "mcp-fs .");
+  g_assert_cmpstr (github->key, ==, "mcp.servers.github");
+  g_assert_cmpint (github->layer, ==, PADDOCK_LAYER_MANAGED);
+  g_assert_cmpstr (g_variant_get_string (github->value, NULL), ==, "https://mcp.example.com/");
+}
+
 static void
 test_grants_for_other_actions (void)
 {
@@ -309,6 +396,8 @@ main (int   argc,
   g_test_add_func ("/actions/paths/rules", test_paths);
   g_test_add_func ("/actions/paths/sandbox-modes", test_sandbox_modes_and_writes);
   g_test_add_func ("/actions/mcp", test_mcp);
+  g_test_add_func ("/actions/mcp-allowlist", test_mcp_allowlist);
+  g_test_add_func ("/actions/mcp-servers", test_mcp_servers);
   g_test_add_func ("/actions/grants", test_grants_for_other_actions);
 
   return g_test_run ();

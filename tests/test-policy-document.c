@@ -131,6 +131,20 @@ test_invalid_values (void)
     { "{\"mcp\": {\"allow\": [\"*\"]}}", PADDOCK_LAYER_USER, PADDOCK_POLICY_ERROR_INVALID,
       "/etc/paddock/p.json:1:20: “mcp.allow[0]”: “*” is not an MCP pattern; accepted: SERVER, SERVER/TOOL, SERVER/* "
       "(names of letters, digits, “.”, “-”, “_”), and “*” in deny and prompt lists" },
+    { "{\"mcp\": {\"servers\": {\"a.b\": {\"url\": \"https://x\"}}}}", PADDOCK_LAYER_USER, PADDOCK_POLICY_ERROR_INVALID,
+      "/etc/paddock/p.json:1:22: “mcp.servers.a.b”: “a.b” is not an MCP server name; accepted: up to 64 letters, "
+      "digits, “-” and “_”" },
+    { "{\"mcp\": {\"servers\": {\"s\": {\"url\": \"https://x\", \"command\": [\"y\"]}}}}", PADDOCK_LAYER_USER,
+      PADDOCK_POLICY_ERROR_INVALID,
+      "/etc/paddock/p.json:1:27: “mcp.servers.s”: an MCP server needs exactly one of “command” (a list: the program "
+      "and its arguments, started in the sandbox) and “url” (http or https)" },
+    { "{\"mcp\": {\"servers\": {\"s\": {\"url\": \"ftp://x\"}}}}", PADDOCK_LAYER_USER, PADDOCK_POLICY_ERROR_INVALID,
+      "/etc/paddock/p.json:1:35: “mcp.servers.s.url”: “ftp://x” is not an http or https URL" },
+    { "{\"mcp\": {\"servers\": {\"s\": {\"command\": []}}}}", PADDOCK_LAYER_USER, PADDOCK_POLICY_ERROR_INVALID,
+      "/etc/paddock/p.json:1:39: “mcp.servers.s.command”: an empty list can never match; remove the key or name at "
+      "least one entry" },
+    { "{\"mcp\": {\"servers\": {\"s\": {\"cmd\": [\"x\"]}}}}", PADDOCK_LAYER_USER, PADDOCK_POLICY_ERROR_SCHEMA,
+      "/etc/paddock/p.json:1:28: “mcp.servers.s.cmd”: unknown key; accepted here: command, url" },
     { "{\"telemetry\": {\"otlp_endpoint\": \"ftp://x\"}}", PADDOCK_LAYER_SYSTEM, PADDOCK_POLICY_ERROR_INVALID,
       "/etc/paddock/p.json:1:33: “telemetry.otlp_endpoint”: “ftp://x” is not an OTLP/HTTP endpoint; accepted: https://HOST[:PORT][/PATH]" },
     { "{\"telemetry\": {\"export\": true}}", PADDOCK_LAYER_WORKSPACE, PADDOCK_POLICY_ERROR_SCHEMA,

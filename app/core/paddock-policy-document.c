@@ -1085,13 +1085,81 @@ parse_mcp_list (Parser         *parser,
   return TRUE;
 }
 
+/* The MCP servers an agent may be given, by name: a command started in
+ * the sandbox, or an HTTP endpoint reached through the proxy. Each is a
+ * setting "mcp.servers.NAME", so that the highest layer naming it says
+ * what it is. */
+static gboolean
+parse_mcp_servers (Parser      *parser,
+                   JsonNode    *node,
+                   GError     **error)
+{
+  JsonObject *object;
+  g_autoptr(GList) names = NULL;
+
+  if (!expect_object (parser, node, "/mcp/servers", error))
+    return FALSE;
+  object = json_node_get_object (node);
+  names = json_object_get_members (object);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      static const char * const keys[] = { "command", "url", NULL };
+      const char *name = l->data;
+      g_autofree char *pointer = g_strdup_printf ("/mcp/servers/%s", name);
+      g_autofree char *key = g_strdup_printf ("mcp.servers.%s", name);
+      JsonNode *server = json_object_get_member (object, name);
+      JsonNode *command, *url;
+      gboolean valid = *name != '\0' && strlen (name) <= 64;
+
+      for (const char *c = name; *c && valid; c++)
+        valid = g_ascii_isalnum (*c) || *c == '-' || *c == '_';
+      if (!valid)
+        return fail_at (parser, pointer, TRUE, error, PADDOCK_POLICY_ERROR_INVALID,
+                        "“%s” is not an MCP server name; accepted: up to 64 letters, digits, “-” and “_”", name);
+      if (!expect_object (parser, server, pointer, error) ||
+          !check_keys (parser, json_node_get_object (server), pointer, keys, error))
+        return FALSE;
+      command = json_object_get_member (json_node_get_object (server), "command");
+      url = json_object_get_member (json_node_get_object (server), "url");
+      if ((command == NULL) == (url == NULL))
+        return fail_at (parser, pointer, FALSE, error, PADDOCK_POLICY_ERROR_INVALID,
+                        "an MCP server needs exactly one of “command” (a list: the program and its arguments, "
+                        "started in the sandbox) and “url” (http or https)");
+      if (command != NULL)
+        {
+          g_autofree char *where = g_strdup_printf ("%s/command", pointer);
+          g_auto(GStrv) argv = expect_string_list (parser, command, where, FALSE, error);
+
+          if (argv == NULL)
+            return FALSE;
+          add_setting_from_node (parser, key, pointer, g_variant_new_strv ((const char * const *) argv, -1));
+        }
+      else
+        {
+          g_autofree char *where = g_strdup_printf ("%s/url", pointer);
+          g_autoptr(GUri) uri = NULL;
+          const char *text;
+
+          if (!expect_string (parser, url, where, &text, error))
+            return FALSE;
+          uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
+          if (uri == NULL || g_uri_get_host (uri) == NULL ||
+              (g_strcmp0 (g_uri_get_scheme (uri), "https") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "http") != 0))
+            return fail_at (parser, where, FALSE, error, PADDOCK_POLICY_ERROR_INVALID,
+                            "“%s” is not an http or https URL", text);
+          add_setting_from_node (parser, key, pointer, g_variant_new_string (text));
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 parse_mcp (Parser      *parser,
            JsonNode    *node,
            const char  *pointer,
            GError     **error)
 {
-  static const char * const keys[] = { "allow", "prompt", "deny", NULL };
+  static const char * const keys[] = { "allow", "prompt", "deny", "servers", NULL };
   JsonObject *object;
   JsonNode *member;
 
@@ -1109,6 +1177,8 @@ parse_mcp (Parser      *parser,
     return FALSE;
   if ((member = json_object_get_member (object, "deny")) &&
       !parse_mcp_list (parser, member, "/mcp/deny", PADDOCK_VERDICT_FORBIDDEN, error))
+    return FALSE;
+  if ((member = json_object_get_member (object, "servers")) && !parse_mcp_servers (parser, member, error))
     return FALSE;
 
   return TRUE;

@@ -83,6 +83,10 @@ struct _PaddockPolicy
   PaddockRule *implicit_read;
   PaddockRule *implicit_network;
   PaddockRule *implicit_mcp;
+  /* The managed layer's mcp.allow entries make an allowlist: anything
+   * else is forbidden by this rule. NULL when it lists none. */
+  PaddockRule *mcp_allowlist;
+  GPtrArray *mcp_managed_allow;  /* PaddockRule*: those entries */
 };
 
 /* State of one evaluation. */

@@ -316,6 +316,40 @@ paddock_policy_get_setting (PaddockPolicy *self,
   return NULL;
 }
 
+static gint
+compare_settings (gconstpointer a,
+                  gconstpointer b)
+{
+  return g_strcmp0 ((*(const PaddockSetting **) a)->key, (*(const PaddockSetting **) b)->key);
+}
+
+GPtrArray *
+paddock_policy_list_mcp_servers (PaddockPolicy *self)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *servers = g_ptr_array_new ();
+
+  g_return_val_if_fail (PADDOCK_IS_POLICY (self), NULL);
+
+  for (guint d = 0; d < self->documents->len; d++)
+    {
+      PaddockPolicyDocument *document = g_ptr_array_index (self->documents, d);
+
+      for (guint s = 0; s < document->settings->len; s++)
+        {
+          const PaddockSetting *setting = g_ptr_array_index (document->settings, s);
+
+          if (g_str_has_prefix (setting->key, "mcp.servers.") && !g_hash_table_contains (seen, setting->key))
+            {
+              g_hash_table_add (seen, setting->key);
+              g_ptr_array_add (servers, (gpointer) paddock_policy_get_setting (self, setting->key, NULL));
+            }
+        }
+    }
+  g_ptr_array_sort (servers, compare_settings);
+  return servers;
+}
+
 static char *
 setting_location (const PaddockSetting *setting)
 {
@@ -513,6 +547,7 @@ clear_implicit_rules (PaddockPolicy *self)
   g_clear_pointer (&self->implicit_read, paddock_rule_unref);
   g_clear_pointer (&self->implicit_network, paddock_rule_unref);
   g_clear_pointer (&self->implicit_mcp, paddock_rule_unref);
+  g_clear_pointer (&self->mcp_allowlist, paddock_rule_unref);
 }
 
 static void
@@ -573,6 +608,27 @@ create_implicit_rules (PaddockPolicy *self)
 
   self->implicit_mcp = implicit_rule (PADDOCK_VERDICT_PROMPT, "no rule matched",
                                       "no MCP rule names this server or tool");
+  if (self->mcp_managed_allow->len > 0)
+    {
+      PaddockRule *first = g_ptr_array_index (self->mcp_managed_allow, 0);
+      g_autoptr(GString) listed = g_string_new (NULL);
+
+      for (guint i = 0; i < self->mcp_managed_allow->len; i++)
+        {
+          PaddockRule *rule = g_ptr_array_index (self->mcp_managed_allow, i);
+
+          g_string_append_printf (listed, "%s%s%s%s", i ? ", " : "", rule->server, rule->tool ? "/" : "",
+                                  rule->tool ? rule->tool : "");
+        }
+      self->mcp_allowlist = paddock_rule_new (PADDOCK_RULE_MCP, PADDOCK_LAYER_MANAGED, PADDOCK_VERDICT_FORBIDDEN);
+      self->mcp_allowlist->source = g_strdup (first->source);
+      self->mcp_allowlist->line = first->line;
+      self->mcp_allowlist->column = first->column;
+      self->mcp_allowlist->text = g_strdup ("mcp.allow (the organisation's allowlist)");
+      self->mcp_allowlist->reason = g_strdup_printf ("not on the managed layer's MCP allowlist (%s), which no "
+                                                     "other layer can widen", listed->str);
+      self->mcp_allowlist->server = g_strdup ("*");
+    }
 }
 
 /* --- construction -------------------------------------------------- */
@@ -602,6 +658,8 @@ index_documents (PaddockPolicy *self)
               break;
             case PADDOCK_RULE_MCP:
               g_ptr_array_add (self->mcp_rules, rule);
+              if (rule->layer == PADDOCK_LAYER_MANAGED && rule->verdict == PADDOCK_VERDICT_ALLOW)
+                g_ptr_array_add (self->mcp_managed_allow, rule);
               break;
             case PADDOCK_RULE_ANY:
               g_ptr_array_add (self->any_rules, rule);
@@ -679,6 +737,7 @@ paddock_policy_finalize (GObject *object)
   g_clear_pointer (&self->protected_names, g_ptr_array_unref);
   g_clear_pointer (&self->writable, g_ptr_array_unref);
   g_clear_pointer (&self->mcp_rules, g_ptr_array_unref);
+  g_clear_pointer (&self->mcp_managed_allow, g_ptr_array_unref);
   g_clear_pointer (&self->any_rules, g_ptr_array_unref);
   clear_implicit_rules (self);
 
@@ -708,6 +767,7 @@ paddock_policy_init (PaddockPolicy *self)
   self->protected_names = g_ptr_array_new ();
   self->writable = g_ptr_array_new_with_free_func ((GDestroyNotify) path_entry_free);
   self->mcp_rules = g_ptr_array_new ();
+  self->mcp_managed_allow = g_ptr_array_new ();
   self->any_rules = g_ptr_array_new ();
 }
 
@@ -1640,6 +1700,24 @@ judge_mcp (Evaluation *ev)
                                 : rule->verdict == PADDOCK_VERDICT_ALLOW))
         continue;
       add_match (matches, rule, TRUE, NULL);
+    }
+
+  /* Off the organisation's list: forbidden, whatever else allows it. A
+   * server named with some of its tools is on it for the server alone. */
+  if (self->mcp_allowlist != NULL)
+    {
+      gboolean listed = FALSE;
+
+      for (guint i = 0; i < self->mcp_managed_allow->len && !listed; i++)
+        {
+          PaddockRule *rule = g_ptr_array_index (self->mcp_managed_allow, i);
+
+          listed = g_str_equal (rule->server, action->server) &&
+                   (action->tool == NULL || rule->tool == NULL || g_str_equal (rule->tool, "*") ||
+                    g_str_equal (rule->tool, action->tool));
+        }
+      if (!listed)
+        add_match (matches, self->mcp_allowlist, TRUE, NULL);
     }
 
   collect_any_matches (self, matches);

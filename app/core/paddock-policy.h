@@ -65,6 +65,11 @@ const PaddockSetting *paddock_policy_get_setting      (PaddockPolicy *self,
                                                        const char    *key,
                                                        gboolean      *locked);
 
+/* The MCP servers the policy names (mcp.servers), each as the setting
+ * of the highest layer that names it ("mcp.servers.NAME": a command,
+ * "as", or a URL, "s"), sorted by name. Of const PaddockSetting*. */
+GPtrArray           *paddock_policy_list_mcp_servers  (PaddockPolicy *self);
+
 /* The setting for @key in @layer alone, or NULL. */
 const PaddockSetting *paddock_policy_get_setting_in_layer (PaddockPolicy *self,
                                                            PaddockLayer   layer,

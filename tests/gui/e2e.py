@@ -242,7 +242,7 @@ def agent_session(app, home, project):
                 "try:\n urllib.request.urlopen(\"http://unlisted-e2e.example.test/\", timeout=60); print(\"reached\")\n"
                 "except Exception as e: print(\"network-refused\", e)'\n"
                 "  echo made > agent-made.txt\n"
-                "  echo 'echo from the agent' > .envrc\n"
+                "  printf 'all:\\n\\techo from the agent\\n' > Makefile\n"
                 "} > agent-output.txt 2>&1\n")
     press(next(a for a in walk(app) if a.getRoleName() == "page tab" and a.name == "Agent"))
     entry = wait_for("the agent command entry", lambda: next((a for a in walk(app) if a.getRoleName() == "text"
@@ -277,7 +277,7 @@ def agent_session(app, home, project):
     diff = text_of(view) if view else ""
     tap("--- /dev/null\n+++ b/agent-made.txt\n@@ -0,0 +1,1 @@\n+made\n" in diff,
         "the diff at the end shows the agent's new file", diff)
-    tap("# Hazard: created .envrc (" in diff and diff.index("# Hazard") < diff.index("+++ b/.envrc")
+    tap("# Hazard: created Makefile (make runs it)\n--- /dev/null\n+++ b/Makefile\n" in diff
         and diff.count("# Hazard") == 1, "the diff flags the hazard, before its file and only there", diff)
     tap(any(t and t.startswith("The agent changed 3 files in the workspace, and 1 of them runs on the host later")
             for t in texts(app)), "the heading says how many files changed and that one runs on the host",
