@@ -168,17 +168,21 @@ show_changes (PaddockAgentPage *self)
 
   if (files == 0)
     heading = g_strdup (_("The agent changed nothing in the workspace."));
-  else if (hazards == 0)
-    heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The agent changed %u file in the workspace:",
-                                            "The agent changed %u files in the workspace:", files), files);
   else
-    heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                            "The agent changed %u file in the workspace, and %u of them runs on "
-                                            "the host later; check the marked files before you trust this folder "
-                                            "again:",
-                                            "The agent changed %u files in the workspace, and %u of them run on "
-                                            "the host later; check the marked files before you trust this folder "
-                                            "again:", files), files, hazards);
+    {
+      g_autofree char *changed = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The agent changed %u file in the "
+                                                               "workspace", "The agent changed %u files in the "
+                                                               "workspace", files), files);
+      g_autofree char *run = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of them runs on the host later; "
+                                                           "check the marked file before you trust this folder "
+                                                           "again", "%u of them run on the host later; check the "
+                                                           "marked files before you trust this folder again",
+                                                           hazards), hazards);
+
+      /* TRANSLATORS: what the agent changed, then what of it runs on
+       * the host, when something does. */
+      heading = hazards ? g_strdup_printf (_("%s, and %s:"), changed, run) : g_strdup_printf (_("%s:"), changed);
+    }
   gtk_label_set_text (self->changes_label, heading);
   gtk_revealer_set_reveal_child (self->changes_revealer, TRUE);
 }

@@ -279,7 +279,7 @@ def agent_session(app, home, project):
         "the diff at the end shows the agent's new file", diff)
     tap("# Hazard: created Makefile (make runs it)\n--- /dev/null\n+++ b/Makefile\n" in diff
         and diff.count("# Hazard") == 1, "the diff flags the hazard, before its file and only there", diff)
-    tap(any(t and t.startswith("The agent changed 3 files in the workspace, and 1 of them runs on the host later")
+    tap(any(t and t.startswith("The agent changed 3 files in the workspace, and 1 of them runs on the host later; check the marked file")
             for t in texts(app)), "the heading says how many files changed and that one runs on the host",
         repr(texts(app)))
     screenshot("agent-diff.png")
