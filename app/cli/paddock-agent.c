@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
 #include <termios.h>
@@ -27,6 +28,7 @@
 #include "paddock-agent-preset.h"
 #include "paddock-audit-session.h"
 #include "paddock-keychain.h"
+#include "paddock-mcp-gateway.h"
 #include "paddock-mcp-server.h"
 #include "paddock-path.h"
 #include "paddock-paths.h"
@@ -35,25 +37,10 @@
 #include "paddock-snapshot.h"
 #include "paddockctl.h"
 
-#define EXIT_ERROR 2
 /* How many files the changes are looked for in: more is said, not hung on. */
 #define MAX_FILES 200000
 /* What the diff at the end can show of the files as they were. */
 #define MAX_KEPT_BYTES (64 * 1024 * 1024)
-
-static int G_GNUC_PRINTF (1, 2)
-fail (const char *format,
-      ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_printerr ("paddockctl: %s\n", message);
-  return EXIT_ERROR;
-}
 
 /* The keychain entry of a preset's key. */
 static PaddockKeychainEntry
@@ -75,15 +62,15 @@ key_main (int    argc,
   PaddockKeychainEntry entry;
 
   if (argc != 3 || (!g_str_equal (argv[1], "set") && !g_str_equal (argv[1], "clear")))
-    return fail (_("usage: paddockctl agent key set|clear PRESET"));
+    return paddockctl_error (_("usage: paddockctl agent key set|clear PRESET"));
   if (preset == NULL)
-    return fail (_("no preset “%s”; “paddockctl agent presets” lists them"), argv[2]);
+    return paddockctl_error (_("no preset “%s”; “paddockctl agent presets” lists them"), argv[2]);
   entry = key_entry (preset);
 
   if (g_str_equal (argv[1], "clear"))
     {
       if (!paddock_keychain_clear (&entry, &error) && error != NULL)
-        return fail ("%s", error->message);
+        return paddockctl_error ("%s", error->message);
       g_print (_("%s's key is gone from the keychain.\n"), preset->title);
       return 0;
     }
@@ -109,9 +96,9 @@ key_main (int    argc,
         g_printerr ("\n");
       }
     if (key->len == 0 || strpbrk (key->str, "\r\n") != NULL)
-      return fail (_("no key was given"));
+      return paddockctl_error (_("no key was given"));
     if (!paddock_keychain_store (&entry, label, key->str, &error))
-      return fail ("%s", error->message);
+      return paddockctl_error ("%s", error->message);
     memset (key->str, 0, key->len);
     g_print (_("%s's key is in the keychain; agents started with the %s preset get it as %s.\n"), preset->title,
              preset->name, preset->key_variable);
@@ -130,9 +117,11 @@ typedef struct
   PaddockGrants *grants;
   PaddockAuditSession *session;
   PaddockctlAsker *asker;
+  PaddockMcpGateway *gateway;  /* the servers the policy names, for every connection */
   GSocketService *service;
   char *dir;
   char *path;
+  int null_fd;
 } McpHost;
 
 static void
@@ -158,6 +147,7 @@ on_incoming (GSocketService    *service,
 
   g_signal_connect (server, "approval-needed", G_CALLBACK (paddockctl_asker_on_approval_needed), host->asker);
   paddock_mcp_server_set_accepts_prompts (server, TRUE);
+  paddock_mcp_server_set_gateway (server, host->gateway);
   paddock_mcp_server_run_async (server, g_io_stream_get_input_stream (G_IO_STREAM (connection)),
                                 g_io_stream_get_output_stream (G_IO_STREAM (connection)), NULL, on_served,
                                 g_object_ref (connection));
@@ -181,6 +171,11 @@ mcp_host_start (McpHost  *host,
     }
   host->path = g_build_filename (host->dir, "mcp.sock", NULL);
   address = g_unix_socket_address_new (host->path);
+  host->gateway = paddock_mcp_gateway_new (host->policy, host->workspace, host->grants, host->session);
+  g_signal_connect (host->gateway, "approval-needed", G_CALLBACK (paddockctl_asker_on_approval_needed), host->asker);
+  /* The terminal is the agent's: the servers' own messages go nowhere. */
+  host->null_fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+  paddock_mcp_gateway_set_error_fd (host->gateway, host->null_fd);
   host->service = g_socket_service_new ();
   if (!g_socket_listener_add_address (G_SOCKET_LISTENER (host->service), address, G_SOCKET_TYPE_STREAM,
                                       G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, error))
@@ -193,6 +188,12 @@ mcp_host_start (McpHost  *host,
 static void
 mcp_host_stop (McpHost *host)
 {
+  if (host->gateway != NULL)
+    paddock_mcp_gateway_stop (host->gateway);
+  g_clear_object (&host->gateway);
+  if (host->null_fd > 0)
+    close (host->null_fd);
+  host->null_fd = -1;
   if (host->service != NULL)
     {
       g_socket_service_stop (host->service);
@@ -277,34 +278,34 @@ start_main (int    argc,
   g_option_context_set_summary (context, _("Start an agent CLI inside the workspace's sandbox."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return fail ("%s", error->message);
+    return paddockctl_error ("%s", error->message);
   if (command == NULL || command[0] == NULL)
-    return fail (_("name the agent: paddockctl agent start [OPTION…] -- COMMAND [ARG…]"));
+    return paddockctl_error (_("name the agent: paddockctl agent start [OPTION…] -- COMMAND [ARG…]"));
   preset = preset_name ? paddock_agent_preset_lookup (preset_name) : paddock_agent_preset_for_command (command[0]);
   if (preset_name != NULL && preset == NULL)
-    return fail (_("no preset “%s”; “paddockctl agent presets” lists them"), preset_name);
+    return paddockctl_error (_("no preset “%s”; “paddockctl agent presets” lists them"), preset_name);
 
   policy = paddockctl_open_policy (workspace_dir, &workspace, &error);
   if (policy == NULL)
-    return fail ("%s", error->message);
+    return paddockctl_error ("%s", error->message);
   session = paddockctl_open_session (policy, workspace, "paddockctl agent", &export, &error);
   if (session == NULL)
-    return fail ("%s", error->message);
+    return paddockctl_error ("%s", error->message);
   paddock_audit_session_set_attribute (session, "agent.preset", preset ? preset->name : "none");
 
   grants = session_path != NULL ? paddock_grants_new_from_file (session_path, &error) : paddock_grants_new ();
   if (grants == NULL)
-    return fail ("%s", error->message);
+    return paddockctl_error ("%s", error->message);
   for (guint i = 0; preset != NULL && preset->domains[i] != NULL; i++)
     {
       g_autofree char *source = g_strdup_printf ("the %s preset", preset->name);
 
       if (!paddock_grants_add_network_pattern (grants, preset->domains[i], source, &error))
-        return fail ("%s", error->message);
+        return paddockctl_error ("%s", error->message);
     }
   for (guint i = 0; allow_domains != NULL && allow_domains[i] != NULL; i++)
     if (!paddock_grants_add_network_pattern (grants, allow_domains[i], "paddockctl agent --allow-domain", &error))
-      return fail ("--allow-domain: %s", error->message);
+      return paddockctl_error ("--allow-domain: %s", error->message);
 
   /* The provider's key, when one is kept: in the agent's environment
    * only, as its own documentation asks for it. */
@@ -336,7 +337,7 @@ start_main (int    argc,
   attributes = paddock_audit_session_start_attributes (session);
   json_object_set_string_member (attributes, "agent.command", shown);
   if (paddock_audit_session_record (session, "paddock.agent_start", attributes, &error) == 0)
-    return fail (_("%s; nothing runs unrecorded"), error->message);
+    return paddockctl_error (_("%s; nothing runs unrecorded"), error->message);
   g_clear_pointer (&attributes, json_object_unref);
 
   /* The terminal is the agent's: questions go to the app, or are no. */
@@ -353,7 +354,8 @@ start_main (int    argc,
     {
       const char *server[] = { PADDOCK_SANDBOX_MCP_BRIDGE, PADDOCK_SANDBOX_MCP_BRIDGE_OPTION, NULL };
 
-      mcp = (McpHost) { policy, workspace, grants, session, asker, NULL, NULL, NULL };
+      mcp = (McpHost) { .policy = policy, .workspace = workspace, .grants = grants, .session = session,
+                        .asker = asker, .null_fd = -1 };
       if (!mcp_host_start (&mcp, &error))
         {
           g_printerr (_("paddockctl: %s is not given Paddock's MCP server: %s\n"), preset->title, error->message);
@@ -382,10 +384,10 @@ start_main (int    argc,
 
   if (outcome == NULL)
     {
-      fail ("%s", error->message);
+      paddockctl_error ("%s", error->message);
       /* As a shell would say it. */
       exit_code = g_error_matches (error, PADDOCK_SANDBOX_ERROR, PADDOCK_SANDBOX_ERROR_NOT_FOUND) ? 127
-                  : error->domain == PADDOCK_SANDBOX_ERROR ? 125 : EXIT_ERROR;
+                  : error->domain == PADDOCK_SANDBOX_ERROR ? 125 : PADDOCKCTL_EXIT_ERROR;
     }
   else if (outcome->refused != NULL)
     {
@@ -473,5 +475,7 @@ main (int    argc,
     return key_main (argc - 1, argv + 1);
   if (argc == 2 && g_str_equal (argv[1], "presets"))
     return presets_main ();
-  return fail (_("usage: paddockctl agent start [OPTION…] -- COMMAND [ARG…] | key set|clear PRESET | presets"));
+  if (argc >= 2 && g_str_equal (argv[1], "mcp"))
+    return paddockctl_mcp (argc - 1, argv + 1);
+  return paddockctl_error (_("usage: paddockctl agent start [OPTION…] -- COMMAND [ARG…] | key set|clear PRESET | presets"));
 }

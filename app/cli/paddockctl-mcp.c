@@ -15,6 +15,7 @@
 #include <gio/gunixoutputstream.h>
 
 #include "paddock-audit-session.h"
+#include "paddock-mcp-gateway.h"
 #include "paddock-mcp-server.h"
 #include "paddockctl.h"
 
@@ -52,6 +53,7 @@ paddockctl_mcp (int    argc,
   g_autoptr(PaddockAuditSession) session = NULL;
   g_autoptr(PaddockGrants) grants = NULL;
   g_autoptr(PaddockMcpServer) server = NULL;
+  g_autoptr(PaddockMcpGateway) gateway = NULL;
   g_autoptr(PaddockctlAsker) asker = NULL;
   g_autoptr(GInputStream) input = g_unix_input_stream_new (STDIN_FILENO, FALSE);
   g_autoptr(GOutputStream) output = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
@@ -82,12 +84,17 @@ paddockctl_mcp (int    argc,
   asker = paddockctl_asker_new ();
   server = paddock_mcp_server_new (policy, workspace, grants, session);
   g_signal_connect (server, "approval-needed", G_CALLBACK (paddockctl_asker_on_approval_needed), asker);
+  /* The MCP servers the policy names, behind this one. */
+  gateway = paddock_mcp_gateway_new (policy, workspace, grants, session);
+  g_signal_connect (gateway, "approval-needed", G_CALLBACK (paddockctl_asker_on_approval_needed), asker);
+  paddock_mcp_server_set_gateway (server, gateway);
   paddock_mcp_server_run_async (server, input, output, NULL, on_served, loop);
   terminate = g_unix_signal_add (SIGTERM, on_terminate, server);
   interrupt = g_unix_signal_add (SIGINT, on_terminate, server);
   g_main_loop_run (loop);
   g_source_remove (terminate);
   g_source_remove (interrupt);
+  paddock_mcp_gateway_stop (gateway);
 
   if (session_path != NULL && !paddock_grants_save (grants, session_path, &error))
     g_printerr ("paddockctl: %s\n", error->message);

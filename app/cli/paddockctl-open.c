@@ -12,6 +12,21 @@
 #include "paddock-telemetry-config.h"
 #include "paddockctl.h"
 
+int
+paddockctl_error (const char *format,
+                  ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("paddockctl: %s\n", message);
+  return PADDOCKCTL_EXIT_ERROR;
+}
+
 PaddockPolicy *
 paddockctl_open_policy (const char        *workspace_dir,
                         PaddockWorkspace **workspace,

@@ -16,21 +16,6 @@
 #include "paddockctl.h"
 
 int
-paddockctl_error (const char *format,
-                  ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_printerr ("paddockctl: %s\n", message);
-  return PADDOCKCTL_EXIT_ERROR;
-}
-
-int
 paddockctl_exec_helper (const char  *helper,
                         int          argc,
                         char       **argv)
@@ -131,8 +116,10 @@ main (int   argc,
     return paddockctl_telemetry (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "agent"))
     return paddockctl_exec_helper (PADDOCK_DEVELOPMENT ? PADDOCK_BUILD_AGENT : PADDOCK_AGENT, argc - 2, argv + 2);
+  /* It may reach MCP servers over HTTP, with logins from the keychain:
+   * the helper loads libsoup and libsecret, paddockctl does not. */
   if (g_str_equal (argv[1], "mcp"))
-    return paddockctl_mcp (argc - 1, argv + 1);
+    return paddockctl_exec_helper (PADDOCK_DEVELOPMENT ? PADDOCK_BUILD_AGENT : PADDOCK_AGENT, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "login") || g_str_equal (argv[1], "logout") || g_str_equal (argv[1], "accounts"))
     return paddockctl_exec_helper (PADDOCK_DEVELOPMENT ? PADDOCK_BUILD_LOGIN : PADDOCK_LOGIN, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))

@@ -380,7 +380,9 @@ paddock_audit_event_summary (const char *name,
     return g_strdup_printf ("%s started in %s", paddock_json_get_string (attributes, "client", "?"),
                             paddock_json_get_string (attributes, "workspace.path", "no workspace"));
   if (g_str_equal (name, "paddock.mcp_call"))
-    return g_strdup_printf ("%s called %s", paddock_json_get_string (attributes, "mcp.client.name", "an MCP client"),
+    return g_strdup_printf ("%s called %s%s%s", paddock_json_get_string (attributes, "mcp.client.name", "an MCP client"),
+                            paddock_json_get_string (attributes, "mcp.server", ""),
+                            paddock_json_get_string (attributes, "mcp.server", NULL) ? "/" : "",
                             paddock_json_get_string (attributes, "mcp.tool", "?"));
   if (g_str_equal (name, "paddock.agent_start"))
     return g_strdup_printf ("agent started: %s", paddock_json_get_string (attributes, "agent.command", "?"));

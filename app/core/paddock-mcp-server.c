@@ -27,6 +27,7 @@
 #include "paddock-mcp-server.h"
 #include "paddock-patch.h"
 #include "paddock-path.h"
+#include "paddock-mcp-gateway.h"
 #include "paddock-runner.h"
 
 /* What a tool hands back at most: more is cut, and says so. */
@@ -60,6 +61,7 @@ struct _PaddockMcpServer
   gboolean ended;           /* the input ended */
   char *client;             /* who asks, for the approval dialog */
   gboolean accepts_prompts;
+  PaddockMcpGateway *gateway; /* nullable */
   GHashTable *calls;        /* the id as JSON → Call */
 };
 
@@ -193,6 +195,9 @@ typedef struct
   /* apply_patch */
   GPtrArray *patch;         /* PaddockPatchFile, as parsed */
   GPtrArray *patch_paths;   /* each file's path, resolved and allowed */
+  /* a gateway server's tool */
+  char *upstream;
+  char *upstream_tool;
 } Call;
 
 static void
@@ -216,6 +221,8 @@ call_free (Call *call)
   g_free (call->path);
   g_clear_pointer (&call->patch, g_ptr_array_unref);
   g_clear_pointer (&call->patch_paths, g_ptr_array_unref);
+  g_free (call->upstream);
+  g_free (call->upstream_tool);
   g_free (call);
 }
 
@@ -1124,6 +1131,95 @@ initialize (PaddockMcpServer *self,
   return json_builder_get_root (builder);
 }
 
+/* --- a gateway server's tool ------------------------------------------- */
+
+static void
+on_upstream_called (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Call *call = user_data;
+  g_autoptr(GError) error = NULL;
+  JsonNode *answered = paddock_mcp_gateway_call_finish (PADDOCK_MCP_GATEWAY (source), result, &error);
+
+  if (answered == NULL)
+    fail_call (call, error->message);
+  else
+    answer (call, answered);  /* the server's own CallToolResult */
+}
+
+static void
+on_upstream_decided (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Call *call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaddockRunResult) decided = paddock_runner_decide_finish (PADDOCK_RUNNER (source), result, &error);
+
+  if (decided == NULL)
+    fail_call (call, error->message);
+  else if (decided->refused != NULL)
+    {
+      g_autofree char *text = refusal_text (decided);
+      fail_call (call, text);
+    }
+  else
+    paddock_mcp_gateway_call_async (call->server->gateway, call->upstream, call->upstream_tool, call->arguments,
+                                    call->cancellable, on_upstream_called, call);
+}
+
+static void
+tool_upstream (Call *call)
+{
+  g_autoptr(PaddockAction) action = paddock_action_new_mcp (call->upstream, call->upstream_tool);
+
+  call->runner = runner_for (call->server);
+  paddock_runner_decide_async (call->runner, action, call->cancellable, on_upstream_decided, call);
+}
+
+/* tools/list with the gateway's servers: Paddock's own tools, then
+ * theirs. A pseudo-call, so that an ended input waits for it. */
+static void
+on_upstream_listed (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Call *call = user_data;
+  g_autofree char *notes = NULL;
+  g_autoptr(JsonArray) theirs = paddock_mcp_gateway_list_tools_finish (PADDOCK_MCP_GATEWAY (source), result, &notes);
+  JsonNode *listed = tools_list (call->server);
+  JsonArray *tools = json_object_get_array_member (json_node_get_object (listed), "tools");
+
+  if (notes != NULL)
+    g_printerr ("paddock: %s", notes);
+  for (guint i = 0; theirs != NULL && i < json_array_get_length (theirs); i++)
+    json_array_add_element (tools, json_node_copy (json_array_get_element (theirs, i)));
+  answer (call, listed);
+}
+
+static void
+list_tools (PaddockMcpServer *self,
+            JsonNode         *id,
+            const char       *key)
+{
+  Call *call;
+
+  if (self->gateway == NULL)
+    {
+      send_result (self, id, tools_list (self));
+      return;
+    }
+  call = g_new0 (Call, 1);
+  call->server = self;
+  call->pipe[0] = call->pipe[1] = -1;
+  call->key = g_strdup (key);
+  call->id = json_node_copy (id);
+  call->cancellable = g_cancellable_new ();
+  g_hash_table_insert (self->calls, call->key, call);
+  paddock_mcp_gateway_list_tools_async (self->gateway, call->cancellable, on_upstream_listed, call);
+}
+
 static void
 call_tool (PaddockMcpServer *self,
            JsonNode         *id,
@@ -1135,9 +1231,12 @@ call_tool (PaddockMcpServer *self,
   JsonNode *meta = params ? json_object_get_member (params, "_meta") : NULL;
   static const char * const tools[] = { "exec", "read_file", "write_file", "apply_patch", "list_dir", "fetch", NULL };
   g_autoptr(JsonObject) attributes = json_object_new ();
+  g_autofree char *upstream = NULL, *upstream_tool = NULL;
   Call *call;
 
-  if (name == NULL || !g_strv_contains (tools, name))
+  if (name != NULL && !g_strv_contains (tools, name) && self->gateway != NULL)
+    paddock_mcp_gateway_split_name (self->gateway, name, &upstream, &upstream_tool);
+  if (name == NULL || (!g_strv_contains (tools, name) && upstream == NULL))
     {
       g_autofree char *message = g_strdup_printf ("Unknown tool: %s", name ? name : "(none named)");
       send_error (self, id, INVALID_PARAMS, message);
@@ -1168,7 +1267,9 @@ call_tool (PaddockMcpServer *self,
   g_hash_table_insert (self->calls, call->key, call);
 
   /* The call as the client made it; a file's new content is not kept. */
-  json_object_set_string_member (attributes, "mcp.tool", name);
+  json_object_set_string_member (attributes, "mcp.tool", upstream_tool ? upstream_tool : name);
+  if (upstream != NULL)
+    json_object_set_string_member (attributes, "mcp.server", upstream);
   json_object_set_string_member (attributes, "mcp.request_id", key);
   if (paddock_json_get_string (call->arguments, "url", NULL) != NULL)
     {
@@ -1183,7 +1284,13 @@ call_tool (PaddockMcpServer *self,
     json_object_set_string_member (attributes, "mcp.path", paddock_json_get_string (call->arguments, "path", NULL));
   paddock_audit_session_record_async (self->session, "paddock.mcp_call", attributes, NULL, NULL, NULL);
 
-  if (g_str_equal (name, "exec"))
+  if (upstream != NULL)
+    {
+      call->upstream = g_steal_pointer (&upstream);
+      call->upstream_tool = g_steal_pointer (&upstream_tool);
+      tool_upstream (call);
+    }
+  else if (g_str_equal (name, "exec"))
     tool_exec (call);
   else if (g_str_equal (name, "fetch"))
     tool_fetch (call);
@@ -1209,7 +1316,7 @@ handle_request (PaddockMcpServer *self,
   else if (!self->initialized)
     send_error (self, id, INVALID_REQUEST, "the session is not initialized: send initialize first");
   else if (g_str_equal (method, "tools/list"))
-    send_result (self, id, tools_list (self));
+    list_tools (self, id, key);
   else if (g_str_equal (method, "tools/call"))
     call_tool (self, id, key, params);
   else
@@ -1375,6 +1482,15 @@ end_input (PaddockMcpServer *self)
 }
 
 void
+paddock_mcp_server_set_gateway (PaddockMcpServer  *self,
+                                PaddockMcpGateway *gateway)
+{
+  g_return_if_fail (PADDOCK_IS_MCP_SERVER (self));
+
+  g_set_object (&self->gateway, gateway);
+}
+
+void
 paddock_mcp_server_set_accepts_prompts (PaddockMcpServer *self,
                                         gboolean          accepts)
 {
@@ -1495,6 +1611,7 @@ paddock_mcp_server_finalize (GObject *object)
   g_clear_object (&self->workspace);
   g_clear_object (&self->grants);
   g_clear_object (&self->session);
+  g_clear_object (&self->gateway);
   g_clear_object (&self->input);
   g_clear_object (&self->output);
   g_clear_pointer (&self->buffer, g_byte_array_unref);

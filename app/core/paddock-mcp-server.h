@@ -53,5 +53,10 @@ void              paddock_mcp_server_stop       (PaddockMcpServer     *self);
  * agent started by Paddock reaches: anyone else's are ignored. */
 void              paddock_mcp_server_set_accepts_prompts (PaddockMcpServer *self,
                                                           gboolean          accepts);
+/* Offers the tools of @gateway's servers too, each call judged as
+ * "mcp" SERVER/TOOL and recorded before it goes on. */
+typedef struct _PaddockMcpGateway PaddockMcpGateway;
+void              paddock_mcp_server_set_gateway (PaddockMcpServer  *self,
+                                                  PaddockMcpGateway *gateway);
 
 G_END_DECLS

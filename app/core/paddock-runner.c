@@ -26,6 +26,8 @@ struct _PaddockRunner
   guint timeout;
   gint64 output_limit;      /* -1: the sandbox's default */
   int output_fd;
+  int input_fd;
+  int error_fd;
   char **environment;
   char *mcp_socket;
   gboolean watch_files;
@@ -249,6 +251,8 @@ start (GTask *task)
     paddock_sandbox_set_output_limit (run->sandbox, self->output_limit);
   if (self->output_fd >= 0)
     paddock_sandbox_set_output_fd (run->sandbox, self->output_fd);
+  paddock_sandbox_set_input_fd (run->sandbox, self->input_fd);
+  paddock_sandbox_set_error_fd (run->sandbox, self->error_fd);
   paddock_sandbox_set_environment (run->sandbox, (const char * const *) self->environment);
   paddock_sandbox_set_mcp_socket (run->sandbox, self->mcp_socket);
   paddock_sandbox_set_watch_files (run->sandbox, self->watch_files);
@@ -577,6 +581,24 @@ paddock_runner_set_mcp_socket (PaddockRunner *self,
 }
 
 void
+paddock_runner_set_input_fd (PaddockRunner *self,
+                             int            fd)
+{
+  g_return_if_fail (PADDOCK_IS_RUNNER (self));
+
+  self->input_fd = fd;
+}
+
+void
+paddock_runner_set_error_fd (PaddockRunner *self,
+                             int            fd)
+{
+  g_return_if_fail (PADDOCK_IS_RUNNER (self));
+
+  self->error_fd = fd;
+}
+
+void
 paddock_runner_set_output_fd (PaddockRunner *self,
                               int            fd)
 {
@@ -641,4 +663,6 @@ paddock_runner_init (PaddockRunner *self)
 {
   self->output_limit = -1;
   self->output_fd = -1;
+  self->input_fd = -1;
+  self->error_fd = -1;
 }

@@ -68,6 +68,11 @@ void              paddock_runner_set_watch_files (PaddockRunner      *self,
                                                   gboolean            watch);
 void              paddock_runner_set_output_fd (PaddockRunner       *self,
                                                 int                  fd);
+/* As paddock_sandbox_set_input_fd() and paddock_sandbox_set_error_fd(). */
+void              paddock_runner_set_input_fd  (PaddockRunner       *self,
+                                                int                  fd);
+void              paddock_runner_set_error_fd  (PaddockRunner       *self,
+                                                int                  fd);
 /* Runs @argv in @cwd; cancelling stops the command and all it started. */
 void              paddock_runner_run_async    (PaddockRunner        *self,
                                                const char * const   *argv,

@@ -36,6 +36,8 @@ struct _PaddockSandbox
   char *proxy_socket;
   char *proxy_token;
   int output_fd;         /* -1: our own stdio */
+  int input_fd;          /* with output_fd; -1: /dev/null */
+  int error_fd;          /* with output_fd; -1: output_fd */
   char **environment;    /* NAME=VALUE the front door adds: an agent's own key */
   char *mcp_socket;      /* Paddock's MCP server for the agent; nullable */
   gboolean watch_files;
@@ -78,6 +80,8 @@ paddock_sandbox_init (PaddockSandbox *self)
 {
   self->output_limit = DEFAULT_OUTPUT_LIMIT;
   self->output_fd = -1;
+  self->input_fd = -1;
+  self->error_fd = -1;
 }
 
 PaddockSandbox *
@@ -106,6 +110,22 @@ paddock_sandbox_set_output_fd (PaddockSandbox *self,
 {
   g_return_if_fail (PADDOCK_IS_SANDBOX (self));
   self->output_fd = fd;
+}
+
+void
+paddock_sandbox_set_input_fd (PaddockSandbox *self,
+                              int             fd)
+{
+  g_return_if_fail (PADDOCK_IS_SANDBOX (self));
+  self->input_fd = fd;
+}
+
+void
+paddock_sandbox_set_error_fd (PaddockSandbox *self,
+                              int             fd)
+{
+  g_return_if_fail (PADDOCK_IS_SANDBOX (self));
+  self->error_fd = fd;
 }
 
 void
@@ -501,9 +521,13 @@ paddock_sandbox_run_async (PaddockSandbox      *self,
   if (self->output_fd >= 0)
     {
       launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-      g_subprocess_launcher_set_stdin_file_path (launcher, "/dev/null");
+      if (self->input_fd >= 0)
+        g_subprocess_launcher_take_stdin_fd (launcher, fcntl (self->input_fd, F_DUPFD_CLOEXEC, 3));
+      else
+        g_subprocess_launcher_set_stdin_file_path (launcher, "/dev/null");
       g_subprocess_launcher_take_stdout_fd (launcher, fcntl (self->output_fd, F_DUPFD_CLOEXEC, 3));
-      g_subprocess_launcher_take_stderr_fd (launcher, fcntl (self->output_fd, F_DUPFD_CLOEXEC, 3));
+      g_subprocess_launcher_take_stderr_fd (launcher, fcntl (self->error_fd >= 0 ? self->error_fd : self->output_fd,
+                                                             F_DUPFD_CLOEXEC, 3));
     }
   else
     launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);

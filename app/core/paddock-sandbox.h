@@ -39,6 +39,13 @@ void            paddock_sandbox_set_output_limit  (PaddockSandbox     *self,
  * keeps @fd open until the run ends; -1 restores our stdio. */
 void            paddock_sandbox_set_output_fd     (PaddockSandbox     *self,
                                                    int                 fd);
+/* With an output descriptor: the command's stdin instead of /dev/null,
+ * and its stderr apart from its output (an MCP server's stdio). -1 for
+ * the defaults; the caller keeps them open until the run ends. */
+void            paddock_sandbox_set_input_fd      (PaddockSandbox     *self,
+                                                   int                 fd);
+void            paddock_sandbox_set_error_fd      (PaddockSandbox     *self,
+                                                   int                 fd);
 
 /* The way out of the sandbox: a PaddockProxy's socket and token. Without
  * it (the default) the command has no network at all. */
