@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 
 #include "test-util.h"
 
@@ -82,26 +81,6 @@ static const char fake_claude[] =
   "                text=True)\n"
   "print('prompted')\n";
 
-static char **
-environment (const char *base)
-{
-  char **env = g_get_environ ();
-  static const char * const names[] = { "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR",
-                                        "PADDOCK_SYSCONFDIR" };
-  static const char * const dirs[] = { "config", "state", "cache", "runtime", "etc" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      g_autofree char *dir = g_build_filename (base, dirs[i], NULL);
-
-      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-      env = g_environ_setenv (env, names[i], dir, TRUE);
-    }
-  env = g_environ_setenv (env, "HOME", base, TRUE);
-  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
-  return env;
-}
-
 static int
 run (char       **env,
      const char  *cwd,
@@ -137,47 +116,6 @@ run (char       **env,
   return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
 }
 
-static char *
-query (const char *base,
-       const char *sql)
-{
-  g_autofree char *path = g_build_filename (base, "state", "paddock", "audit.sqlite", NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *statement = NULL;
-  char *value = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &statement, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (statement) == SQLITE_ROW && sqlite3_column_text (statement, 0) != NULL)
-    value = g_strdup ((const char *) sqlite3_column_text (statement, 0));
-  sqlite3_finalize (statement);
-  sqlite3_close (db);
-  return value;
-}
-
-static gboolean
-tree_contains (const char *dir,
-               const char *needle)
-{
-  g_autoptr(GDir) entries = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (entries != NULL && (name = g_dir_read_name (entries)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_autofree char *contents = NULL;
-      gsize length;
-
-      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-        continue;
-      if (g_file_test (path, G_FILE_TEST_IS_DIR) ? tree_contains (path, needle)
-          : (g_file_get_contents (path, &contents, &length, NULL) &&
-             memmem (contents, length, needle, strlen (needle)) != NULL))
-        return TRUE;
-    }
-  return FALSE;
-}
-
 static void
 test_confined (void)
 {
@@ -193,7 +131,7 @@ test_confined (void)
   g_autofree char *out = NULL, *err = NULL, *key_out = NULL, *key_err = NULL;
   g_autofree char *changed = NULL, *denied_host = NULL, *started = NULL;
   g_autofree char *why = NULL, *refused = NULL, *expected = NULL;
-  g_auto(GStrv) env = environment (base);
+  g_auto(GStrv) env = test_environment (base);
   int status;
 
   if (!test_sandbox_usable (&why))
@@ -229,18 +167,18 @@ test_confined (void)
   g_assert_nonnull (strstr (err, "  A inside.txt\n"));
 
   /* On record: the session, the host refused, what changed. */
-  started = query (base, "SELECT json_extract(attributes, '$.\"agent.preset\"') FROM events "
+  started = test_store_query (base, "SELECT json_extract(attributes, '$.\"agent.preset\"') FROM events "
                          "WHERE name = 'paddock.agent_start'");
   g_assert_cmpstr (started, ==, "codex");
-  denied_host = query (base, "SELECT json_extract(attributes, '$.host') FROM events "
+  denied_host = test_store_query (base, "SELECT json_extract(attributes, '$.host') FROM events "
                              "WHERE name = 'paddock.network_decision' AND json_extract(attributes, '$.decision') = 'deny'");
   g_assert_cmpstr (denied_host, ==, "unlisted.example.test");
-  changed = query (base, "SELECT json_extract(attributes, '$.\"files.changed\"') FROM events "
+  changed = test_store_query (base, "SELECT json_extract(attributes, '$.\"files.changed\"') FROM events "
                          "WHERE name = 'paddock.agent_end'");
   g_assert_cmpstr (changed, ==, "[\"A inside.txt\"]");
   /* The read of the key and the write outside are on record as refused;
    * the controls, the script read and the file written inside, are not. */
-  refused = query (base, "SELECT group_concat(json_extract(attributes, '$.\"file.access\"') || ' ' || "
+  refused = test_store_query (base, "SELECT group_concat(json_extract(attributes, '$.\"file.access\"') || ' ' || "
                          "json_extract(attributes, '$.finding') || ': ' || json_extract(attributes, '$.reason'), '\n') "
                          "FROM events WHERE name = 'paddock.sandbox_violation' "
                          "AND json_extract(attributes, '$.violation') = 'file-access-refused'");
@@ -256,7 +194,7 @@ test_confined (void)
 
   /* The key went to the agent, and to no file: not the store, not the
    * workspace, not the configuration. */
-  g_assert_false (tree_contains (base, API_KEY));
+  g_assert_false (test_tree_contains (base, API_KEY));
   test_remove_tree (outside_dir);
 }
 
@@ -267,7 +205,7 @@ test_stopped (void)
 {
   g_autofree char *base = test_make_dir ("agent-stop");
   g_autofree char *project = g_build_filename (base, "project", NULL);
-  g_auto(GStrv) env = environment (base);
+  g_auto(GStrv) env = test_environment (base);
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GSubprocess) agent = NULL;
   g_autoptr(GError) error = NULL;
@@ -302,7 +240,7 @@ test_stopped (void)
         g_usleep (100 * 1000);
     }
   g_assert_false (running);
-  ended = query (base, "SELECT count(*) FROM events WHERE name = 'paddock.agent_end'");
+  ended = test_store_query (base, "SELECT count(*) FROM events WHERE name = 'paddock.agent_end'");
   g_assert_cmpstr (ended, ==, "1");
 }
 
@@ -319,7 +257,7 @@ test_own_mcp (void)
   g_autofree char *out = NULL, *err = NULL;
   g_autofree char *calls = NULL, *prompt = NULL;
   g_autofree char *why = NULL;
-  g_auto(GStrv) env = environment (base);
+  g_auto(GStrv) env = test_environment (base);
 
   if (!test_sandbox_usable (&why))
     {
@@ -337,13 +275,13 @@ test_own_mcp (void)
   g_assert_nonnull (strstr (out, "read-error: True"));
   g_assert_nonnull (strstr (out, "sandbox.deny_read"));
   g_assert_null (strstr (out, SECRET));
-  calls = query (base, "SELECT count(*) FROM events WHERE name = 'paddock.mcp_call' AND "
+  calls = test_store_query (base, "SELECT count(*) FROM events WHERE name = 'paddock.mcp_call' AND "
                        "json_extract(attributes, '$.\"mcp.client.name\"') = 'fake-codex' AND "
                        "json_extract(attributes, '$.\"agent.preset\"') = 'codex'");
   g_assert_cmpstr (calls, ==, "2");
   /* The turn's prompt, from its notify: its length, not its text (the
    * policy does not ask for prompts' text). */
-  prompt = query (base, "SELECT json_extract(attributes, '$.\"prompt.length\"') || ' ' || "
+  prompt = test_store_query (base, "SELECT json_extract(attributes, '$.\"prompt.length\"') || ' ' || "
                         "json_extract(attributes, '$.\"prompt.source\"') || ' ' || "
                         "json_extract(attributes, '$.\"agent.preset\"') || ' ' || "
                         "ifnull(json_extract(attributes, '$.prompt'), 'no text') "
@@ -361,7 +299,7 @@ test_prompts (void)
   g_autofree char *claude = NULL, *user_policy = NULL;
   g_autofree char *out = NULL, *err = NULL;
   g_autofree char *prompts = NULL, *why = NULL;
-  g_auto(GStrv) env = environment (base);
+  g_auto(GStrv) env = test_environment (base);
 
   if (!test_sandbox_usable (&why))
     {
@@ -377,7 +315,7 @@ test_prompts (void)
 
   g_assert_cmpint (run (env, project, NULL, &out, &err, "agent", "start", "--", "./claude", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "prompted"));
-  prompts = query (base, "SELECT group_concat(json_extract(attributes, '$.prompt') || ' (' || "
+  prompts = test_store_query (base, "SELECT group_concat(json_extract(attributes, '$.prompt') || ' (' || "
                          "json_extract(attributes, '$.\"prompt.source\"') || ')', '|') "
                          "FROM events WHERE name = 'paddock.user_prompt' AND "
                          "json_extract(attributes, '$.\"agent.preset\"') = 'claude'");

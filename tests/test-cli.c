@@ -35,7 +35,7 @@ run_clear (Run *run)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
 static char **
-test_environment (const char * const *extra)
+cli_environment (const char * const *extra)
 {
   char **env = g_get_environ ();
   g_autofree char *config = g_build_filename (base, "config", NULL);
@@ -58,7 +58,7 @@ paddockctl_env (Run                *run,
                 ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) env = test_environment (extra_env);
+  g_auto(GStrv) env = cli_environment (extra_env);
   g_autoptr(GError) error = NULL;
   const char *arg;
   va_list args;
@@ -403,7 +403,7 @@ test_policy_refresh (void)
                                                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_auto(GStrv) env = test_environment (NULL);
+  g_auto(GStrv) env = cli_environment (NULL);
   g_auto(Run) before = { 0 };
   g_auto(Run) refresh = { 0 };
   g_auto(Run) after = { 0 };
@@ -523,7 +523,7 @@ shell (Run        *run,
        const char *script)
 {
   const char *extra[] = { "P", g_getenv ("PADDOCKCTL"), NULL };
-  g_auto(GStrv) env = test_environment (extra);
+  g_auto(GStrv) env = cli_environment (extra);
   const char *argv[] = { "/bin/sh", "-c", script, NULL };
   g_autoptr(GError) error = NULL;
 

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "test-util.h"
 
@@ -193,4 +194,66 @@ test_sandbox_usable (char **why)
       return FALSE;
     }
   return TRUE;
+}
+
+char **
+test_environment (const char *base)
+{
+  char **env = g_get_environ ();
+  static const char * const names[] = { "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR",
+                                        "PADDOCK_SYSCONFDIR" };
+  static const char * const dirs[] = { "config", "state", "cache", "runtime", "etc" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *dir = g_build_filename (base, dirs[i], NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      env = g_environ_setenv (env, names[i], dir, TRUE);
+    }
+  env = g_environ_setenv (env, "HOME", base, TRUE);
+  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
+  env = g_environ_unsetenv (env, "OTEL_EXPORTER_OTLP_ENDPOINT");
+  return env;
+}
+
+char *
+test_store_query (const char *base,
+                  const char *sql)
+{
+  g_autofree char *path = g_build_filename (base, "state", "paddock", "audit.sqlite", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *statement = NULL;
+  char *value = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &statement, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (statement) == SQLITE_ROW && sqlite3_column_text (statement, 0) != NULL)
+    value = g_strdup ((const char *) sqlite3_column_text (statement, 0));
+  sqlite3_finalize (statement);
+  sqlite3_close (db);
+  return value;
+}
+
+gboolean
+test_tree_contains (const char *dir,
+                    const char *needle)
+{
+  g_autoptr(GDir) entries = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (entries != NULL && (name = g_dir_read_name (entries)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) ? test_tree_contains (path, needle)
+          : (g_file_get_contents (path, &contents, &length, NULL) &&
+             memmem (contents, length, needle, strlen (needle)) != NULL))
+        return TRUE;
+    }
+  return FALSE;
 }

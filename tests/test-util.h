@@ -26,6 +26,17 @@ char          *test_write_file      (const char *dir,
 
 /* Builds a policy for @workspace from pairs of (PaddockLayer, JSON text),
  * ended by -1. Each document is named "LAYER.json". */
+/* Our environment, with HOME at @base and Paddock's folders (config,
+ * state, cache, runtime, etc) made under it. */
+char         **test_environment     (const char *base);
+/* The first column of the first row @sql gives in the audit store of
+ * the folders test_environment() made under @base, or NULL. */
+char          *test_store_query     (const char *base,
+                                     const char *sql);
+/* Whether any file under @dir (links not followed) holds @needle. */
+gboolean       test_tree_contains   (const char *dir,
+                                     const char *needle);
+
 PaddockPolicy *test_policy_new      (const char *workspace,
                                      const char *home,
                                      ...);

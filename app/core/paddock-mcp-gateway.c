@@ -451,6 +451,7 @@ static void
 add_tools (Listing *listing)
 {
   Upstream *upstream = listing->upstream;
+  PaddockMcpGateway *self = upstream->gateway;
 
   for (guint i = 0; i < json_array_get_length (upstream->tools); i++)
     {
@@ -462,6 +463,16 @@ add_tools (Listing *listing)
       if (!JSON_NODE_HOLDS_OBJECT (node) ||
           paddock_json_get_string (json_node_get_object (node), "name", NULL) == NULL)
         continue;
+      /* What the policy forbids is not offered (and refused if called). */
+      {
+        g_autoptr(PaddockAction) action = paddock_action_new_mcp (upstream->name,
+                                                                  paddock_json_get_string (json_node_get_object (node),
+                                                                                           "name", NULL));
+        g_autoptr(PaddockDecision) decision = paddock_policy_evaluate (self->policy, action, self->grants);
+
+        if (decision->verdict == PADDOCK_VERDICT_FORBIDDEN)
+          continue;
+      }
       tool = json_object_new ();
       /* Its own members first (inputSchema, annotations…), then ours. */
       {
@@ -493,6 +504,7 @@ on_listed (GObject      *source,
   JsonObject *object = answer && JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
   JsonNode *tools = object ? json_object_get_member (object, "tools") : NULL;
   const char *cursor = paddock_json_get_string (object, "nextCursor", NULL);
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
   if (tools == NULL || !JSON_NODE_HOLDS_ARRAY (tools))
     {
@@ -511,7 +523,7 @@ on_listed (GObject      *source,
       json_object_set_string_member (params, "cursor", cursor);
       paddock_mcp_client_request_async (listing->upstream->client, "tools/list",
                                         json_node_init_object (json_node_alloc (), params),
-                                        g_task_get_cancellable (task), on_listed, g_steal_pointer (&task));
+                                        cancellable, on_listed, g_steal_pointer (&task));
       json_object_unref (params);
       return;
     }
@@ -527,6 +539,7 @@ on_ready_to_list (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   Listing *listing = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr(GError) error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -542,8 +555,8 @@ on_ready_to_list (GObject      *source,
       return;
     }
   listing->listed = json_array_new ();
-  paddock_mcp_client_request_async (listing->upstream->client, "tools/list", NULL, g_task_get_cancellable (task),
-                                    on_listed, g_steal_pointer (&task));
+  paddock_mcp_client_request_async (listing->upstream->client, "tools/list", NULL, cancellable, on_listed,
+                                    g_steal_pointer (&task));
 }
 
 static void
@@ -559,8 +572,10 @@ list_next (GTask *task)
       g_autoptr(PaddockAction) action = paddock_action_new_mcp (name, NULL);
       g_autoptr(PaddockDecision) decision = paddock_policy_evaluate (self->policy, action, self->grants);
 
-      /* A server the policy forbids is not started, and offers nothing. */
-      if (decision->verdict == PADDOCK_VERDICT_FORBIDDEN)
+      /* A server the policy forbids whole is not started, and offers
+       * nothing; one with some tools forbidden offers the rest. */
+      if (decision->verdict == PADDOCK_VERDICT_FORBIDDEN &&
+          (decision->decisive->tool == NULL || g_str_equal (decision->decisive->tool, "*")))
         {
           g_autofree char *location = paddock_rule_dup_location (decision->decisive);
 
@@ -675,6 +690,7 @@ on_ready_to_call (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   Calling *calling = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   GError *error = NULL;
   JsonObject *params;
 
@@ -687,8 +703,8 @@ on_ready_to_call (GObject      *source,
   json_object_set_string_member (params, "name", calling->tool);
   json_object_set_object_member (params, "arguments", json_object_ref (calling->arguments));
   paddock_mcp_client_request_async (calling->upstream->client, "tools/call",
-                                    json_node_init_object (json_node_alloc (), params),
-                                    g_task_get_cancellable (task), on_called, g_steal_pointer (&task));
+                                    json_node_init_object (json_node_alloc (), params), cancellable, on_called,
+                                    g_steal_pointer (&task));
   json_object_unref (params);
 }
 
