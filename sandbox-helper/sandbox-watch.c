@@ -10,11 +10,14 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <seccomp.h>
@@ -22,6 +25,15 @@
 #include "sandbox-watch.h"
 
 G_DEFINE_AUTO_CLEANUP_FREE_FUNC (scmp_filter_ctx, seccomp_release, NULL)
+
+/* Linux 6.6: the watched process hands the CPU straight to the helper
+ * and back, rather than wake it and wait to be scheduled again. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+# define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW (4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+# define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP 1
+#endif
 
 typedef enum
 {
@@ -71,6 +83,11 @@ struct _SandboxWatch
   GPtrArray *refusals;
   GHashTable *seen;    /* "access\npath" */
   guint dropped;
+  /* Every process inside has the sandbox's root (chroot is refused
+   * there): opened once. */
+  int root_fd;
+  struct seccomp_notif *req;
+  struct seccomp_notif_resp *resp;
 };
 
 static int
@@ -164,6 +181,7 @@ sandbox_watch_new (int           socket_fd,
 
   watch->socket_fd = socket_fd;
   watch->listener_fd = -1;
+  watch->root_fd = -1;
   watch->hidden = g_strdupv ((char **) hidden);
   for (guint i = 0; i < G_N_ELEMENTS (watched); i++)
     watch->numbers[i] = seccomp_syscall_resolve_name (watched[i].name);
@@ -193,9 +211,26 @@ receive_listener (SandboxWatch *watch)
     return;
   cmsg = n == 1 ? CMSG_FIRSTHDR (&msg) : NULL;
   if (cmsg != NULL && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
-    memcpy (&watch->listener_fd, CMSG_DATA (cmsg), sizeof (int));
+    {
+      memcpy (&watch->listener_fd, CMSG_DATA (cmsg), sizeof (int));
+      /* Older kernels refuse it, and are only slower. */
+      (void) ioctl (watch->listener_fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+    }
   close (watch->socket_fd);
   watch->socket_fd = -1;
+}
+
+/* @length bytes at @address in @pid's memory. */
+static gboolean
+read_memory (pid_t    pid,
+             guint64  address,
+             void    *buffer,
+             gsize    length)
+{
+  struct iovec local = { buffer, length };
+  struct iovec remote = { (void *) (guintptr) address, length };
+
+  return process_vm_readv (pid, &local, 1, &remote, 1, 0) == (ssize_t) length;
 }
 
 /* The NUL-terminated string at @address in @pid's memory. */
@@ -203,32 +238,23 @@ static char *
 read_string (pid_t   pid,
              guint64 address)
 {
-  g_autofree char *mem_path = g_strdup_printf ("/proc/%d/mem", pid);
   g_autoptr(GString) text = g_string_new (NULL);
-  int fd = open (mem_path, O_RDONLY | O_CLOEXEC);
 
-  if (fd < 0)
-    return NULL;
   while (text->len < PATH_MAX)
     {
-      char chunk[512];
+      char chunk[1024];
       /* Never past the page: the next may not be mapped. */
       gsize want = MIN (sizeof chunk, 4096 - (address % 4096));
-      ssize_t n = pread (fd, chunk, want, (off_t) address);
       char *end;
 
-      if (n <= 0)
-        break;
-      end = memchr (chunk, '\0', n);
-      g_string_append_len (text, chunk, end ? end - chunk : n);
+      if (!read_memory (pid, address, chunk, want))
+        return NULL;
+      end = memchr (chunk, '\0', want);
+      g_string_append_len (text, chunk, end ? end - chunk : (gssize) want);
       if (end != NULL)
-        {
-          close (fd);
-          return g_string_free (g_steal_pointer (&text), FALSE);
-        }
-      address += n;
+        return g_string_free (g_steal_pointer (&text), FALSE);
+      address += want;
     }
-  close (fd);
   return NULL;
 }
 
@@ -364,17 +390,8 @@ check (SandboxWatch                *watch,
         flags = O_CREAT | O_WRONLY | O_TRUNC;
       else if (what->kind == WATCH_OPEN)
         flags = req->data.args[what->dirfd_arg < 0 ? 1 : 2];
-      else
-        {
-          g_autofree char *mem_path = g_strdup_printf ("/proc/%d/mem", req->pid);
-          int fd = open (mem_path, O_RDONLY | O_CLOEXEC);
-          gboolean ok = fd >= 0 && pread (fd, &flags, sizeof flags, (off_t) req->data.args[2]) == sizeof flags;
-
-          if (fd >= 0)
-            close (fd);
-          if (!ok)
-            return;
-        }
+      else if (!read_memory (req->pid, req->data.args[2], &flags, sizeof flags))
+        return;
       write = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
       if (flags & O_PATH)
         errnum = try_access (watch, root_fd, path, !(flags & O_NOFOLLOW), F_OK);
@@ -406,41 +423,39 @@ check (SandboxWatch                *watch,
 static void
 answer (SandboxWatch *watch)
 {
-  struct seccomp_notif *req = NULL;
-  struct seccomp_notif_resp *resp = NULL;
-  g_autofree char *root_path = NULL;
-  int root_fd;
+  struct seccomp_notif *req;
+  struct seccomp_notif_resp *resp;
 
-  if (seccomp_notify_alloc (&req, &resp) != 0)
+  if (watch->req == NULL && seccomp_notify_alloc (&watch->req, &watch->resp) != 0)
     return;
+  req = watch->req;
+  resp = watch->resp;
+  memset (req, 0, sizeof *req);
   if (seccomp_notify_receive (watch->listener_fd, req) != 0)
-    {
-      seccomp_notify_free (req, resp);
-      return;  /* the caller died meanwhile */
-    }
+    return;  /* the caller died meanwhile */
 
-  root_path = g_strdup_printf ("/proc/%d/root", req->pid);
-  root_fd = open (root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (watch->root_fd < 0)
+    {
+      g_autofree char *root_path = g_strdup_printf ("/proc/%d/root", req->pid);
+
+      watch->root_fd = open (root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
   /* Still the same task in the same call: its pid was not reused. */
-  if (root_fd >= 0 && seccomp_notify_id_valid (watch->listener_fd, req->id) == 0)
+  if (watch->root_fd >= 0 && seccomp_notify_id_valid (watch->listener_fd, req->id) == 0)
     for (guint i = 0; i < G_N_ELEMENTS (watched); i++)
       if (watch->numbers[i] >= 0 && req->data.nr == watch->numbers[i])
         {
-          check (watch, &watched[i], req, root_fd, watched[i].dirfd_arg, watched[i].path_arg);
+          check (watch, &watched[i], req, watch->root_fd, watched[i].dirfd_arg, watched[i].path_arg);
           if (watched[i].path2_arg >= 0)
-            check (watch, &watched[i], req, root_fd, watched[i].dirfd2_arg, watched[i].path2_arg);
+            check (watch, &watched[i], req, watch->root_fd, watched[i].dirfd2_arg, watched[i].path2_arg);
           break;
         }
-  if (root_fd >= 0)
-    close (root_fd);
 
   /* The kernel decides, exactly as without the watch. */
+  memset (resp, 0, sizeof *resp);
   resp->id = req->id;
-  resp->val = 0;
-  resp->error = 0;
   resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
   seccomp_notify_respond (watch->listener_fd, resp);
-  seccomp_notify_free (req, resp);
 }
 
 void
@@ -484,6 +499,10 @@ sandbox_watch_free (SandboxWatch *watch)
     close (watch->socket_fd);
   if (watch->listener_fd >= 0)
     close (watch->listener_fd);
+  if (watch->root_fd >= 0)
+    close (watch->root_fd);
+  if (watch->req != NULL)
+    seccomp_notify_free (watch->req, watch->resp);
   g_strfreev (watch->hidden);
   g_ptr_array_unref (watch->refusals);
   g_hash_table_unref (watch->seen);
