@@ -821,6 +821,28 @@ add_mcp_socket (SandboxBwrap       *bwrap,
   return bind_self (bwrap, error);
 }
 
+/* The agent's settings file, by descriptor as the socket is. */
+static gboolean
+add_agent_settings (SandboxBwrap       *bwrap,
+                    const SandboxSpec  *spec,
+                    GError            **error)
+{
+  g_autofree char *number = NULL;
+  struct stat st;
+  int fd = open_nofollow (spec->agent_settings, 1);
+
+  if (fd < 0 || fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      if (fd >= 0)
+        close (fd);
+      return sandbox_fail (error, SANDBOX_ERROR_UNSAFE, "the agent's settings %s are not there, or not a file",
+                           spec->agent_settings);
+    }
+  number = keep_fd (bwrap, fd);
+  add_args (bwrap, "--ro-bind-fd", number, SANDBOX_AGENT_SETTINGS, NULL);
+  return TRUE;
+}
+
 /* The watch runs after the forwarder, right before the command: only
  * the command's own calls are watched. */
 static gboolean
@@ -1026,6 +1048,8 @@ sandbox_bwrap_new (const SandboxSpec  *spec,
   if (spec->proxy_socket != NULL && !add_forwarder (bwrap, spec, error))
     return NULL;
   if (spec->mcp_socket != NULL && !add_mcp_socket (bwrap, spec, error))
+    return NULL;
+  if (spec->agent_settings != NULL && !add_agent_settings (bwrap, spec, error))
     return NULL;
   if (spec->watch_files && !add_watch (bwrap, error))
     return NULL;

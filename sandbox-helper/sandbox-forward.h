@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 #define SANDBOX_FORWARD_SOCKET "/run/paddock/proxy.sock"
 /* Where Paddock's MCP server is, for an agent's own MCP client. */
 #define SANDBOX_MCP_SOCKET "/run/paddock/mcp.sock"
+/* Where an agent finds the settings that name that server. */
+#define SANDBOX_AGENT_SETTINGS "/run/paddock/settings.json"
 /* Past this, a prompt is cut: the MCP server takes 4 MiB a message. */
 #define SANDBOX_PROMPT_LIMIT (1024 * 1024)
 

@@ -35,6 +35,7 @@ sandbox_spec_free (SandboxSpec *spec)
   g_strfreev (spec->granted_env);
   g_free (spec->proxy_socket);
   g_free (spec->mcp_socket);
+  g_free (spec->agent_settings);
   g_free (spec->proxy_token);
   g_free (spec);
 }
@@ -259,7 +260,7 @@ sandbox_spec_new_from_json (const char  *text,
 {
   static const char * const keys[] = {
     "version", "argv", "cwd", "mode", "workspace", "writable", "protected", "hidden",
-    "env", "granted_env", "timeout_ms", "output_limit", "scan_limit", "proxy", "mcp_socket", "watch_files", NULL,
+    "env", "granted_env", "timeout_ms", "output_limit", "scan_limit", "proxy", "mcp_socket", "agent_settings", "watch_files", NULL,
   };
   g_autoptr(SandboxJson) root = NULL;
   g_autoptr(SandboxSpec) spec = g_new0 (SandboxSpec, 1);
@@ -343,6 +344,16 @@ sandbox_spec_new_from_json (const char  *text,
           return NULL;
         }
       spec->mcp_socket = g_strdup (value->string);
+    }
+  value = sandbox_json_get (root, "agent_settings");
+  if (value != NULL)
+    {
+      if (value->type != SANDBOX_JSON_STRING || !g_path_is_absolute (value->string))
+        {
+          sandbox_fail (error, SANDBOX_ERROR_SPEC, "spec: “agent_settings” must be an absolute path");
+          return NULL;
+        }
+      spec->agent_settings = g_strdup (value->string);
     }
   value = sandbox_json_get (root, "watch_files");
   if (value != NULL)

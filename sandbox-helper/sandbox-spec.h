@@ -32,6 +32,7 @@ typedef struct
   char *proxy_socket;     /* Paddock's proxy, the only way out; nullable: no network */
   char *proxy_token;      /* what the forwarder says first to it */
   char *mcp_socket;       /* Paddock's MCP server, bound at SANDBOX_MCP_SOCKET; nullable */
+  char *agent_settings;   /* a file bound read-only at SANDBOX_AGENT_SETTINGS; nullable */
   gboolean watch_files;   /* note the file accesses the sandbox refuses (sandbox-watch.h) */
 } SandboxSpec;
 

@@ -65,6 +65,25 @@ static const char fake_codex[] =
   "subprocess.run(conf['notify'] + [json.dumps({'type': 'agent-turn-complete', 'turn-id': '1',\n"
   "               'input-messages': [open('prompt.txt').read()], 'last-assistant-message': 'done'})], check=True)\n";
 
+/* A stand-in for Gemini CLI: it reads its MCP servers from the system
+ * settings file GEMINI_CLI_SYSTEM_SETTINGS_PATH names, as Gemini does. */
+static const char fake_gemini[] =
+  "#!/usr/bin/env python3\n"
+  "import json, os, subprocess\n"
+  "settings = json.load(open(os.environ['GEMINI_CLI_SYSTEM_SETTINGS_PATH']))\n"
+  "paddock = settings['mcpServers']['paddock']\n"
+  "server = subprocess.Popen([paddock['command']] + paddock['args'], stdin=subprocess.PIPE,\n"
+  "                          stdout=subprocess.PIPE, text=True)\n"
+  "def rpc(message):\n"
+  "    server.stdin.write(json.dumps(message) + '\\n'); server.stdin.flush()\n"
+  "    return json.loads(server.stdout.readline())\n"
+  "rpc({'jsonrpc': '2.0', 'id': 1, 'method': 'initialize', 'params': {'protocolVersion': '2025-06-18',\n"
+  "     'capabilities': {}, 'clientInfo': {'name': 'fake-gemini', 'version': '3'}}})\n"
+  "made = rpc({'jsonrpc': '2.0', 'id': 2, 'method': 'tools/call', 'params': {'name': 'exec',\n"
+  "            'arguments': {'command': ['touch', 'via-gemini.txt']}}})\n"
+  "print('exec-error:', made['result']['isError'])\n"
+  "server.stdin.close(); server.wait()\n";
+
 /* A stand-in for Claude Code: its --settings hooks get each prompt as
  * JSON on their input, through a shell, as Claude Code runs them. */
 static const char fake_claude[] =
@@ -289,6 +308,45 @@ test_own_mcp (void)
   g_assert_cmpstr (prompt, ==, "30 Codex CLI notify codex no text");
 }
 
+/* Gemini CLI is told of Paddock's server through a system settings file
+ * of the session's own, bound into the sandbox; nothing of the user's is
+ * written. */
+static void
+test_gemini_settings (void)
+{
+  g_autofree char *base = test_make_dir ("agent-gemini");
+  g_autofree char *project = g_build_filename (base, "project", NULL);
+  g_autofree char *gemini = NULL, *made = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *calls = NULL, *why = NULL;
+  g_auto(GStrv) env = test_environment (base);
+
+  if (!test_sandbox_usable (&why))
+    {
+      g_test_skip (why);
+      return;
+    }
+  gemini = test_write_file (project, "gemini", fake_gemini);
+  g_assert_cmpint (g_chmod (gemini, 0755), ==, 0);
+
+  g_assert_cmpint (run (env, project, NULL, &out, &err, "agent", "start", "--", "./gemini", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "exec-error: False"));
+  made = g_build_filename (project, "via-gemini.txt", NULL);
+  g_assert_true (g_file_test (made, G_FILE_TEST_EXISTS));
+  calls = test_store_query (base, "SELECT count(*) FROM events WHERE name = 'paddock.mcp_call' AND "
+                                  "json_extract(attributes, '$.\"mcp.client.name\"') = 'fake-gemini' AND "
+                                  "json_extract(attributes, '$.\"agent.preset\"') = 'gemini'");
+  g_assert_cmpstr (calls, ==, "1");
+  /* The user's settings stay as they were: there were none. */
+  {
+    g_autofree char *user_settings = g_build_filename (base, ".gemini", NULL);
+    g_autofree char *project_settings = g_build_filename (project, ".gemini", NULL);
+
+    g_assert_false (g_file_test (user_settings, G_FILE_TEST_EXISTS));
+    g_assert_false (g_file_test (project_settings, G_FILE_TEST_EXISTS));
+  }
+}
+
 /* Claude Code's UserPromptSubmit hook reports each prompt; with
  * telemetry.log_user_prompts its text is kept too. */
 static void
@@ -337,5 +395,6 @@ main (int   argc,
   g_test_add_func ("/agent/stopped", test_stopped);
   g_test_add_func ("/agent/own-mcp", test_own_mcp);
   g_test_add_func ("/agent/prompts", test_prompts);
+  g_test_add_func ("/agent/gemini-settings", test_gemini_settings);
   return g_test_run ();
 }

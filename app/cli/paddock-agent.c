@@ -203,7 +203,12 @@ mcp_host_stop (McpHost *host)
   if (host->path != NULL)
     g_unlink (host->path);
   if (host->dir != NULL)
-    g_rmdir (host->dir);
+    {
+      g_autofree char *settings = g_build_filename (host->dir, "settings.json", NULL);
+
+      g_unlink (settings);
+      g_rmdir (host->dir);
+    }
   g_clear_pointer (&host->path, g_free);
   g_clear_pointer (&host->dir, g_free);
 }
@@ -325,7 +330,6 @@ start_main (int    argc,
           g_clear_error (&error);
         }
     }
-  g_ptr_array_add (environment, NULL);
 
   run_dir = paddock_path_is_within (cwd, paddock_workspace_get_path (workspace))
             ? g_strdup (cwd) : g_strdup (paddock_workspace_get_path (workspace));
@@ -349,7 +353,7 @@ start_main (int    argc,
   /* Where the agent can be told of an MCP server, it is told of
    * Paddock's, so its own tools' commands come through here too. */
   agent_argv = g_strdupv (command);
-  if (preset != NULL && preset->mcp_options != NULL &&
+  if (preset != NULL && (preset->mcp_options != NULL || preset->settings_template != NULL) &&
       paddock_agent_preset_for_command (command[0]) == preset)
     {
       const char *server[] = { PADDOCK_SANDBOX_MCP_BRIDGE, PADDOCK_SANDBOX_MCP_BRIDGE_OPTION, NULL };
@@ -364,11 +368,33 @@ start_main (int    argc,
         }
       else
         {
+          g_autofree char *settings = paddock_agent_preset_dup_settings (preset, server);
+
           g_strfreev (agent_argv);
           agent_argv = paddock_agent_preset_add_mcp_server (preset, (const char * const *) command, server);
           paddock_runner_set_mcp_socket (runner, mcp.path);
+          /* Settings of its own, beside the socket: none of the user's is
+           * written. */
+          if (settings != NULL)
+            {
+              g_autofree char *path = g_build_filename (mcp.dir, "settings.json", NULL);
+
+              if (g_file_set_contents_full (path, settings, -1, G_FILE_SET_CONTENTS_NONE, 0600, &error))
+                {
+                  paddock_runner_set_agent_settings (runner, path);
+                  g_ptr_array_add (environment, g_strconcat (preset->settings_variable, "=",
+                                                             PADDOCK_SANDBOX_AGENT_SETTINGS, NULL));
+                }
+              else
+                {
+                  g_printerr (_("paddockctl: %s is not given Paddock's MCP server: %s\n"), preset->title,
+                              error->message);
+                  g_clear_error (&error);
+                }
+            }
         }
     }
+  g_ptr_array_add (environment, NULL);
   paddock_runner_set_environment (runner, (const char * const *) environment->pdata);
   /* An agent's tries at what it may not touch are on record, not only
    * stopped. */

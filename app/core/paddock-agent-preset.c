@@ -40,7 +40,9 @@ static const PaddockAgentPreset gemini = {
   (const char * const[]) { "generativelanguage.googleapis.com", "cloudcode-pa.googleapis.com",
                            "oauth2.googleapis.com", NULL },
   "GEMINI_API_KEY",
-  NULL,  /* only its settings.json names servers */
+  NULL,
+  "GEMINI_CLI_SYSTEM_SETTINGS_PATH",
+  "{\"mcpServers\": {\"paddock\": {\"command\": %c, \"args\": %a}}}",
 };
 
 static const PaddockAgentPreset aider = {
@@ -77,6 +79,30 @@ quoted (const char *text)
   return json_to_string (node, FALSE);
 }
 
+/* @template with %c, %a and %h filled in for @server. */
+static char *
+expand (const PaddockAgentPreset *preset,
+        const char               *template,
+        const char * const       *server)
+{
+  g_autofree char *command = quoted (server[0]);
+  g_autofree char *hook_line = g_strdup_printf ("%s --record-prompt %s", server[0], preset->name);
+  g_autofree char *hook = quoted (hook_line);
+  g_autoptr(GString) args = g_string_new ("[");
+  GString *text = g_string_new (template);
+
+  for (guint i = 1; server[i] != NULL; i++)
+    {
+      g_autofree char *arg = quoted (server[i]);
+      g_string_append_printf (args, "%s%s", i > 1 ? ", " : "", arg);
+    }
+  g_string_append (args, "]");
+  g_string_replace (text, "%c", command, 0);
+  g_string_replace (text, "%a", args->str, 0);
+  g_string_replace (text, "%h", hook, 0);
+  return g_string_free (text, FALSE);
+}
+
 GStrv
 paddock_agent_preset_add_mcp_server (const PaddockAgentPreset *preset,
                                      const char * const       *argv,
@@ -84,33 +110,28 @@ paddock_agent_preset_add_mcp_server (const PaddockAgentPreset *preset,
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autofree char *base = g_path_get_basename (argv[0]);
-  g_autofree char *command = quoted (server[0]);
-  g_autofree char *hook_line = g_strdup_printf ("%s --record-prompt %s", server[0], preset ? preset->name : "");
-  g_autofree char *hook = quoted (hook_line);
-  g_autoptr(GString) args = g_string_new ("[");
 
   if (preset == NULL || preset->mcp_options == NULL || !g_strv_contains (preset->programs, base))
     return g_strdupv ((char **) argv);
-  for (guint i = 1; server[i] != NULL; i++)
-    {
-      g_autofree char *arg = quoted (server[i]);
-      g_string_append_printf (args, "%s%s", i > 1 ? ", " : "", arg);
-    }
-  g_string_append (args, "]");
 
   g_strv_builder_add (builder, argv[0]);
   for (guint i = 0; preset->mcp_options[i] != NULL; i++)
     {
-      g_autoptr(GString) option = g_string_new (preset->mcp_options[i]);
-
-      g_string_replace (option, "%c", command, 0);
-      g_string_replace (option, "%a", args->str, 0);
-      g_string_replace (option, "%h", hook, 0);
-      g_strv_builder_add (builder, option->str);
+      g_autofree char *option = expand (preset, preset->mcp_options[i], server);
+      g_strv_builder_add (builder, option);
     }
   for (guint i = 1; argv[i] != NULL; i++)
     g_strv_builder_add (builder, argv[i]);
   return g_strv_builder_end (builder);
+}
+
+char *
+paddock_agent_preset_dup_settings (const PaddockAgentPreset *preset,
+                                   const char * const       *server)
+{
+  g_return_val_if_fail (preset != NULL, NULL);
+
+  return preset->settings_template ? expand (preset, preset->settings_template, server) : NULL;
 }
 
 const PaddockAgentPreset *

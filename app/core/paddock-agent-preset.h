@@ -22,6 +22,11 @@ typedef struct
    * %h for the hook's shell command as a JSON string; NULL when it
    * cannot be told on its command line. */
   const char * const *mcp_options;
+  /* Or through a settings file the variable names, the template with
+   * the same placeholders (Gemini CLI's system settings, which win over
+   * the user's); NULL when it has none. */
+  const char *settings_variable;
+  const char *settings_template;
 } PaddockAgentPreset;
 
 /* Every preset, NULL-terminated. */
@@ -35,5 +40,9 @@ const PaddockAgentPreset         *paddock_agent_preset_for_command  (const char 
 GStrv                             paddock_agent_preset_add_mcp_server (const PaddockAgentPreset *preset,
                                                                        const char * const       *argv,
                                                                        const char * const       *server);
+/* The settings file that points @preset's MCP client at @server, or
+ * NULL when it reads none. */
+char                             *paddock_agent_preset_dup_settings (const PaddockAgentPreset *preset,
+                                                                     const char * const       *server);
 
 G_END_DECLS

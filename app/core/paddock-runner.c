@@ -30,6 +30,7 @@ struct _PaddockRunner
   int error_fd;
   char **environment;
   char *mcp_socket;
+  char *agent_settings;
   gboolean watch_files;
 };
 
@@ -255,6 +256,7 @@ start (GTask *task)
   paddock_sandbox_set_error_fd (run->sandbox, self->error_fd);
   paddock_sandbox_set_environment (run->sandbox, (const char * const *) self->environment);
   paddock_sandbox_set_mcp_socket (run->sandbox, self->mcp_socket);
+  paddock_sandbox_set_agent_settings (run->sandbox, self->agent_settings);
   paddock_sandbox_set_watch_files (run->sandbox, self->watch_files);
 
   /* The way out, unless there is none to give or no sandbox to give it. */
@@ -562,6 +564,16 @@ paddock_runner_set_environment (PaddockRunner      *self,
 }
 
 void
+paddock_runner_set_agent_settings (PaddockRunner *self,
+                                   const char    *path)
+{
+  g_return_if_fail (PADDOCK_IS_RUNNER (self));
+
+  g_free (self->agent_settings);
+  self->agent_settings = g_strdup (path);
+}
+
+void
 paddock_runner_set_watch_files (PaddockRunner *self,
                                 gboolean       watch)
 {
@@ -641,6 +653,7 @@ paddock_runner_finalize (GObject *object)
   g_free (self->client);
   g_strfreev (self->environment);
   g_free (self->mcp_socket);
+  g_free (self->agent_settings);
 
   G_OBJECT_CLASS (paddock_runner_parent_class)->finalize (object);
 }

@@ -62,6 +62,8 @@ void              paddock_runner_set_environment (PaddockRunner      *self,
 /* As paddock_sandbox_set_mcp_socket(). */
 void              paddock_runner_set_mcp_socket  (PaddockRunner      *self,
                                                   const char         *path);
+void              paddock_runner_set_agent_settings (PaddockRunner   *self,
+                                                     const char      *path);
 /* Where the command's stdout and stderr go (its stdin is then
  * /dev/null); -1: this process's own. */
 void              paddock_runner_set_watch_files (PaddockRunner      *self,

@@ -40,6 +40,7 @@ struct _PaddockSandbox
   int error_fd;          /* with output_fd; -1: output_fd */
   char **environment;    /* NAME=VALUE the front door adds: an agent's own key */
   char *mcp_socket;      /* Paddock's MCP server for the agent; nullable */
+  char *agent_settings;  /* nullable */
   gboolean watch_files;
 };
 
@@ -64,6 +65,7 @@ paddock_sandbox_finalize (GObject *object)
   g_free (self->proxy_token);
   g_strfreev (self->environment);
   g_free (self->mcp_socket);
+  g_free (self->agent_settings);
 
   G_OBJECT_CLASS (paddock_sandbox_parent_class)->finalize (object);
 }
@@ -170,6 +172,16 @@ paddock_sandbox_set_mcp_socket (PaddockSandbox *self,
 
   g_free (self->mcp_socket);
   self->mcp_socket = g_strdup (path);
+}
+
+void
+paddock_sandbox_set_agent_settings (PaddockSandbox *self,
+                                    const char     *path)
+{
+  g_return_if_fail (PADDOCK_IS_SANDBOX (self));
+
+  g_free (self->agent_settings);
+  self->agent_settings = g_strdup (path);
 }
 
 void
@@ -303,6 +315,11 @@ paddock_sandbox_build_spec (PaddockSandbox     *self,
     {
       json_builder_set_member_name (builder, "watch_files");
       json_builder_add_boolean_value (builder, TRUE);
+    }
+  if (self->agent_settings != NULL)
+    {
+      json_builder_set_member_name (builder, "agent_settings");
+      json_builder_add_string_value (builder, self->agent_settings);
     }
   if (self->mcp_socket != NULL)
     {

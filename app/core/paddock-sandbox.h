@@ -69,6 +69,11 @@ void            paddock_sandbox_set_environment   (PaddockSandbox     *self,
 #define PADDOCK_SANDBOX_MCP_BRIDGE_OPTION "--mcp-bridge"
 void            paddock_sandbox_set_mcp_socket    (PaddockSandbox     *self,
                                                    const char         *path);
+/* A file the command reads at PADDOCK_SANDBOX_AGENT_SETTINGS: the agent's
+ * settings that name Paddock's MCP server. */
+#define PADDOCK_SANDBOX_AGENT_SETTINGS "/run/paddock/settings.json"
+void            paddock_sandbox_set_agent_settings (PaddockSandbox    *self,
+                                                    const char        *path);
 /* Notes in the report ("refused_files") each file access the sandbox
  * refuses: what tried to read or write where, and why it could not.
  * Costs a round trip to the helper for each open. */
