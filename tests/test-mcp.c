@@ -9,8 +9,6 @@
 
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "paddock-broker-client.h"
 #include "paddock-dbus-broker.h"
 #include "test-collector.h"
@@ -21,27 +19,6 @@
 
 static char *base;
 static char *project;
-
-static char **
-environment (void)
-{
-  char **env = g_get_environ ();
-  static const struct { const char *name; const char *dir; } dirs[] = {
-    { "XDG_CONFIG_HOME", "config" }, { "XDG_STATE_HOME", "state" }, { "XDG_CACHE_HOME", "cache" },
-    { "XDG_RUNTIME_DIR", "runtime" }, { "PADDOCK_SYSCONFDIR", "etc" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
-    {
-      g_autofree char *dir = g_build_filename (base, dirs[i].dir, NULL);
-
-      env = g_environ_setenv (env, dirs[i].name, dir, TRUE);
-    }
-  env = g_environ_setenv (env, "HOME", base, TRUE);
-  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
-  env = g_environ_unsetenv (env, "OTEL_EXPORTER_OTLP_ENDPOINT");
-  return env;
-}
 
 static void
 setup_files (void)
@@ -201,18 +178,9 @@ is_error (GHashTable *steps,
 static gint64
 count_events (const char *sql)
 {
-  g_autofree char *path = g_build_filename (base, "state", "paddock", "audit.sqlite", NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *statement = NULL;
-  gint64 count = -1;
+  g_autofree char *count = test_store_query (base, sql);
 
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &statement, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (statement) == SQLITE_ROW)
-    count = sqlite3_column_int64 (statement, 0);
-  sqlite3_finalize (statement);
-  sqlite3_close (db);
-  return count;
+  return count ? g_ascii_strtoll (count, NULL, 10) : -1;
 }
 
 static gboolean
@@ -261,7 +229,7 @@ test_sdk (void)
   g_test_dbus_up (bus);
   broker_start (&broker);
 
-  env = environment ();
+  env = test_environment (base);
   /* A host that looks remote, allowed; without one only the denial is tried. */
   if (address != NULL)
     {
@@ -469,7 +437,7 @@ test_raw (void)
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GSubprocess) server = NULL;
   g_autoptr(GDataInputStream) from = NULL;
-  g_auto(GStrv) env = environment ();
+  g_auto(GStrv) env = test_environment (base);
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) huge = g_string_new ("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":"
                                           "{\"name\":\"exec\",\"arguments\":{\"script\":\"");
