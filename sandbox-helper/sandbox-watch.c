@@ -7,15 +7,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <poll.h>
-#include <stdio.h>
-#include <string.h>
 #include <linux/seccomp.h>
+#include <poll.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
-#include <sys/statvfs.h>
+#include <sys/statvfs.h>  /* ST_RDONLY */
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -420,6 +419,15 @@ check (SandboxWatch                *watch,
     }
 }
 
+/* Without the listener the kernel fails what the filter still catches
+ * (ENOSYS): a command that cannot be watched is not left waiting. */
+static void
+stop_watching (SandboxWatch *watch)
+{
+  close (watch->listener_fd);
+  watch->listener_fd = -1;
+}
+
 static void
 answer (SandboxWatch *watch)
 {
@@ -427,18 +435,33 @@ answer (SandboxWatch *watch)
   struct seccomp_notif_resp *resp;
 
   if (watch->req == NULL && seccomp_notify_alloc (&watch->req, &watch->resp) != 0)
-    return;
+    {
+      stop_watching (watch);
+      return;
+    }
   req = watch->req;
   resp = watch->resp;
   memset (req, 0, sizeof *req);
   if (seccomp_notify_receive (watch->listener_fd, req) != 0)
-    return;  /* the caller died meanwhile */
+    {
+      /* ENOENT: the caller died meanwhile. Anything else would leave the
+       * call waiting and this loop spinning. */
+      if (errno != ENOENT && errno != EINTR)
+        stop_watching (watch);
+      return;
+    }
 
   if (watch->root_fd < 0)
     {
       g_autofree char *root_path = g_strdup_printf ("/proc/%d/root", req->pid);
 
       watch->root_fd = open (root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      /* Kept only once the task is known to be the caller still. */
+      if (watch->root_fd >= 0 && seccomp_notify_id_valid (watch->listener_fd, req->id) != 0)
+        {
+          close (watch->root_fd);
+          watch->root_fd = -1;
+        }
     }
   /* Still the same task in the same call: its pid was not reused. */
   if (watch->root_fd >= 0 && seccomp_notify_id_valid (watch->listener_fd, req->id) == 0)
@@ -474,10 +497,7 @@ sandbox_watch_handle (SandboxWatch *watch)
   if (fd.revents & POLLIN)
     answer (watch);
   else if (fd.revents & (POLLHUP | POLLERR))
-    {
-      close (watch->listener_fd);
-      watch->listener_fd = -1;
-    }
+    stop_watching (watch);
 }
 
 GPtrArray *

@@ -6,6 +6,10 @@
  * view of the filesystem, notes it when it is refused there, and lets
  * the call go on to the kernel, which decides as it always does.
  *
+ * The kernel allows one such listener to a process's filters: a command
+ * that installs one of its own (a nested container runtime) is refused
+ * (EBUSY) while it is watched.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -27,6 +27,7 @@ struct _PaddockMcpClient
   /* streamable HTTP */
   SoupSession *session;
   char *url;
+  char *shown_url;          /* without its query, for messages */
   char *bearer;
   char *session_id;         /* Mcp-Session-Id, once the server gives one */
   char *protocol;           /* the version initialize agreed on */
@@ -213,7 +214,7 @@ dispatch_line (PaddockMcpClient *self,
   pending = g_hash_table_lookup (self->pending, &number);
   if (pending == NULL)
     return;  /* cancelled meanwhile */
-  g_hash_table_steal (self->pending, &number);
+  g_hash_table_remove (self->pending, &number);  /* the key only: values are ours */
   {
     GError *error = NULL;
     JsonNode *result = result_of (message, &error);
@@ -235,8 +236,8 @@ on_line (GObject      *source,
 {
   g_autoptr(PaddockMcpClient) self = user_data;
   gsize length = 0;
-  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, &length,
-                                                                     NULL);
+  /* Not UTF-8 is not JSON either: skipped below, like a log line. */
+  g_autofree char *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source), result, &length, NULL);
 
   if (line == NULL || length > MAX_MESSAGE)
     {
@@ -256,6 +257,13 @@ read_next (PaddockMcpClient *self)
                                        g_object_ref (self));
 }
 
+static gboolean
+free_pending (gpointer data)
+{
+  pending_free (data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_cancelled (GCancellable *cancellable,
               Pending      *pending)
@@ -267,11 +275,11 @@ on_cancelled (GCancellable *cancellable,
   /* MCP's cancellation: the server may stop; we stop waiting. */
   json_object_set_int_member (json_node_get_object (params), "requestId", id);
   send_line (self, message_text (0, "notifications/cancelled", params));
-  if (g_hash_table_steal (self->pending, &id))
+  if (g_hash_table_remove (self->pending, &id))
     {
-      pending->cancelled_id = 0;  /* disconnecting from inside the handler would deadlock */
       g_task_return_new_error (pending->task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "the call was cancelled");
-      pending_free (pending);
+      /* Disconnecting from inside the handler would deadlock. */
+      g_idle_add (free_pending, pending);
     }
 }
 
@@ -340,14 +348,14 @@ on_http_answer (GObject      *source,
   if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (message)))
     {
       g_task_return_new_error (task, PADDOCK_MCP_CLIENT_ERROR, PADDOCK_MCP_CLIENT_ERROR_REMOTE,
-                               "%s answered HTTP %u %s", self->url, soup_message_get_status (message),
+                               "%s answered HTTP %u %s", self->shown_url, soup_message_get_status (message),
                                soup_message_get_reason_phrase (message));
       return;
     }
   if (g_bytes_get_size (body) > MAX_MESSAGE)
     {
       g_task_return_new_error (task, PADDOCK_MCP_CLIENT_ERROR, PADDOCK_MCP_CLIENT_ERROR_PROTOCOL,
-                               "%s answered more than %d bytes", self->url, MAX_MESSAGE);
+                               "%s answered more than %d bytes", self->shown_url, MAX_MESSAGE);
       return;
     }
   session_id = soup_message_headers_get_one (soup_message_get_response_headers (message), "Mcp-Session-Id");
@@ -394,10 +402,12 @@ post (PaddockMcpClient *self,
   if (message == NULL)
     {
       g_task_return_new_error (task, PADDOCK_MCP_CLIENT_ERROR, PADDOCK_MCP_CLIENT_ERROR_PROTOCOL,
-                               "%s is not a URL", self->url);
+                               "%s is not a URL", self->shown_url);
       g_object_unref (task);
       return;
     }
+  /* The bearer is for this URL alone: never follow it elsewhere. */
+  soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
   headers = soup_message_get_request_headers (message);
   soup_message_headers_replace (headers, "Accept", "application/json, text/event-stream");
   if (self->bearer != NULL)
@@ -543,6 +553,14 @@ paddock_mcp_client_initialize_finish (PaddockMcpClient  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+gboolean
+paddock_mcp_client_is_closed (PaddockMcpClient *self)
+{
+  g_return_val_if_fail (PADDOCK_IS_MCP_CLIENT (self), TRUE);
+
+  return self->closed;
+}
+
 void
 paddock_mcp_client_close (PaddockMcpClient *self)
 {
@@ -558,7 +576,7 @@ paddock_mcp_client_close (PaddockMcpClient *self)
   g_hash_table_iter_init (&iter, self->pending);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &pending))
     {
-      g_hash_table_iter_steal (&iter);
+      g_hash_table_iter_remove (&iter);
       g_task_return_new_error (pending->task, PADDOCK_MCP_CLIENT_ERROR, PADDOCK_MCP_CLIENT_ERROR_CLOSED,
                                "the MCP server has gone");
       pending_free (pending);
@@ -589,6 +607,14 @@ paddock_mcp_client_new_for_http (SoupSession *session,
 
   self->session = g_object_ref (session);
   self->url = g_strdup (url);
+  {
+    g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+    /* Its query may carry what is not for the agent's eyes. */
+    self->shown_url = uri ? g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
+                                        g_uri_get_port (uri), g_uri_get_path (uri), NULL, NULL)
+                          : g_strdup ("the MCP server");
+  }
   self->bearer = g_strdup (bearer);
   return self;
 }
@@ -614,6 +640,7 @@ paddock_mcp_client_finalize (GObject *object)
   g_clear_object (&self->reading);
   g_clear_object (&self->session);
   g_free (self->url);
+  g_free (self->shown_url);
   if (self->bearer != NULL)
     memset (self->bearer, 0, strlen (self->bearer));
   g_free (self->bearer);

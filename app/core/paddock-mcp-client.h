@@ -54,6 +54,8 @@ void              paddock_mcp_client_request_async   (PaddockMcpClient    *self,
 JsonNode         *paddock_mcp_client_request_finish  (PaddockMcpClient    *self,
                                                       GAsyncResult        *result,
                                                       GError             **error);
+/* Whether the server went away, or the session was ended. */
+gboolean          paddock_mcp_client_is_closed       (PaddockMcpClient    *self);
 /* Ends the session: requests still waiting fail as closed. */
 void              paddock_mcp_client_close           (PaddockMcpClient    *self);
 

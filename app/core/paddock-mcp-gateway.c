@@ -288,6 +288,65 @@ on_proxy_connected (GObject      *source,
                                    g_object_ref (proxy));
 }
 
+/* The inode of the TCP socket bound to @address:@port on loopback, from
+ * /proc/net/tcp, or 0. */
+static guint64
+tcp_socket_inode (GInetSocketAddress *address)
+{
+  g_autofree char *table = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *local = NULL;
+  guint32 ip;
+
+  if (g_inet_address_get_family (g_inet_socket_address_get_address (address)) != G_SOCKET_FAMILY_IPV4 ||
+      !g_file_get_contents ("/proc/net/tcp", &table, NULL, NULL))
+    return 0;
+  memcpy (&ip, g_inet_address_to_bytes (g_inet_socket_address_get_address (address)), sizeof ip);
+  local = g_strdup_printf ("%08X:%04X", ip, g_inet_socket_address_get_port (address));
+  lines = g_strsplit (table, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
+      g_autoptr(GPtrArray) columns = g_ptr_array_new ();
+
+      for (guint j = 0; fields[j] != NULL; j++)
+        if (*fields[j] != '\0')
+          g_ptr_array_add (columns, fields[j]);
+      /* sl local rem st queues tr retrnsmt uid timeout inode */
+      if (columns->len > 9 && g_str_equal (g_ptr_array_index (columns, 1), local))
+        return g_ascii_strtoull (g_ptr_array_index (columns, 9), NULL, 10);
+    }
+  return 0;
+}
+
+/* Whether the other end of @connection is a socket of this very process:
+ * libsoup's, and not another program's, which would borrow the proxy's
+ * token. */
+static gboolean
+peer_is_ours (GSocketConnection *connection)
+{
+  g_autoptr(GSocketAddress) peer = g_socket_connection_get_remote_address (connection, NULL);
+  g_autofree char *wanted = NULL;
+  g_autoptr(GDir) fds = NULL;
+  const char *name;
+  guint64 inode;
+
+  if (peer == NULL || !G_IS_INET_SOCKET_ADDRESS (peer) ||
+      (inode = tcp_socket_inode (G_INET_SOCKET_ADDRESS (peer))) == 0)
+    return FALSE;
+  wanted = g_strdup_printf ("socket:[%" G_GUINT64_FORMAT "]", inode);
+  fds = g_dir_open ("/proc/self/fd", 0, NULL);
+  while (fds != NULL && (name = g_dir_read_name (fds)) != NULL)
+    {
+      g_autofree char *link = g_build_filename ("/proc/self/fd", name, NULL);
+      g_autofree char *target = g_file_read_link (link, NULL);
+
+      if (g_strcmp0 (target, wanted) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* A connection to the loopback port: on to the proxy's socket, after
  * the token only this process knows. */
 static gboolean
@@ -298,8 +357,14 @@ on_forward (GSocketService    *service,
 {
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketAddress) address = g_unix_socket_address_new (paddock_proxy_get_socket_path (upstream->proxy));
-  Forward *forward = g_new0 (Forward, 1);
+  Forward *forward;
 
+  if (!peer_is_ours (connection))
+    {
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+  forward = g_new0 (Forward, 1);
   forward->client = G_IO_STREAM (g_object_ref (connection));
   forward->preamble = g_strdup_printf ("PADDOCK %s\n", paddock_proxy_get_token (upstream->proxy));
   g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), NULL, on_proxy_connected, forward);
@@ -380,7 +445,8 @@ on_token (GObject      *source,
 
   proxy_uri = g_strdup_printf ("http://127.0.0.1:%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
   resolver = g_simple_proxy_resolver_new (proxy_uri, NULL);
-  upstream->soup = soup_session_new_with_options ("proxy-resolver", resolver, NULL);
+  /* A call that never ends must not hold the agent for good. */
+  upstream->soup = soup_session_new_with_options ("proxy-resolver", resolver, "timeout", 600, NULL);
   upstream->client = paddock_mcp_client_new_for_http (upstream->soup, upstream->url, token);
   if (token != NULL)
     paddock_keychain_free (g_steal_pointer (&token));
@@ -409,6 +475,15 @@ when_ready (Upstream            *upstream,
   PaddockMcpGateway *self = upstream->gateway;
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
+  if (g_cancellable_is_cancelled (self->stopping))
+    {
+      g_task_return_new_error (task, PADDOCK_MCP_CLIENT_ERROR, PADDOCK_MCP_CLIENT_ERROR_CLOSED,
+                               "Paddock is stopping");
+      g_object_unref (task);
+      return;
+    }
+  if (upstream->ready && paddock_mcp_client_is_closed (upstream->client))
+    settle (upstream, "it closed its end");
   if (upstream->ready || upstream->failure != NULL)
     {
       g_ptr_array_add (upstream->waiting, task);
@@ -527,7 +602,10 @@ on_listed (GObject      *source,
       json_object_unref (params);
       return;
     }
-  listing->upstream->tools = g_steal_pointer (&listing->listed);
+  /* Another listing may have been first: its tools stand. */
+  if (listing->upstream->tools == NULL)
+    listing->upstream->tools = g_steal_pointer (&listing->listed);
+  g_clear_pointer (&listing->listed, json_array_unref);
   add_tools (listing);
   list_next (g_steal_pointer (&task));
 }
@@ -635,21 +713,26 @@ paddock_mcp_gateway_split_name (PaddockMcpGateway  *self,
                                 char              **server,
                                 char              **tool)
 {
-  const char *separator;
+  const char *found = NULL;
 
   g_return_val_if_fail (PADDOCK_IS_MCP_GATEWAY (self), FALSE);
 
-  separator = name ? strstr (name, PADDOCK_MCP_GATEWAY_SEPARATOR) : NULL;
-  if (separator == NULL || separator[strlen (PADDOCK_MCP_GATEWAY_SEPARATOR)] == '\0')
-    return FALSE;
-  {
-    g_autofree char *prefix = g_strndup (name, separator - name);
+  /* The longest server name that starts it: names may hold "_". */
+  for (guint i = 0; name != NULL && i < self->names->len; i++)
+    {
+      const char *candidate = g_ptr_array_index (self->names, i);
+      gsize length = strlen (candidate);
 
-    if (!g_hash_table_contains (self->upstreams, prefix))
-      return FALSE;
-    *server = g_steal_pointer (&prefix);
-  }
-  *tool = g_strdup (separator + strlen (PADDOCK_MCP_GATEWAY_SEPARATOR));
+      if (strncmp (name, candidate, length) == 0 &&
+          g_str_has_prefix (name + length, PADDOCK_MCP_GATEWAY_SEPARATOR) &&
+          name[length + strlen (PADDOCK_MCP_GATEWAY_SEPARATOR)] != '\0' &&
+          (found == NULL || length > strlen (found)))
+        found = candidate;
+    }
+  if (found == NULL)
+    return FALSE;
+  *server = g_strdup (found);
+  *tool = g_strdup (name + strlen (found) + strlen (PADDOCK_MCP_GATEWAY_SEPARATOR));
   return TRUE;
 }
 
