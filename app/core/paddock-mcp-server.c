@@ -1210,6 +1210,11 @@ list_tools (PaddockMcpServer *self,
       send_result (self, id, tools_list (self));
       return;
     }
+  if (g_hash_table_contains (self->calls, key))
+    {
+      send_error (self, id, INVALID_REQUEST, "a request with this id is still running");
+      return;
+    }
   call = g_new0 (Call, 1);
   call->server = self;
   call->pipe[0] = call->pipe[1] = -1;
