@@ -48,6 +48,7 @@ remote_start (Remote     *remote,
   g_subprocess_launcher_setenv (launcher, "MCP_MODULES", modules, TRUE);
   g_subprocess_launcher_setenv (launcher, "MCP_TOKEN", TOKEN, TRUE);
   g_subprocess_launcher_setenv (launcher, "MCP_BIND", address, TRUE);
+  g_subprocess_launcher_setenv (launcher, "MCP_EXPIRE_ONCE", "1", TRUE);
   remote->process = g_subprocess_launcher_spawn (launcher, &error, "node", script, NULL);
   g_assert_no_error (error);
   remote->output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (remote->process));
@@ -116,6 +117,7 @@ test_gateway (void)
   g_autofree char *sdk = NULL, *policy = NULL, *script = NULL, *copy = NULL, *why = NULL;
   g_autofree char *out = NULL, *err = NULL;
   g_autofree char *calls = NULL, *decisions = NULL, *hosts = NULL, *refused = NULL, *expected_host = NULL;
+  g_autofree char *expired = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) client = NULL;
   g_autoptr(GHashTable) steps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -242,9 +244,12 @@ test_gateway (void)
   g_assert_true (json_object_get_boolean_member (step (steps, "banned"), "isError"));
   g_assert_nonnull (strstr (json_object_get_string_member (step (steps, "banned"), "text"), "mcp.deny"));
 
-  /* The HTTP server, through the proxy, with the keychain's token. */
+  /* The HTTP server, through the proxy, with the keychain's token: told
+   * once that it expired, Paddock reads the login again and asks again. */
   g_assert_false (json_object_get_boolean_member (step (steps, "remote"), "isError"));
   g_assert_cmpstr (json_object_get_string_member (step (steps, "remote"), "text"), ==, "remote: hi (authorized)");
+  expired = g_data_input_stream_read_line_utf8 (remote.output, NULL, NULL, NULL);
+  g_assert_cmpstr (expired, ==, "{\"refused\":\"expired\"}");
 
   /* On record: each call with its server, the decisions, the host. */
   calls = test_store_query (base, "SELECT group_concat(json_extract(attributes, '$.\"mcp.server\"') || '/' || "

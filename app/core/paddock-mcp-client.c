@@ -347,7 +347,9 @@ on_http_answer (GObject      *source,
     }
   if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (message)))
     {
-      g_task_return_new_error (task, PADDOCK_MCP_CLIENT_ERROR, PADDOCK_MCP_CLIENT_ERROR_REMOTE,
+      g_task_return_new_error (task, PADDOCK_MCP_CLIENT_ERROR,
+                               soup_message_get_status (message) == SOUP_STATUS_UNAUTHORIZED
+                               ? PADDOCK_MCP_CLIENT_ERROR_UNAUTHORIZED : PADDOCK_MCP_CLIENT_ERROR_REMOTE,
                                "%s answered HTTP %u %s", self->shown_url, soup_message_get_status (message),
                                soup_message_get_reason_phrase (message));
       return;
@@ -553,6 +555,24 @@ paddock_mcp_client_initialize_finish (PaddockMcpClient  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static void
+forget_bearer (PaddockMcpClient *self)
+{
+  if (self->bearer != NULL)
+    memset (self->bearer, 0, strlen (self->bearer));
+  g_clear_pointer (&self->bearer, g_free);
+}
+
+void
+paddock_mcp_client_set_bearer (PaddockMcpClient *self,
+                               const char       *bearer)
+{
+  g_return_if_fail (PADDOCK_IS_MCP_CLIENT (self));
+
+  forget_bearer (self);
+  self->bearer = g_strdup (bearer);
+}
+
 gboolean
 paddock_mcp_client_is_closed (PaddockMcpClient *self)
 {
@@ -641,9 +661,7 @@ paddock_mcp_client_finalize (GObject *object)
   g_clear_object (&self->session);
   g_free (self->url);
   g_free (self->shown_url);
-  if (self->bearer != NULL)
-    memset (self->bearer, 0, strlen (self->bearer));
-  g_free (self->bearer);
+  forget_bearer (self);
   g_free (self->session_id);
   g_free (self->protocol);
   g_hash_table_unref (self->pending);

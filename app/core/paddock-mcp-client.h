@@ -20,6 +20,7 @@ typedef enum
   PADDOCK_MCP_CLIENT_ERROR_REMOTE,    /* the server answered with an error: its message */
   PADDOCK_MCP_CLIENT_ERROR_CLOSED,    /* the server went away */
   PADDOCK_MCP_CLIENT_ERROR_PROTOCOL,  /* what came back is not an answer */
+  PADDOCK_MCP_CLIENT_ERROR_UNAUTHORIZED, /* HTTP 401: the bearer is missing, expired or refused */
 } PaddockMcpClientError;
 
 GQuark paddock_mcp_client_error_quark (void);
@@ -54,6 +55,9 @@ void              paddock_mcp_client_request_async   (PaddockMcpClient    *self,
 JsonNode         *paddock_mcp_client_request_finish  (PaddockMcpClient    *self,
                                                       GAsyncResult        *result,
                                                       GError             **error);
+/* The bearer for the requests from now on (nullable). */
+void              paddock_mcp_client_set_bearer      (PaddockMcpClient    *self,
+                                                      const char          *bearer);
 /* Whether the server went away, or the session was ended. */
 gboolean          paddock_mcp_client_is_closed       (PaddockMcpClient    *self);
 /* Ends the session: requests still waiting fail as closed. */

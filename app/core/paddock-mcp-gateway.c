@@ -741,6 +741,7 @@ typedef struct
   Upstream *upstream;
   char *tool;
   JsonObject *arguments;
+  gboolean renewed;         /* the token was read again once already */
 } Calling;
 
 static void
@@ -751,19 +752,69 @@ calling_free (Calling *calling)
   g_free (calling);
 }
 
+static void send_call (GTask *task);
+
+static void
+on_token_renewed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Calling *calling = g_task_get_task_data (task);
+  g_autofree char *token = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  paddock_mcp_client_set_bearer (calling->upstream->client, token);
+  if (token != NULL)
+    paddock_keychain_free (g_steal_pointer (&token));
+  send_call (g_steal_pointer (&task));
+}
+
 static void
 on_called (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  Calling *calling = g_task_get_task_data (task);
   GError *error = NULL;
   JsonNode *answer = paddock_mcp_client_request_finish (PADDOCK_MCP_CLIENT (source), result, &error);
 
+  /* A token that expired since: read again (renewed when it must be),
+   * and asked once more. */
+  if (answer == NULL && calling->upstream->url != NULL && !calling->renewed &&
+      g_error_matches (error, PADDOCK_MCP_CLIENT_ERROR, PADDOCK_MCP_CLIENT_ERROR_UNAUTHORIZED))
+    {
+      gpointer gateway = g_task_get_source_object (task);
+      GCancellable *cancellable = g_task_get_cancellable (task);
+      GTask *renewal = g_task_new (gateway, cancellable, on_token_renewed, g_steal_pointer (&task));
+
+      g_clear_error (&error);
+      calling->renewed = TRUE;
+      g_task_set_task_data (renewal, g_strdup (calling->upstream->url), g_free);
+      g_task_run_in_thread (renewal, token_thread);
+      g_object_unref (renewal);
+      return;
+    }
   if (answer == NULL)
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, answer, (GDestroyNotify) json_node_unref);
+}
+
+/* tools/call, for @task (taken). */
+static void
+send_call (GTask *task)
+{
+  Calling *calling = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  JsonObject *params = json_object_new ();
+
+  json_object_set_string_member (params, "name", calling->tool);
+  json_object_set_object_member (params, "arguments", json_object_ref (calling->arguments));
+  paddock_mcp_client_request_async (calling->upstream->client, "tools/call",
+                                    json_node_init_object (json_node_alloc (), params), cancellable, on_called,
+                                    task);
+  json_object_unref (params);
 }
 
 static void
@@ -772,23 +823,14 @@ on_ready_to_call (GObject      *source,
                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Calling *calling = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
   GError *error = NULL;
-  JsonObject *params;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  params = json_object_new ();
-  json_object_set_string_member (params, "name", calling->tool);
-  json_object_set_object_member (params, "arguments", json_object_ref (calling->arguments));
-  paddock_mcp_client_request_async (calling->upstream->client, "tools/call",
-                                    json_node_init_object (json_node_alloc (), params), cancellable, on_called,
-                                    g_steal_pointer (&task));
-  json_object_unref (params);
+  send_call (g_steal_pointer (&task));
 }
 
 void
