@@ -294,6 +294,30 @@ fail_call (Call       *call,
   answer (call, tool_result (message, TRUE, NULL));
 }
 
+/* Whether the decision @result brings lets @call go on; if not, @call
+ * is answered with why. */
+static gboolean
+go_on (Call         *call,
+       GObject      *source,
+       GAsyncResult *result)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaddockRunResult) decided = paddock_runner_decide_finish (PADDOCK_RUNNER (source), result, &error);
+
+  if (decided == NULL)
+    {
+      fail_call (call, error->message);
+      return FALSE;
+    }
+  if (decided->refused != NULL)
+    {
+      g_autofree char *text = refusal_text (decided);
+      fail_call (call, text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* A person is asked through whoever serves this server; nobody there
  * means nobody allows it. */
 static void
@@ -740,17 +764,10 @@ on_path_decided (GObject      *source,
                  gpointer      user_data)
 {
   Call *call = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PaddockRunResult) decided = paddock_runner_decide_finish (PADDOCK_RUNNER (source), result, &error);
 
-  if (decided == NULL)
-    fail_call (call, error->message);
-  else if (decided->refused != NULL)
-    {
-      g_autofree char *text = refusal_text (decided);
-      fail_call (call, text);
-    }
-  else if (g_str_equal (call->tool, "read_file"))
+  if (!go_on (call, source, result))
+    return;
+  if (g_str_equal (call->tool, "read_file"))
     read_file (call);
   else if (g_str_equal (call->tool, "write_file"))
     write_file (call);
@@ -865,17 +882,8 @@ on_file_decided (GObject      *source,
                  gpointer      user_data)
 {
   Call *call = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PaddockRunResult) decided = paddock_runner_decide_finish (PADDOCK_RUNNER (source), result, &error);
 
-  if (decided == NULL)
-    fail_call (call, error->message);
-  else if (decided->refused != NULL)
-    {
-      g_autofree char *text = refusal_text (decided);
-      fail_call (call, text);
-    }
-  else
+  if (go_on (call, source, result))
     judge_next_file (call);
 }
 
@@ -1154,17 +1162,8 @@ on_upstream_decided (GObject      *source,
                      gpointer      user_data)
 {
   Call *call = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PaddockRunResult) decided = paddock_runner_decide_finish (PADDOCK_RUNNER (source), result, &error);
 
-  if (decided == NULL)
-    fail_call (call, error->message);
-  else if (decided->refused != NULL)
-    {
-      g_autofree char *text = refusal_text (decided);
-      fail_call (call, text);
-    }
-  else
+  if (go_on (call, source, result))
     paddock_mcp_gateway_call_async (call->server->gateway, call->upstream, call->upstream_tool, call->arguments,
                                     call->cancellable, on_upstream_called, call);
 }
