@@ -1177,6 +1177,30 @@ tool_upstream (Call *call)
   paddock_runner_decide_async (call->runner, action, call->cancellable, on_upstream_decided, call);
 }
 
+/* A call under way for request @id, or NULL when one with the same id
+ * still runs (the client is told). */
+static Call *
+start_call (PaddockMcpServer *self,
+            JsonNode         *id,
+            const char       *key)
+{
+  Call *call;
+
+  if (g_hash_table_contains (self->calls, key))
+    {
+      send_error (self, id, INVALID_REQUEST, "a request with this id is still running");
+      return NULL;
+    }
+  call = g_new0 (Call, 1);
+  call->server = self;
+  call->pipe[0] = call->pipe[1] = -1;
+  call->key = g_strdup (key);
+  call->id = json_node_copy (id);
+  call->cancellable = g_cancellable_new ();
+  g_hash_table_insert (self->calls, call->key, call);
+  return call;
+}
+
 /* tools/list with the gateway's servers: Paddock's own tools, then
  * theirs. A pseudo-call, so that an ended input waits for it. */
 static void
@@ -1209,19 +1233,9 @@ list_tools (PaddockMcpServer *self,
       send_result (self, id, tools_list (self));
       return;
     }
-  if (g_hash_table_contains (self->calls, key))
-    {
-      send_error (self, id, INVALID_REQUEST, "a request with this id is still running");
-      return;
-    }
-  call = g_new0 (Call, 1);
-  call->server = self;
-  call->pipe[0] = call->pipe[1] = -1;
-  call->key = g_strdup (key);
-  call->id = json_node_copy (id);
-  call->cancellable = g_cancellable_new ();
-  g_hash_table_insert (self->calls, call->key, call);
-  paddock_mcp_gateway_list_tools_async (self->gateway, call->cancellable, on_upstream_listed, call);
+  call = start_call (self, id, key);
+  if (call != NULL)
+    paddock_mcp_gateway_list_tools_async (self->gateway, call->cancellable, on_upstream_listed, call);
 }
 
 static void
@@ -1251,24 +1265,14 @@ call_tool (PaddockMcpServer *self,
       send_error (self, id, INVALID_PARAMS, "\"arguments\" must be an object");
       return;
     }
-  if (g_hash_table_contains (self->calls, key))
-    {
-      send_error (self, id, INVALID_REQUEST, "a request with this id is still running");
-      return;
-    }
-
-  call = g_new0 (Call, 1);
-  call->server = self;
-  call->pipe[0] = call->pipe[1] = -1;
-  call->key = g_strdup (key);
-  call->id = json_node_copy (id);
+  call = start_call (self, id, key);
+  if (call == NULL)
+    return;
   call->tool = g_strdup (name);
   call->arguments = arguments ? json_object_ref (json_node_get_object (arguments)) : json_object_new ();
   if (meta != NULL && JSON_NODE_HOLDS_OBJECT (meta) &&
       json_object_has_member (json_node_get_object (meta), "progressToken"))
     call->progress_token = json_node_copy (json_object_get_member (json_node_get_object (meta), "progressToken"));
-  call->cancellable = g_cancellable_new ();
-  g_hash_table_insert (self->calls, call->key, call);
 
   /* The call as the client made it; a file's new content is not kept. */
   json_object_set_string_member (attributes, "mcp.tool", upstream_tool ? upstream_tool : name);
