@@ -90,17 +90,6 @@ save_login (const char *url)
   json_object_unref (tokens.claims);
 }
 
-static JsonObject *
-step (GHashTable *steps,
-      const char *name)
-{
-  JsonObject *object = g_hash_table_lookup (steps, name);
-
-  if (object == NULL)
-    g_error ("the client printed no step “%s”", name);
-  return object;
-}
-
 static void
 test_gateway (void)
 {
@@ -120,11 +109,9 @@ test_gateway (void)
   g_autofree char *expired = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) client = NULL;
-  g_autoptr(GHashTable) steps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                       (GDestroyNotify) json_object_unref);
+  g_autoptr(GHashTable) steps = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) env = NULL;
-  g_auto(GStrv) lines = NULL;
   g_autofree char *tools = NULL;
   Remote remote = { NULL };
 
@@ -198,21 +185,13 @@ test_gateway (void)
   g_test_message ("out: %s\nerr: %s", out, err);
   g_assert_true (g_subprocess_get_if_exited (client) && g_subprocess_get_exit_status (client) == 0);
 
-  lines = g_strsplit (out, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autoptr(JsonNode) node = *lines[i] ? json_from_string (lines[i], NULL) : NULL;
-
-      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-        g_hash_table_insert (steps, g_strdup (json_object_get_string_member (json_node_get_object (node), "step")),
-                             json_object_ref (json_node_get_object (node)));
-    }
+  steps = test_steps_parse (out);
 
   /* Listed: Paddock's own tools, and the servers' tools it does not
    * forbid. */
   {
     g_autoptr(JsonNode) node = json_node_init_array (json_node_alloc (),
-                                                     json_object_get_array_member (step (steps, "tools"), "tools"));
+                                                     json_object_get_array_member (test_step (steps, "tools"), "tools"));
     tools = json_to_string (node, FALSE);
   }
   g_assert_nonnull (strstr (tools, "\"exec\""));
@@ -227,27 +206,27 @@ test_gateway (void)
   /* The stdio server answers, from inside the sandbox: the hidden key
    * and the folder outside are refused it, the workspace (the control)
    * is not. */
-  g_assert_false (json_object_get_boolean_member (step (steps, "echo"), "isError"));
-  g_assert_cmpstr (json_object_get_string_member (step (steps, "echo"), "text"), ==, "echo: hi");
-  g_assert_cmpstr (json_object_get_string_member (step (steps, "peek"), "text"), ==,
+  g_assert_false (json_object_get_boolean_member (test_step (steps, "echo"), "isError"));
+  g_assert_cmpstr (json_object_get_string_member (test_step (steps, "echo"), "text"), ==, "echo: hi");
+  g_assert_cmpstr (json_object_get_string_member (test_step (steps, "peek"), "text"), ==,
                    "read secret: EACCES\nwrite outside: EROFS\nread inside: ok");
   g_assert_false (g_file_test (outside, G_FILE_TEST_EXISTS));
 
   /* Refused by the policy, with the layer and the rule; it never ran. */
-  g_assert_true (json_object_get_boolean_member (step (steps, "danger"), "isError"));
-  g_assert_nonnull (strstr (json_object_get_string_member (step (steps, "danger"), "text"), "mcp.deny"));
-  g_assert_nonnull (strstr (json_object_get_string_member (step (steps, "danger"), "text"), "user layer"));
+  g_assert_true (json_object_get_boolean_member (test_step (steps, "danger"), "isError"));
+  g_assert_nonnull (strstr (json_object_get_string_member (test_step (steps, "danger"), "text"), "mcp.deny"));
+  g_assert_nonnull (strstr (json_object_get_string_member (test_step (steps, "danger"), "text"), "user layer"));
   {
     g_autofree char *marker = g_build_filename (project, "danger-ran.txt", NULL);
     g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
   }
-  g_assert_true (json_object_get_boolean_member (step (steps, "banned"), "isError"));
-  g_assert_nonnull (strstr (json_object_get_string_member (step (steps, "banned"), "text"), "mcp.deny"));
+  g_assert_true (json_object_get_boolean_member (test_step (steps, "banned"), "isError"));
+  g_assert_nonnull (strstr (json_object_get_string_member (test_step (steps, "banned"), "text"), "mcp.deny"));
 
   /* The HTTP server, through the proxy, with the keychain's token: told
    * once that it expired, Paddock reads the login again and asks again. */
-  g_assert_false (json_object_get_boolean_member (step (steps, "remote"), "isError"));
-  g_assert_cmpstr (json_object_get_string_member (step (steps, "remote"), "text"), ==, "remote: hi (authorized)");
+  g_assert_false (json_object_get_boolean_member (test_step (steps, "remote"), "isError"));
+  g_assert_cmpstr (json_object_get_string_member (test_step (steps, "remote"), "text"), ==, "remote: hi (authorized)");
   expired = g_data_input_stream_read_line_utf8 (remote.output, NULL, NULL, NULL);
   g_assert_cmpstr (expired, ==, "{\"refused\":\"expired\"}");
 

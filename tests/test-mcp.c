@@ -147,22 +147,11 @@ on_done (GObject      *source,
   g_main_loop_quit (wait->loop);
 }
 
-static JsonObject *
-step (GHashTable *steps,
-      const char *name)
-{
-  JsonObject *found = g_hash_table_lookup (steps, name);
-
-  if (found == NULL)
-    g_error ("the client never reported the step “%s”", name);
-  return found;
-}
-
 static const char *
 text_of (GHashTable *steps,
          const char *name)
 {
-  JsonObject *object = step (steps, name);
+  JsonObject *object = test_step (steps, name);
 
   g_test_message ("%s: %s", name, json_object_get_string_member_with_default (object, "text", "(no text)"));
   return json_object_get_string_member_with_default (object, "text", "");
@@ -172,7 +161,7 @@ static gboolean
 is_error (GHashTable *steps,
           const char *name)
 {
-  return json_object_get_boolean_member_with_default (step (steps, name), "isError", FALSE);
+  return json_object_get_boolean_member_with_default (test_step (steps, name), "isError", FALSE);
 }
 
 static gint64
@@ -199,8 +188,7 @@ test_sdk (void)
   g_autoptr(GSubprocess) client = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GHashTable) steps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                       (GDestroyNotify) json_object_unref);
+  g_autoptr(GHashTable) steps = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *script = g_test_build_filename (G_TEST_DIST, "mcp", "client.mjs", NULL);
   g_autofree char *sdk = g_build_filename (g_getenv ("PADDOCK_MCP_MODULES"), "@modelcontextprotocol", "sdk", "dist",
@@ -210,7 +198,6 @@ test_sdk (void)
   g_autofree char *written = NULL;
   g_autofree char *git_config = NULL;
   g_auto(GStrv) env = NULL;
-  g_auto(GStrv) lines = NULL;
   g_autofree char *why = NULL;
   g_autofree char *address = test_host_address ();
   g_autoptr(TestServer) server = NULL;
@@ -260,20 +247,12 @@ test_sdk (void)
   g_test_message ("%s", out);
   g_assert_true (g_subprocess_get_if_exited (client) && g_subprocess_get_exit_status (client) == 0);
 
-  lines = g_strsplit (out, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autoptr(JsonNode) node = *lines[i] ? json_from_string (lines[i], NULL) : NULL;
+  steps = test_steps_parse (out);
 
-      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-        g_hash_table_insert (steps, g_strdup (json_object_get_string_member (json_node_get_object (node), "step")),
-                             json_object_ref (json_node_get_object (node)));
-    }
-
-  object = step (steps, "initialize");
+  object = test_step (steps, "initialize");
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object, "server"), "name"), ==,
                    "paddock");
-  tools = json_object_get_array_member (step (steps, "tools"), "tools");
+  tools = json_object_get_array_member (test_step (steps, "tools"), "tools");
   g_assert_cmpuint (json_array_get_length (tools), ==, 6);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (tools, 0), "name"), ==, "exec");
   g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (tools, 0), "description"),
@@ -282,7 +261,7 @@ test_sdk (void)
   /* Commands: allowed, failing, forbidden, approved, denied. */
   g_assert_false (is_error (steps, "exec-allowed"));
   g_assert_nonnull (strstr (text_of (steps, "exec-allowed"), "hello from the sandbox"));
-  g_assert_cmpint (json_object_get_int_member (step (steps, "exec-allowed"), "progress"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (test_step (steps, "exec-allowed"), "progress"), >, 0);
   g_assert_true (is_error (steps, "exec-script"));
   g_assert_nonnull (strstr (text_of (steps, "exec-script"), "exit code 3\none\ntwo"));
   g_assert_true (is_error (steps, "exec-forbidden"));
@@ -297,7 +276,7 @@ test_sdk (void)
   g_assert_cmpuint (broker.asked->len, >=, 3);
   /* Given up by the client while the app still asked: withdrawn, on
    * record, and not run. */
-  g_assert_true (json_object_get_boolean_member (step (steps, "withdrawn"), "thrown"));
+  g_assert_true (json_object_get_boolean_member (test_step (steps, "withdrawn"), "thrown"));
   g_assert_false (file_exists ("hold-me.txt"));
   g_assert_cmpint (count_events ("SELECT count(*) FROM events WHERE name = 'paddock.tool_decision' AND "
                                  "json_extract(attributes, '$.answered_by') = 'withdrawn'"), ==, 1);
@@ -359,16 +338,16 @@ test_sdk (void)
   g_assert_nonnull (strstr (text_of (steps, "fetch-denied"), "the user layer"));
 
   /* The protocol's own refusals. */
-  g_assert_true (json_object_get_boolean_member (step (steps, "unknown-tool"), "thrown"));
-  g_assert_cmpint (json_object_get_int_member (step (steps, "unknown-tool"), "code"), ==, -32602);
+  g_assert_true (json_object_get_boolean_member (test_step (steps, "unknown-tool"), "thrown"));
+  g_assert_cmpint (json_object_get_int_member (test_step (steps, "unknown-tool"), "code"), ==, -32602);
   g_assert_true (is_error (steps, "bad-arguments"));
   g_assert_nonnull (strstr (text_of (steps, "bad-arguments"), "non-empty list of strings"));
 
   /* Cancelled, and abandoned: the command ran, then died. */
-  object = step (steps, "cancel-effect");
+  object = test_step (steps, "cancel-effect");
   g_assert_true (json_object_get_boolean_member (object, "running_before"));
   g_assert_true (json_object_get_boolean_member (object, "gone_after"));
-  object = step (steps, "disconnect-effect");
+  object = test_step (steps, "disconnect-effect");
   g_assert_true (json_object_get_boolean_member (object, "running_before"));
   g_assert_true (json_object_get_boolean_member (object, "gone_after"));
 

@@ -257,3 +257,32 @@ test_tree_contains (const char *dir,
     }
   return FALSE;
 }
+
+GHashTable *
+test_steps_parse (const char *output)
+{
+  GHashTable *steps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_object_unref);
+  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonNode) node = *lines[i] ? json_from_string (lines[i], NULL) : NULL;
+      JsonObject *object = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *name = object ? json_object_get_string_member_with_default (object, "step", NULL) : NULL;
+
+      if (name != NULL)
+        g_hash_table_insert (steps, g_strdup (name), json_object_ref (object));
+    }
+  return steps;
+}
+
+JsonObject *
+test_step (GHashTable *steps,
+           const char *name)
+{
+  JsonObject *found = g_hash_table_lookup (steps, name);
+
+  if (found == NULL)
+    g_error ("the client never reported the step “%s”", name);
+  return found;
+}

@@ -1,10 +1,12 @@
-/* test-util.h: helpers shared by the policy tests
+/* test-util.h: helpers shared by the tests
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include <string.h>
+
+#include <json-glib/json-glib.h>
 
 #include "paddock-policy.h"
 
@@ -36,6 +38,13 @@ char          *test_store_query     (const char *base,
 /* Whether any file under @dir (links not followed) holds @needle. */
 gboolean       test_tree_contains   (const char *dir,
                                      const char *needle);
+
+/* The steps a scripted client printed, one JSON object a line with its
+ * "step": name → JsonObject. */
+GHashTable    *test_steps_parse     (const char *output);
+/* The step @name; fails the test when the client never reported it. */
+JsonObject    *test_step            (GHashTable *steps,
+                                     const char *name);
 
 PaddockPolicy *test_policy_new      (const char *workspace,
                                      const char *home,
