@@ -330,6 +330,7 @@ test_mcp_servers (void)
   const PaddockSetting *fs, *github;
   g_autofree char *command = NULL;
   g_autofree const char **argv = NULL;
+  g_autofree char *text = NULL;
 
   g_assert_cmpuint (servers->len, ==, 2);
   fs = g_ptr_array_index (servers, 0);
@@ -343,6 +344,11 @@ test_mcp_servers (void)
   g_assert_cmpstr (github->key, ==, "mcp.servers.github");
   g_assert_cmpint (github->layer, ==, PADDOCK_LAYER_MANAGED);
   g_assert_cmpstr (g_variant_get_string (github->value, NULL), ==, "https://mcp.example.com/");
+
+  /* `paddockctl policy show` says which layer names each. */
+  text = paddock_policy_to_text (policy);
+  g_assert_nonnull (strstr (text, "mcp.servers.github         'https://mcp.example.com/'   [locked] (managed layer"));
+  g_assert_nonnull (strstr (text, "mcp.servers.fs             ['mcp-fs', '.']   (user layer"));
 }
 
 static void

@@ -1803,6 +1803,20 @@ static const char * const shown_settings[] = {
   "telemetry.otlp_endpoint", "telemetry.headers", "telemetry.token_header", "telemetry.login_token", "telemetry.log_user_prompts", "audit.retention_days", "audit.max_size_mb", NULL,
 };
 
+/* The settings shown, and the MCP servers the policy names. */
+static GPtrArray *
+shown_keys (PaddockPolicy *self)
+{
+  g_autoptr(GPtrArray) servers = paddock_policy_list_mcp_servers (self);
+  GPtrArray *keys = g_ptr_array_new ();
+
+  for (guint i = 0; shown_settings[i] != NULL; i++)
+    g_ptr_array_add (keys, (gpointer) shown_settings[i]);
+  for (guint i = 0; i < servers->len; i++)
+    g_ptr_array_add (keys, ((PaddockSetting *) g_ptr_array_index (servers, i))->key);
+  return keys;
+}
+
 static const char *
 rule_kind_name (PaddockRuleKind kind)
 {
@@ -1864,6 +1878,7 @@ JsonNode *
 paddock_policy_to_json (PaddockPolicy *self)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GPtrArray) keys = NULL;
 
   g_return_val_if_fail (PADDOCK_IS_POLICY (self), NULL);
 
@@ -1899,9 +1914,10 @@ paddock_policy_to_json (PaddockPolicy *self)
 
   json_builder_set_member_name (builder, "settings");
   json_builder_begin_object (builder);
-  for (guint i = 0; shown_settings[i] != NULL; i++)
+  keys = shown_keys (self);
+  for (guint i = 0; i < keys->len; i++)
     {
-      const char *key = shown_settings[i];
+      const char *key = g_ptr_array_index (keys, i);
       const PaddockSetting *setting = paddock_policy_get_setting (self, key, NULL);
       g_autofree char *effective = effective_value (self, key);
 
@@ -1996,6 +2012,7 @@ char *
 paddock_policy_to_text (PaddockPolicy *self)
 {
   GString *out = g_string_new (NULL);
+  g_autoptr(GPtrArray) keys = NULL;
 
   g_return_val_if_fail (PADDOCK_IS_POLICY (self), NULL);
 
@@ -2014,9 +2031,10 @@ paddock_policy_to_text (PaddockPolicy *self)
     }
 
   g_string_append (out, "\nSettings:\n");
-  for (guint i = 0; shown_settings[i] != NULL; i++)
+  keys = shown_keys (self);
+  for (guint i = 0; i < keys->len; i++)
     {
-      const char *key = shown_settings[i];
+      const char *key = g_ptr_array_index (keys, i);
       gboolean locked;
       const PaddockSetting *setting = paddock_policy_get_setting (self, key, &locked);
       g_autofree char *effective = effective_value (self, key);
