@@ -171,6 +171,7 @@ test_gateway (void)
   env = g_environ_setenv (env, "MCP_WORKSPACE", project, TRUE);
   env = g_environ_setenv (env, "MCP_SECRET", secret, TRUE);
   env = g_environ_setenv (env, "MCP_OUTSIDE", outside, TRUE);
+  env = g_environ_setenv (env, "MCP_REMOTE_URL", remote.url, TRUE);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_environ (launcher, env);
   {
@@ -229,6 +230,17 @@ test_gateway (void)
   g_assert_cmpstr (json_object_get_string_member (test_step (steps, "remote"), "text"), ==, "remote: hi (authorized)");
   expired = g_data_input_stream_read_line_utf8 (remote.output, NULL, NULL, NULL);
   g_assert_cmpstr (expired, ==, "{\"refused\":\"expired\"}");
+
+  /* Another program at the loopback port the HTTP client reaches the
+   * proxy by is turned away without an answer; Paddock's own client got
+   * through it (the control, above). */
+  {
+    JsonObject *foreign = test_step (steps, "foreign");
+    JsonArray *answers = json_object_get_array_member (foreign, "answers");
+
+    g_assert_cmpint (json_object_get_int_member (foreign, "ports"), ==, 1);
+    g_assert_cmpstr (json_array_get_string_element (answers, 0), ==, "");
+  }
 
   /* On record: each call with its server, the decisions, the host. */
   calls = test_store_query (base, "SELECT group_concat(json_extract(attributes, '$.\"mcp.server\"') || '/' || "
