@@ -569,6 +569,19 @@ paddock_approval_request_answer (PaddockApprovalRequest *self,
   g_signal_emit (self, signals[ANSWERED], 0);
 }
 
+void
+paddock_approval_request_pass_on (PaddockApprovalRequest *self,
+                                  gpointer                instance,
+                                  guint                   signal_id)
+{
+  g_return_if_fail (PADDOCK_IS_APPROVAL_REQUEST (self));
+
+  if (g_signal_has_handler_pending (instance, signal_id, 0, FALSE))
+    g_signal_emit (instance, signal_id, 0, self);
+  else
+    paddock_approval_request_answer (self, PADDOCK_ANSWER_DENY, "nobody");
+}
+
 gboolean
 paddock_approval_request_is_answered (PaddockApprovalRequest *self)
 {

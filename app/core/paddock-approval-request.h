@@ -85,6 +85,11 @@ gboolean                paddock_approval_request_offers      (PaddockApprovalReq
 void                    paddock_approval_request_answer      (PaddockApprovalRequest *self,
                                                               PaddockAnswer           answer,
                                                               const char             *who);
+/* Hands @self on as @instance's signal @signal_id, for whoever asks a
+ * person there; with nobody connected, nobody allows it: deny. */
+void                    paddock_approval_request_pass_on     (PaddockApprovalRequest *self,
+                                                              gpointer                instance,
+                                                              guint                   signal_id);
 gboolean                paddock_approval_request_is_answered (PaddockApprovalRequest *self);
 PaddockAnswer           paddock_approval_request_get_answer  (PaddockApprovalRequest *self);
 /* Who answered: a person's user name, "timeout", "nobody". */

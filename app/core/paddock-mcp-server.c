@@ -325,10 +325,7 @@ on_approval_needed (PaddockRunner          *runner,
                     PaddockApprovalRequest *request,
                     PaddockMcpServer       *self)
 {
-  if (g_signal_has_handler_pending (self, signals[APPROVAL_NEEDED], 0, FALSE))
-    g_signal_emit (self, signals[APPROVAL_NEEDED], 0, request);
-  else
-    paddock_approval_request_answer (request, PADDOCK_ANSWER_DENY, "nobody");
+  paddock_approval_request_pass_on (request, self, signals[APPROVAL_NEEDED]);
 }
 
 static PaddockRunner *
