@@ -902,16 +902,6 @@ sandbox_env_is_allowed (const char *assignment)
   return TRUE;
 }
 
-static gboolean
-is_within (const char *path,
-           const char *root)
-{
-  gsize len = strlen (root);
-
-  return g_str_equal (root, "/") ||
-         (strncmp (path, root, len) == 0 && (path[len] == '\0' || path[len] == '/'));
-}
-
 SandboxBwrap *
 sandbox_bwrap_new (const SandboxSpec  *spec,
                    int                 seccomp_fd,
@@ -964,7 +954,8 @@ sandbox_bwrap_new (const SandboxSpec  *spec,
         /* A root inside another is writable already, and binding it
          * again would resolve its path through the writable parent. */
         for (guint j = 0; spec->writable[j] != NULL && !nested; j++)
-          nested = j != i && !g_str_equal (spec->writable[j], root) && is_within (root, spec->writable[j]);
+          nested = j != i && !g_str_equal (spec->writable[j], root) &&
+                   sandbox_path_is_within (root, spec->writable[j]);
         if (nested || g_ptr_array_find_with_equal_func (roots, root, g_str_equal, NULL))
           continue;
         g_ptr_array_add (roots, (gpointer) root);

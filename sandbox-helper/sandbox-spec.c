@@ -368,3 +368,13 @@ sandbox_spec_new_from_json (const char  *text,
 
   return g_steal_pointer (&spec);
 }
+
+gboolean
+sandbox_path_is_within (const char *path,
+                        const char *root)
+{
+  gsize len = strlen (root);
+
+  return g_str_equal (root, "/") ||
+         (strncmp (path, root, len) == 0 && (path[len] == '\0' || path[len] == '/'));
+}

@@ -52,6 +52,9 @@ SandboxSpec *sandbox_spec_new_from_json (const char  *text,
                                          gsize        length,
                                          GError     **error);
 void         sandbox_spec_free          (SandboxSpec *spec);
+/* Whether absolute @path is @root or lies inside it. */
+gboolean     sandbox_path_is_within     (const char  *path,
+                                         const char  *root);
 
 const char  *sandbox_mode_to_string     (SandboxMode  mode);
 

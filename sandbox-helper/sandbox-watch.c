@@ -21,6 +21,7 @@
 
 #include <seccomp.h>
 
+#include "sandbox-spec.h"
 #include "sandbox-watch.h"
 
 G_DEFINE_AUTO_CLEANUP_FREE_FUNC (scmp_filter_ctx, seccomp_release, NULL)
@@ -274,15 +275,6 @@ absolute_path (pid_t       pid,
   return g_canonicalize_filename (path, base);
 }
 
-static gboolean
-is_within (const char *path,
-           const char *folder)
-{
-  gsize length = strlen (folder);
-
-  return strncmp (path, folder, length) == 0 && (path[length] == '\0' || path[length] == '/');
-}
-
 /* The errno the access would meet in the sandbox's view, or 0. */
 static int
 try_access (SandboxWatch *watch,
@@ -302,7 +294,8 @@ try_access (SandboxWatch *watch,
   /* Hidden paths are empty and without permissions inside, but a helper
    * run by root would still pass through them. */
   for (guint i = 0; watch->hidden[i] != NULL; i++)
-    if (is_within (path, watch->hidden[i]) && (mode != F_OK || !g_str_equal (path, watch->hidden[i])))
+    if (sandbox_path_is_within (path, watch->hidden[i]) &&
+        (mode != F_OK || !g_str_equal (path, watch->hidden[i])))
       return EACCES;
 
   fd = syscall (SYS_openat2, root_fd, path, &how, sizeof how);
@@ -340,7 +333,7 @@ note (SandboxWatch *watch,
   if (errnum == EROFS)
     reason = "read-only";
   for (guint i = 0; watch->hidden[i] != NULL; i++)
-    if (is_within (path, watch->hidden[i]))
+    if (sandbox_path_is_within (path, watch->hidden[i]))
       reason = "hidden";
 
   refusal = g_new0 (SandboxRefusal, 1);
